@@ -1,0 +1,55 @@
+# One command to set up and run, one to test. Works on a fresh Debian/Ubuntu machine.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+CORES ?= all
+# A config file layered over config.yaml, e.g. CONFIG=config/presets/mnist-local.yaml
+CONFIG ?=
+# Extra arguments for snakemake (or pytest for make test), e.g. ARGS="-n"
+ARGS ?=
+CONFIG_ARG := $(if $(CONFIG),--configfile $(CONFIG))
+TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
+SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz
+
+.PHONY: setup system-packages run test lint dag bench bench-quality clean
+
+setup: $(VENV)/.installed system-packages
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+# TeX (for the PDF report) and Graphviz (for the DAG) via apt when root and missing.
+system-packages:
+	@if command -v latexmk >/dev/null && command -v dot >/dev/null && \
+		kpsewhich lmodern.sty >/dev/null && kpsewhich booktabs.sty >/dev/null; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(SYSTEM_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	else \
+		echo "warning: install $(SYSTEM_PACKAGES) (needs root); the report rule fails without a TeX engine" >&2; \
+	fi
+
+run: setup
+	$(BIN)/snakemake --cores $(CORES) $(CONFIG_ARG) $(ARGS)
+
+test: setup
+	$(BIN)/python -m pytest -q tests $(ARGS)
+
+lint: setup
+	$(BIN)/snakemake --lint
+	PATH=$(abspath $(BIN)):$$PATH snakefmt --check .
+
+dag: setup
+	$(BIN)/snakemake -n --quiet all --dag $(CONFIG_ARG) | dot -Tsvg > dag.svg
+	$(BIN)/snakemake -n --quiet all --rulegraph $(CONFIG_ARG) | dot -Tsvg > workflow/rulegraph.svg
+
+# Full default pipeline on the local MNIST copy, then per-rule wall times.
+bench: setup
+	$(BIN)/python tests/benchmarks/bench_pipeline.py $(ARGS)
+
+clean:
+	rm -rf results logs benchmarks .snakemake/metadata .snakemake/incomplete

@@ -1,0 +1,24 @@
+"""Rule cluster: embeddings -> cluster labels (-1 = noise) with one registered algorithm."""
+
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from deepclust.clustering import NOISE, run_algorithm
+from deepclust.io import save_json, save_npy
+from deepclust.runlog import job_log
+
+name = snakemake.wildcards.algorithm
+params = snakemake.params.settings
+seed = int(snakemake.wildcards.seed)
+with job_log(snakemake.log[0]) as log, threadpool_limits(snakemake.threads):
+    x = np.load(snakemake.input.embeddings)
+    log(f"{name} on {x.shape[0]} x {x.shape[1]} embeddings with {params}, seed {seed}")
+    start = time.perf_counter()
+    labels = run_algorithm(name, x, params, seed)
+    seconds = time.perf_counter() - start
+    n_clusters = len(np.unique(labels[labels != NOISE]))
+    log(f"{n_clusters} clusters, {np.mean(labels == NOISE):.1%} noise, {seconds:.1f} s")
+    save_npy(snakemake.output.labels, labels)
+    save_json(snakemake.output.run, {"algorithm": name, "params": params, "seed": seed, "seconds": seconds})

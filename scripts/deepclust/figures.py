@@ -1,0 +1,75 @@
+"""Figures: training loss curve and t-SNE scatter plots."""
+
+import numpy as np
+
+from .clustering import NOISE
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def tsne_coordinates(x, n_samples, seed, perplexity=30.0):
+    """t-SNE (PCA init) of a seeded random subset of rows of ``x``.
+
+    Returns ``(indices, coords)``: sorted int64 ``(n,)`` row indices and float32
+    ``(n, 2)`` coordinates, ``n = min(n_samples, len(x))``.
+    """
+    from sklearn.manifold import TSNE
+
+    n = min(n_samples, len(x))
+    if n < 3:
+        raise ValueError(f"t-SNE needs at least 3 points, got {n}")
+    rng = np.random.default_rng(seed)
+    indices = np.sort(rng.choice(len(x), size=n, replace=False))
+    tsne = TSNE(
+        n_components=2,
+        init="pca",
+        perplexity=min(perplexity, (n - 1) / 3),
+        random_state=seed,
+    )
+    return indices, tsne.fit_transform(x[indices]).astype(np.float32)
+
+
+def plot_clusters(coords, labels, title, legend_title, names=None):
+    """Scatter of 2-D ``coords`` coloured by ``labels`` (noise in grey). Returns the figure."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 6), constrained_layout=True)
+    ids = [i for i in np.unique(labels) if i != NOISE]
+    cmap = plt.get_cmap("tab10" if len(ids) <= 10 else "tab20")
+    if (labels == NOISE).any():
+        m = labels == NOISE
+        ax.scatter(*coords[m].T, s=6, c="lightgrey", label="noise")
+    for k, i in enumerate(ids):
+        m = labels == i
+        name = names[i] if names is not None else str(i)
+        ax.scatter(*coords[m].T, s=6, color=cmap(k % cmap.N), label=name)
+    ax.set_xlabel("t-SNE 1")
+    ax.set_ylabel("t-SNE 2")
+    ax.set_title(title)
+    if len(ids) <= 30:
+        ax.legend(title=legend_title, loc="center left", bbox_to_anchor=(1.0, 0.5),
+                  markerscale=2.5, fontsize="small", frameon=False)
+    else:
+        ax.text(1.01, 0.5, f"{len(ids)} clusters\n(legend omitted)", transform=ax.transAxes)
+    return fig
+
+
+def plot_loss(history, title):
+    """Per-epoch mean MSE on a log axis."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    epochs = [row["epoch"] for row in history]
+    ax.plot(epochs, [row["loss"] for row in history], marker="o")
+    ax.set_yscale("log")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean reconstruction MSE")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    return fig

@@ -1,0 +1,82 @@
+"""Scores of a clustering: silhouette on the embeddings, accuracy/NMI/ARI against labels."""
+
+import numpy as np
+
+from .clustering import NOISE
+from .data import NO_LABEL
+from .silhouette import silhouette_exact, silhouette_sampled
+
+
+def contingency(true, pred):
+    """Counts ``(n_pred_clusters, n_true_classes)`` and the two label lists."""
+    pred_ids, pred_idx = np.unique(pred, return_inverse=True)
+    true_ids, true_idx = np.unique(true, return_inverse=True)
+    table = np.zeros((len(pred_ids), len(true_ids)), dtype=np.int64)
+    np.add.at(table, (pred_idx, true_idx), 1)
+    return table, pred_ids, true_ids
+
+
+def match_clusters(true, pred):
+    """Hungarian matching of cluster ids to classes maximising agreement.
+
+    Returns ``{cluster_id: class_id}``; noise and clusters left over when there are
+    more clusters than classes are not in the mapping.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    keep = pred != NOISE
+    table, pred_ids, true_ids = contingency(true[keep], pred[keep])
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    return {int(pred_ids[r]): int(true_ids[c]) for r, c in zip(rows, cols)}
+
+
+def cluster_accuracy(true, pred):
+    """Fraction of points whose cluster maps to their class (noise counts as wrong)."""
+    true, pred = np.asarray(true), np.asarray(pred)
+    if len(true) != len(pred) or len(true) == 0:
+        raise ValueError(f"true and pred must be non-empty and equally long, got {len(true)} and {len(pred)}")
+    mapping = match_clusters(true, pred)
+    mapped = np.array([mapping.get(int(p), NO_LABEL - 1) for p in pred])
+    return float(np.mean(mapped == true))
+
+
+def silhouette(x, pred, sample_size=None, seed=0):
+    """Silhouette over non-noise points; ``(None, reason)`` when it is undefined."""
+    keep = pred != NOISE
+    x, pred = x[keep], pred[keep]
+    n_clusters = len(np.unique(pred))
+    if n_clusters < 2:
+        return None, f"undefined: {n_clusters} cluster(s) outside noise, need at least 2"
+    if n_clusters >= len(pred):
+        return None, "undefined: every point is its own cluster"
+    if sample_size is not None and sample_size < len(pred):
+        return silhouette_sampled(x, pred, sample_size, seed), f"sampled {sample_size} non-noise points"
+    return silhouette_exact(x, pred), f"exact over {len(pred)} non-noise points"
+
+
+def evaluate(x, pred, true, sample_size=None, seed=0):
+    """All scores of one clustering as a JSON-ready dict."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    pred = np.asarray(pred)
+    true = np.asarray(true)
+    noise = pred == NOISE
+    score, how = silhouette(x, pred, sample_size, seed)
+    result = {
+        "n_samples": int(len(pred)),
+        "n_clusters": int(len(np.unique(pred[~noise]))),
+        "noise_fraction": float(noise.mean()),
+        "silhouette": score,
+        "silhouette_method": how,
+    }
+    if (true == NO_LABEL).all():
+        external = dict.fromkeys(("accuracy", "nmi", "ari"))
+        external["external_metrics"] = "not available: the dataset has no labels"
+    else:
+        external = {
+            "accuracy": cluster_accuracy(true, pred),
+            "nmi": float(normalized_mutual_info_score(true, pred)),
+            "ari": float(adjusted_rand_score(true, pred)),
+            "external_metrics": "against the dataset labels; noise counts as wrong for accuracy",
+        }
+    return result | external

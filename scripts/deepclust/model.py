@@ -1,0 +1,133 @@
+"""Feed-forward autoencoder: definition, seeded training, encoding, checkpoints."""
+
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+# How pixels are scaled and what the decoder ends with.
+SCALINGS = {
+    "symmetric": ("[-1, 1]", "tanh"),  # the seed's choice
+    "unit": ("[0, 1]", "linear"),
+}
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite."""
+
+
+def scale_images(images, scaling):
+    """uint8 images ``(N, ...)`` -> float32 ``(N, D)`` in the range ``scaling`` names."""
+    if scaling not in SCALINGS:
+        raise ValueError(f"scaling must be one of {sorted(SCALINGS)}, got {scaling!r}")
+    x = images.reshape(len(images), -1).astype(np.float32) / np.float32(255.0)
+    return x * np.float32(2.0) - np.float32(1.0) if scaling == "symmetric" else x
+
+
+def _mlp(sizes, last_activation):
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    if last_activation == "tanh":
+        layers.append(nn.Tanh())
+    return nn.Sequential(*layers)
+
+
+class Autoencoder(nn.Module):
+    """Encoder ``input -> hidden... -> latent`` (linear latent), mirrored decoder."""
+
+    def __init__(self, input_dim, hidden, latent_dim, scaling="symmetric"):
+        super().__init__()
+        self.architecture = {
+            "input_dim": int(input_dim),
+            "hidden": [int(h) for h in hidden],
+            "latent_dim": int(latent_dim),
+            "scaling": scaling,
+        }
+        sizes = [input_dim, *hidden, latent_dim]
+        self.encoder = _mlp(sizes, "linear")
+        self.decoder = _mlp(sizes[::-1], SCALINGS[scaling][1])
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+def resolve_device(device):
+    """``auto`` -> ``cuda`` when a GPU is visible, else ``cpu``."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' requested but torch sees no CUDA GPU; use 'auto' or 'cpu'")
+    return device
+
+
+def train_autoencoder(
+    x, hidden, latent_dim, epochs, batch_size, learning_rate, seed,
+    scaling="symmetric", device="cpu", log=print,
+):
+    """Train with MSE and Adam on float32 ``x`` ``(N, D)``; seeded shuffling.
+
+    Returns ``(model, history)`` where history is a list of per-epoch dicts
+    ``{"epoch", "loss", "seconds"}`` (loss = mean MSE over the epoch's samples).
+    Raises TrainingDiverged on a NaN/inf loss.
+    """
+    torch.manual_seed(seed)
+    model = Autoencoder(x.shape[1], hidden, latent_dim, scaling).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    loss_fn = nn.MSELoss()
+    data = torch.from_numpy(x).to(device)
+    shuffle = torch.Generator().manual_seed(seed)
+    history = []
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        order = torch.randperm(len(data), generator=shuffle).to(device)
+        total = torch.zeros((), dtype=torch.float64, device=device)
+        model.train()
+        for begin in range(0, len(data), batch_size):
+            batch = data[order[begin : begin + batch_size]]
+            loss = loss_fn(model(batch), batch)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += loss.detach().double() * len(batch)
+        epoch_loss = float(total) / len(data)
+        seconds = time.perf_counter() - start
+        if not np.isfinite(epoch_loss):
+            raise TrainingDiverged(
+                f"training diverged at epoch {epoch}: loss is {epoch_loss}; "
+                f"lower the learning rate (now {learning_rate})"
+            )
+        history.append({"epoch": epoch, "loss": epoch_loss, "seconds": seconds})
+        log(f"epoch {epoch}/{epochs}  loss {epoch_loss:.6f}  {seconds:.2f} s")
+    return model.cpu(), history
+
+
+@torch.no_grad()
+def encode(model, x, batch_size=4096):
+    """Latent codes float32 ``(N, latent_dim)`` of float32 ``x`` ``(N, D)``."""
+    model.eval()
+    parts = [
+        model.encoder(torch.from_numpy(x[i : i + batch_size])).numpy()
+        for i in range(0, len(x), batch_size)
+    ]
+    return np.concatenate(parts).astype(np.float32, copy=False)
+
+
+def checkpoint(model, history, settings):
+    """Everything needed to rebuild the model: weights, architecture, settings used."""
+    return {
+        "state_dict": model.state_dict(),
+        "architecture": model.architecture,
+        "settings": settings,
+        "history": history,
+    }
+
+
+def load_checkpoint(path):
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    model = Autoencoder(**state["architecture"])
+    model.load_state_dict(state["state_dict"])
+    return model, state

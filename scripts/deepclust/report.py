@@ -1,0 +1,165 @@
+"""LaTeX report rendered from the pipeline's results, and its compilation to PDF."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+TITLES = {"kmeans": "K-Means", "dbscan": "DBSCAN"}
+TEX_PACKAGES = "latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
+_ESCAPES = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+    "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+METRIC_COLUMNS = [
+    ("n_clusters", "clusters", "{:d}"),
+    ("noise_fraction", "noise", "{:.1%}"),
+    ("silhouette", "silhouette", "{:.3f}"),
+    ("accuracy", "ACC", "{:.3f}"),
+    ("nmi", "NMI", "{:.3f}"),
+    ("ari", "ARI", "{:.3f}"),
+]
+
+
+def tex_escape(text):
+    return "".join(_ESCAPES.get(c, c) for c in str(text))
+
+
+def fmt(value, spec):
+    """Format a metric; missing values print as an en dash."""
+    return "--" if value is None else tex_escape(spec.format(value))
+
+
+def metrics_table(rows):
+    """``rows``: list of ``(algorithm label, metrics dict)`` -> a booktabs table body."""
+    head = " & ".join(["algorithm"] + [name for _, name, _ in METRIC_COLUMNS])
+    lines = [r"\begin{tabular}{l" + "r" * len(METRIC_COLUMNS) + "}", r"\toprule", head + r" \\", r"\midrule"]
+    for label, m in rows:
+        cells = [tex_escape(label)] + [fmt(m.get(key), spec) for key, _, spec in METRIC_COLUMNS]
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines)
+
+
+def comparison_sentence(metrics, titles):
+    """One or two sentences comparing the algorithms, derived from the numbers."""
+    key = "accuracy" if all(m.get("accuracy") is not None for m in metrics.values()) else "silhouette"
+    scored = {a: m for a, m in metrics.items() if m.get(key) is not None}
+    parts = []
+    for a, m in metrics.items():
+        text = f"{titles[a]} found {m['n_clusters']} cluster{'' if m['n_clusters'] == 1 else 's'}"
+        if m["noise_fraction"] > 0:
+            text += f" and marked {m['noise_fraction']:.1%} of the points as noise"
+        parts.append(text)
+    sentence = "; ".join(parts) + "."
+    if len(scored) >= 2:
+        ranked = sorted(scored, key=lambda a: scored[a][key], reverse=True)
+        best, runner = ranked[0], ranked[1]
+        sentence += (
+            f" By {key}, {titles[best]} is best with {scored[best][key]:.3f}, "
+            f"ahead of {titles[runner]} with {scored[runner][key]:.3f}"
+            f" (a margin of {scored[best][key] - scored[runner][key]:.3f})."
+        )
+    elif len(scored) == 1:
+        (only,) = scored
+        sentence += f" Only {titles[only]} has a defined {key} ({scored[only][key]:.3f})."
+    return tex_escape(sentence)
+
+
+def figure(path, caption, width=r"0.8\linewidth"):
+    return "\n".join([
+        r"\begin{figure}[H]", r"\centering",
+        rf"\includegraphics[width={width}]{{{path}}}",
+        rf"\caption{{{tex_escape(caption)}}}", r"\end{figure}",
+    ])
+
+
+def provenance_text(record):
+    """A provenance dict as one readable sentence."""
+    packages = ", ".join(f"{k} {v}" for k, v in record["packages"].items() if v)
+    return (
+        f"Config sha256 {record['config_sha256']}; workflow git revision "
+        f"{record['workflow_git_revision']}; seed(s) {record['seed']}; dataset "
+        f"{record['dataset']['source']} with array fingerprint {record['dataset']['fingerprint']}; "
+        f"packages: {packages}."
+    )
+
+
+def render(ctx):
+    """The full ``report.tex`` text. ``ctx`` holds already computed values (see scripts/report.py)."""
+    d, arch, train = ctx["dataset"], ctx["architecture"], ctx["training"]
+    sizes = " -- ".join(str(s) for s in [arch["input_dim"], *arch["hidden"], arch["latent_dim"]])
+    body = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[margin=2.2cm]{geometry}",
+        r"\usepackage{graphicx,booktabs,float}",
+        r"\usepackage[T1]{fontenc}",
+        r"\usepackage{lmodern}",
+        rf"\title{{Deep clustering report: {tex_escape(d['name'])}}}",
+        r"\date{" + tex_escape(ctx["date"]) + "}",
+        r"\begin{document}",
+        r"\maketitle",
+        r"\section{Dataset}",
+        tex_escape(
+            f"Source {d['source']}, splits {', '.join(d['splits'])}: {d['n_images']:,} images of "
+            f"{d['image_shape']} pixels ({d['color']}), {d['n_classes']} classes. "
+            f"Array fingerprint {d['fingerprint']}."
+        ),
+        r"\section{Autoencoder}",
+        tex_escape(
+            f"Fully connected autoencoder {sizes} with ReLU activations, a linear latent layer and "
+            f"a mirrored decoder; pixels scaled to {arch['scaling_range']} with a {arch['output']} "
+            f"output. Trained with MSE and Adam (learning rate {train['learning_rate']:g}), "
+            f"batch size {train['batch_size']}, {train['epochs']} epochs, seed(s) {train['seeds']}, "
+            f"on {train['device']}."
+        ),
+        r"\section{Training}",
+        tex_escape(
+            f"Final mean reconstruction MSE {train['final_loss']:.5f} after {train['epochs']} epochs "
+            f"({train['seconds']:.1f} s of training)."
+        ),
+        figure(ctx["loss_curve"], "Reconstruction loss per epoch.", r"0.6\linewidth"),
+        r"\section{Clustering}",
+        tex_escape(ctx["clustering_intro"]),
+        r"\begin{table}[H]", r"\centering",
+        metrics_table(ctx["metric_rows"]),
+        r"\caption{" + tex_escape(ctx["table_caption"]) + "}",
+        r"\end{table}",
+        ctx["comparison"],
+        r"\section{t-SNE views of the embedding}",
+        tex_escape(ctx["tsne_intro"]),
+    ]
+    body += [figure(path, caption, r"0.7\linewidth") for path, caption in ctx["tsne_figures"]]
+    body += [
+        r"\section{Provenance}",
+        tex_escape(ctx["provenance"]),
+        r"\end{document}",
+    ]
+    return "\n".join(body) + "\n"
+
+
+def compile_pdf(tex_path, pdf_path, log):
+    """Compile ``tex_path`` (latexmk, else pdflatex twice) and move the PDF to ``pdf_path``.
+
+    The build runs in a scratch folder beside the .tex (relative figure paths still
+    resolve); it is removed afterwards, so a failed build leaves no PDF behind.
+    """
+    tex_path = Path(tex_path).resolve()
+    if shutil.which("latexmk"):
+        runs = [["latexmk", "-pdf"]]
+    elif shutil.which("pdflatex"):
+        runs = [["pdflatex"]] * 2
+    else:
+        raise RuntimeError(f"no TeX engine (latexmk or pdflatex) found; install: apt-get install {TEX_PACKAGES}")
+    build = Path(tempfile.mkdtemp(prefix="latex-build-", dir=tex_path.parent))
+    try:
+        for run in runs:
+            cmd = [*run, "-interaction=nonstopmode", "-halt-on-error", f"-output-directory={build}", tex_path.name]
+            done = subprocess.run(cmd, cwd=tex_path.parent, capture_output=True, text=True)
+            log(done.stdout[-4000:])
+            if done.returncode != 0:
+                raise RuntimeError(f"{cmd[0]} failed on {tex_path} (exit {done.returncode}); see the log above")
+        os.replace(build / tex_path.with_suffix(".pdf").name, pdf_path)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)

@@ -1,0 +1,34 @@
+"""Rule evaluate: one clustering -> metrics.json (silhouette, ACC, NMI, ARI, provenance)."""
+
+import json
+
+import numpy as np
+
+from deepclust.io import save_json
+from deepclust.metrics import evaluate
+from deepclust.provenance import provenance
+from deepclust.runlog import job_log
+
+seed = int(snakemake.wildcards.seed)
+with job_log(snakemake.log[0]) as log:
+    data = np.load(snakemake.input.data)
+    x = np.load(snakemake.input.embeddings)
+    pred = np.load(snakemake.input.labels)
+    run = json.loads(open(snakemake.input.run).read())
+    log(f"scoring {snakemake.wildcards.algorithm} on {len(pred)} points")
+    metrics = evaluate(
+        x, pred, data["labels"], snakemake.params.evaluation["silhouette_sample_size"], seed
+    )
+    metrics |= {
+        "algorithm": run["algorithm"],
+        "params": run["params"],
+        "cluster_seconds": run["seconds"],
+        "provenance": provenance(
+            snakemake.config,
+            snakemake.scriptdir,
+            seed,
+            {"source": str(data["source"]), "fingerprint": str(data["fingerprint"])},
+        ),
+    }
+    save_json(snakemake.output[0], metrics)
+    log(json.dumps({k: metrics[k] for k in ("n_clusters", "silhouette", "accuracy", "nmi", "ari")}))

@@ -1,0 +1,96 @@
+"""Rule report: every result of one dataset -> report.tex, compiled to report.pdf."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from deepclust.io import save_text
+from deepclust.provenance import provenance
+from deepclust.report import TITLES, comparison_sentence, compile_pdf, provenance_text, render
+from deepclust.runlog import job_log
+
+inp, params = snakemake.input, snakemake.params
+report_dir = Path(snakemake.output.tex).parent
+seeds = [int(s) for s in snakemake.config["seeds"]]
+
+
+def rel(path):
+    return os.path.relpath(path, report_dir)
+
+
+def load_json(path):
+    return json.loads(Path(path).read_text())
+
+
+with job_log(snakemake.log[0]) as log:
+    data = np.load(inp.data)
+    images, class_names = data["images"], list(data["class_names"])
+    training = [load_json(p) for p in inp.training]
+    metrics = [load_json(p) for p in inp.metrics]
+    algos = params.algorithms
+    by_seed = {s: dict(zip(algos, metrics[i * len(algos) : (i + 1) * len(algos)])) for i, s in enumerate(seeds)}
+    titles = {a: TITLES.get(a, a) for a in algos}
+    settings = params.autoencoder
+    first = by_seed[seeds[0]]
+    rows = [
+        (titles[a] + (f" (seed {s})" if len(seeds) > 1 else ""), by_seed[s][a]) for s in seeds for a in algos
+    ]
+    ctx = {
+        "date": f"config {first[algos[0]]['provenance']['config_sha256']}" if algos else "",
+        "dataset": {
+            "name": snakemake.wildcards.dataset,
+            "source": str(data["source"]),
+            "splits": list(data["splits"]),
+            "n_images": len(images),
+            "image_shape": "x".join(map(str, images.shape[1:3])),
+            "color": "RGB, flattened with its 3 channels" if images.ndim == 4 else "grayscale",
+            "n_classes": len(class_names) if class_names else "no labelled",
+            "fingerprint": str(data["fingerprint"]),
+        },
+        "architecture": training[0]["architecture"]
+        | {"scaling_range": "[-1, 1]" if settings["scaling"] == "symmetric" else "[0, 1]",
+           "output": "tanh" if settings["scaling"] == "symmetric" else "linear"},
+        "training": {
+            "learning_rate": settings["learning_rate"],
+            "batch_size": settings["batch_size"],
+            "epochs": settings["epochs"],
+            "seeds": ", ".join(map(str, seeds)),
+            "device": training[0]["device"],
+            "final_loss": training[0]["final_loss"],
+            "seconds": training[0]["seconds"],
+        },
+        "loss_curve": rel(inp.loss_curves[0]),
+        "clustering_intro": (
+            "Each algorithm clusters the embeddings of all images. Silhouette is computed "
+            + ("exactly over all non-noise points" if params.evaluation["silhouette_sample_size"] is None
+               else f"on a seeded sample of {params.evaluation['silhouette_sample_size']} non-noise points")
+            + "; accuracy uses the best one-to-one matching of clusters to classes (Hungarian), "
+            "with noise counted as wrong."
+        ),
+        "metric_rows": rows,
+        "table_caption": "Scores per algorithm"
+        + ("" if class_names else " (external metrics not available: the dataset has no labels)")
+        + ". Parameters: "
+        + "; ".join(f"{titles[a]} {first[a]['params']}" for a in algos)
+        + ".",
+        "comparison": comparison_sentence(first, titles) if algos else "",
+        "tsne_intro": (
+            f"t-SNE (PCA initialisation, perplexity {params.tsne['perplexity']:g}) of a seeded random "
+            f"subset of {min(params.tsne['n_samples'], len(images))} embeddings of seed {seeds[0]}; "
+            "noise points are grey."
+        ),
+        "tsne_figures": [
+            (rel(p), f"t-SNE coloured by {Path(p).stem.removeprefix('tsne_')}") for p in inp.figures
+        ],
+        "provenance": provenance_text(
+            provenance(snakemake.config, snakemake.scriptdir, seeds,
+                       {"source": str(data["source"]), "fingerprint": str(data["fingerprint"])})
+        ),
+    }
+    tex = render(ctx)
+    save_text(snakemake.output.tex, tex)
+    log(f"wrote {snakemake.output.tex}; compiling")
+    compile_pdf(snakemake.output.tex, snakemake.output.pdf, log)
+    log(f"wrote {snakemake.output.pdf}")

@@ -1,0 +1,46 @@
+"""Rule train_autoencoder: images -> checkpoint, per-epoch loss table and loss curve."""
+
+import numpy as np
+import torch
+
+from deepclust.figures import plot_loss
+from deepclust.io import atomic_path, save_figure, save_json, save_text
+from deepclust.model import checkpoint, resolve_device, scale_images, train_autoencoder
+from deepclust.runlog import job_log
+
+settings = snakemake.params.autoencoder
+seed = int(snakemake.wildcards.seed)
+with job_log(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
+    device = resolve_device(settings["device"])
+    images = np.load(snakemake.input.data)["images"]
+    x = scale_images(images, settings["scaling"])
+    log(f"training on {x.shape[0]} x {x.shape[1]} inputs, device {device}, seed {seed}, "
+        f"{snakemake.threads} threads")
+    model, history = train_autoencoder(
+        x,
+        hidden=settings["hidden"],
+        latent_dim=settings["latent_dim"],
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
+        learning_rate=settings["learning_rate"],
+        seed=seed,
+        scaling=settings["scaling"],
+        device=device,
+        log=log,
+    )
+    state = checkpoint(model, history, dict(settings, seed=seed, device=device))
+    with atomic_path(snakemake.output.model) as tmp:
+        torch.save(state, tmp)
+    rows = [f"{h['epoch']}\t{h['loss']:.8f}\t{h['seconds']:.3f}" for h in history]
+    save_text(snakemake.output.losses, "epoch\tloss\tseconds\n" + "\n".join(rows) + "\n")
+    fig = plot_loss(history, f"{snakemake.wildcards.dataset}, seed {seed}: autoencoder training")
+    save_figure(snakemake.output.curve, fig, dpi=120)
+    save_json(snakemake.output.summary, {
+        "architecture": model.architecture,
+        "device": device,
+        "threads": snakemake.threads,
+        "final_loss": history[-1]["loss"],
+        "seconds": sum(h["seconds"] for h in history),
+    })
+    log(f"final loss {history[-1]['loss']:.6f}, {sum(h['seconds'] for h in history):.1f} s in total")

@@ -1,0 +1,26 @@
+"""Shared fixtures: the library on sys.path and a small real dataset in Hub layout."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+SHARED_MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
+
+
+@pytest.fixture(scope="session")
+def mnist_source(tmp_path_factory):
+    """The local MNIST copy in Hub layout; without ../shared, a tiny stand-in built from
+    scikit-learn's digits (in CI the real copy is required)."""
+    if SHARED_MNIST.exists():
+        return str(SHARED_MNIST)
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must test on the real MNIST copy, but {SHARED_MNIST} is missing")
+    from hub_fixtures import write_digits_dataset
+
+    return str(write_digits_dataset(tmp_path_factory.mktemp("digits")))

@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+import torch
+
+from deepclust.model import (
+    Autoencoder, TrainingDiverged, checkpoint, encode, load_checkpoint, scale_images, train_autoencoder,
+)
+
+
+def small_data(n=300, d=20, seed=0):
+    return np.random.default_rng(seed).random((n, d), dtype=np.float32)
+
+
+def test_scaling_ranges():
+    images = np.array([[[0, 255]]], dtype=np.uint8)
+    np.testing.assert_array_equal(scale_images(images, "symmetric"), [[-1.0, 1.0]])
+    np.testing.assert_array_equal(scale_images(images, "unit"), [[0.0, 1.0]])
+    with pytest.raises(ValueError, match="scaling must be one of"):
+        scale_images(images, "minmax")
+
+
+def test_shapes_follow_the_architecture():
+    model = Autoencoder(784, [128], 64)
+    linear = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linear] == [(784, 128), (128, 64), (64, 128), (128, 784)]
+    assert isinstance(model.decoder[-1], torch.nn.Tanh)
+    assert not isinstance(Autoencoder(784, [128], 64, "unit").decoder[-1], torch.nn.Tanh)
+    x = torch.zeros(5, 784)
+    assert model.encoder(x).shape == (5, 64) and model(x).shape == (5, 784)
+
+
+def test_training_is_bit_identical_for_a_seed_and_learns():
+    x = small_data()
+    runs = [train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=7, scaling="unit", log=lambda m: None) for _ in range(2)]
+    for a, b in zip(runs[0][0].state_dict().values(), runs[1][0].state_dict().values()):
+        assert torch.equal(a, b)
+    history = runs[0][1]
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+    assert history[-1]["loss"] < history[0]["loss"]
+    other, _ = train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=8, scaling="unit", log=lambda m: None)
+    assert not torch.equal(other.encoder[0].weight, runs[0][0].encoder[0].weight)
+
+
+def test_divergence_raises():
+    x = small_data() * 1e4
+    with pytest.raises(TrainingDiverged, match="training diverged at epoch 1: loss is (nan|inf)"):
+        train_autoencoder(x, [16], 4, 2, 32, 1e8, seed=0, scaling="unit", log=lambda m: None)
+
+
+def test_checkpoint_roundtrip_and_encode(tmp_path):
+    x = small_data()
+    model, history = train_autoencoder(x, [8], 3, 1, 64, 1e-3, seed=0, scaling="unit", log=lambda m: None)
+    torch.save(checkpoint(model, history, {"epochs": 1}), tmp_path / "m.pt")
+    loaded, state = load_checkpoint(tmp_path / "m.pt")
+    assert state["settings"] == {"epochs": 1} and state["architecture"]["latent_dim"] == 3
+    codes = encode(loaded, x, batch_size=100)
+    assert codes.shape == (300, 3) and codes.dtype == np.float32
+    np.testing.assert_array_equal(codes, encode(model, x))

@@ -1,0 +1,74 @@
+import shutil
+
+import pytest
+
+from deepclust.report import comparison_sentence, compile_pdf, metrics_table, render, tex_escape
+
+
+def metrics(n, noise, acc, sil=0.1):
+    return {"n_clusters": n, "noise_fraction": noise, "silhouette": sil, "accuracy": acc, "nmi": 0.5, "ari": 0.4}
+
+
+def test_escape():
+    assert tex_escape("a_b 50% #1 {x} & $") == r"a\_b 50\% \#1 \{x\} \& \$"
+
+
+def test_table_formats_and_dashes_missing():
+    table = metrics_table([("K-Means", metrics(10, 0.0, 0.5432)), ("DBSCAN", metrics(3, 0.25, None, None))])
+    assert r"K-Means & 10 & 0.0\% & 0.100 & 0.543 & 0.500 & 0.400 \\" in table
+    assert r"DBSCAN & 3 & 25.0\% & -- & -- &" in table
+
+
+def test_comparison_is_derived_from_numbers():
+    text = comparison_sentence(
+        {"kmeans": metrics(10, 0.0, 0.54), "dbscan": metrics(37, 0.62, 0.21)},
+        {"kmeans": "K-Means", "dbscan": "DBSCAN"},
+    )
+    assert "K-Means found 10 clusters" in text and r"marked 62.0\% of the points as noise" in text
+    assert "By accuracy, K-Means is best with 0.540, ahead of DBSCAN with 0.210 (a margin of 0.330)" in text
+
+
+def context():
+    return {
+        "date": "config abc",
+        "dataset": {"name": "mnist", "source": "ylecun/mnist", "splits": ["train"], "n_images": 60000,
+                    "image_shape": "28x28", "color": "grayscale", "n_classes": 10, "fingerprint": "f00"},
+        "architecture": {"input_dim": 784, "hidden": [128], "latent_dim": 64, "scaling_range": "[-1, 1]", "output": "tanh"},
+        "training": {"learning_rate": 1e-3, "batch_size": 256, "epochs": 10, "seeds": "0", "device": "cpu",
+                     "final_loss": 0.0123, "seconds": 12.0},
+        "loss_curve": "loss.png",
+        "clustering_intro": "intro",
+        "metric_rows": [("K-Means", metrics(10, 0.0, 0.5))],
+        "table_caption": "caption_1",
+        "comparison": "K-Means wins.",
+        "tsne_intro": "tsne",
+        "tsne_figures": [("tsne_kmeans.png", "by kmeans")],
+        "provenance": "config sha256 abc",
+    }
+
+
+def test_render_has_the_sections():
+    tex = render(context())
+    for section in ["Dataset", "Autoencoder", "Training", "Clustering", "t-SNE views of the embedding", "Provenance"]:
+        assert rf"\section{{{section}}}" in tex
+    assert "784 -- 128 -- 64" in tex and "60,000 images" in tex and r"caption\_1" in tex
+    assert r"\includegraphics[width=0.7\linewidth]{tsne_kmeans.png}" in tex
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
+def test_compiles_to_pdf(tmp_path):
+    from PIL import Image
+
+    for name in ("loss.png", "tsne_kmeans.png"):
+        Image.new("RGB", (40, 30), "white").save(tmp_path / name)
+    tex = tmp_path / "report.tex"
+    tex.write_text(render(context()))
+    compile_pdf(tex, tmp_path / "out.pdf", log=lambda m: None)
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png", "out.pdf", "report.tex", "tsne_kmeans.png"]
+
+
+def test_missing_tex_engine_names_the_packages(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="no TeX engine .* apt-get install latexmk texlive-latex-base"):
+        compile_pdf(tmp_path / "report.tex", tmp_path / "report.pdf", log=lambda m: None)

@@ -1,0 +1,50 @@
+"""Run the real workflow in a scratch copy of the project (used by the end-to-end tests)."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "envs", "profiles"]
+
+
+def copy_project(dest):
+    """Copy what the workflow needs (not results, not the venv) into ``dest``."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+def small_config(source, cache_dir, limit=2000, epochs=3, **overrides):
+    """A quick config on the first ``limit`` images; ``overrides`` replace top-level sections."""
+    config = {
+        "datasets": {"mnist": {"source": str(source), "splits": ["train"], "limit": limit, "cache_dir": str(cache_dir)}},
+        "autoencoder": {"epochs": epochs, "batch_size": 64},
+        "tsne": {"n_samples": 300},
+    }
+    config.update(overrides)
+    return config
+
+
+def write_config(workdir, config, name="test_config.yaml"):
+    path = Path(workdir) / name
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path.name
+
+
+def snakemake(workdir, *args, check=True, timeout=900):
+    """``snakemake *args`` in ``workdir``; returns the CompletedProcess (stdout+stderr merged)."""
+    cmd = [sys.executable, "-m", "snakemake", *args]
+    done = subprocess.run(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout[-6000:]}")
+    return done

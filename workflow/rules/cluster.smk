@@ -1,0 +1,58 @@
+rule cluster:
+    input:
+        embeddings="results/{dataset}/seed{seed}/embeddings.npy",
+        lib=lib("io", "clustering", "runlog"),
+    output:
+        labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
+        run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
+    log:
+        "logs/{dataset}/seed{seed}/cluster_{algorithm}.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/cluster_{algorithm}.tsv"
+    conda:
+        "../../envs/cluster.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        settings=algorithm_settings,
+    script:
+        "../../scripts/cluster.py"
+
+
+rule evaluate:
+    input:
+        data="results/{dataset}/data.npz",
+        embeddings="results/{dataset}/seed{seed}/embeddings.npy",
+        labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
+        run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
+        lib=lib(
+            "io", "data", "clustering", "metrics", "silhouette", "provenance", "runlog"
+        ),
+    output:
+        report(
+            "results/{dataset}/seed{seed}/clusters/{algorithm}/metrics.json",
+            caption="../report/metrics.rst",
+            category="Metrics",
+            subcategory="{dataset}",
+            labels={
+                "dataset": "{dataset}",
+                "seed": "{seed}",
+                "algorithm": "{algorithm}",
+            },
+        ),
+    log:
+        "logs/{dataset}/seed{seed}/evaluate_{algorithm}.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/evaluate_{algorithm}.tsv"
+    conda:
+        "../../envs/cluster.yaml"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        evaluation=config["evaluation"],
+    script:
+        "../../scripts/evaluate.py"

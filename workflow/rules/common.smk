@@ -1,0 +1,110 @@
+from pathlib import Path
+
+import jsonschema
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+LIB = Path(workflow.basedir) / "scripts" / "deepclust"
+
+
+def check_config(config):
+    """Schema errors as short lines naming the key, then defaults filled in."""
+    schema = yaml.safe_load(SCHEMA.read_text())
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(config),
+        key=lambda e: list(e.absolute_path),
+    )
+    if errors:
+        lines = []
+        for err in errors:
+            key = ".".join(map(str, err.absolute_path)) or "(top level)"
+            allowed = ""
+            if err.validator == "additionalProperties":
+                allowed = (
+                    f"; allowed keys: {', '.join(err.schema.get('properties', {}))}"
+                )
+            lines.append(f"  {key}: {err.message}{allowed}")
+        raise WorkflowError("invalid config:\n" + "\n".join(lines))
+    validate(config, str(SCHEMA))
+    for name, dataset in config["datasets"].items():
+        for algo, settings in enabled_algorithms().items():
+            k = settings.get("n_clusters")
+            if k is not None and dataset["limit"] is not None and k > dataset["limit"]:
+                raise WorkflowError(
+                    f"invalid config: algorithms.{algo}.n_clusters ({k}) is larger than "
+                    f"datasets.{name}.limit ({dataset['limit']} images)"
+                )
+
+
+def enabled_algorithms():
+    """``{name: parameters}`` of the enabled algorithms, without the enabled flag."""
+    return {
+        name: {k: v for k, v in settings.items() if k != "enabled"}
+        for name, settings in config["algorithms"].items()
+        if settings["enabled"]
+    }
+
+
+check_config(config)
+ALGORITHMS = list(enabled_algorithms())
+SEEDS = [str(s) for s in config["seeds"]]
+
+
+wildcard_constraints:
+    dataset="|".join(config["datasets"]),
+    seed=r"\d+",
+    algorithm="|".join(ALGORITHMS) or "no-algorithm",
+    colouring="|".join(["labels", *ALGORITHMS]),
+
+
+def lib(*modules):
+    """Paths of the library modules a script imports, declared as rule inputs."""
+    return [str(LIB / f"{m}.py") for m in ("__init__", *modules)]
+
+
+def dataset_settings(wildcards):
+    """What defines the dataset's arrays (not where it is cached)."""
+    settings = config["datasets"][wildcards.dataset]
+    return {k: v for k, v in settings.items() if k != "cache_dir"}
+
+
+def algorithm_settings(wildcards):
+    return enabled_algorithms()[wildcards.algorithm]
+
+
+def train_resources_gpu(wildcards):
+    return 1 if config["autoencoder"]["device"] == "cuda" else 0
+
+
+def report_inputs(wildcards):
+    d = wildcards.dataset
+    seed_dirs = expand("results/{dataset}/seed{seed}", dataset=d, seed=SEEDS)
+    return {
+        "data": f"results/{d}/data.npz",
+        "training": [f"{s}/model/training.json" for s in seed_dirs],
+        "loss_curves": [f"{s}/model/loss.png" for s in seed_dirs],
+        "metrics": [
+            f"{s}/clusters/{a}/metrics.json" for s in seed_dirs for a in ALGORITHMS
+        ],
+        "figures": [f"{seed_dirs[0]}/figures/tsne_{a}.png" for a in ALGORITHMS]
+        + [f"{seed_dirs[0]}/figures/tsne_labels.png"],
+    }
+
+
+def final_targets():
+    return expand(
+        "results/{dataset}/report/report.{ext}",
+        dataset=config["datasets"],
+        ext=["tex", "pdf"],
+    )
+
+
+def tsne_colouring(wildcards):
+    """Cluster labels to colour by, or nothing when colouring by the true labels."""
+    if wildcards.colouring == "labels":
+        return []
+    return [
+        f"results/{wildcards.dataset}/seed{wildcards.seed}/clusters/{wildcards.colouring}/labels.npy"
+    ]

@@ -1,0 +1,52 @@
+rule tsne:
+    input:
+        embeddings="results/{dataset}/seed{seed}/embeddings.npy",
+        lib=lib("figures"),
+    output:
+        "results/{dataset}/seed{seed}/tsne/coordinates.npz",
+    log:
+        "logs/{dataset}/seed{seed}/tsne.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/tsne.tsv"
+    conda:
+        "../../envs/figures.yaml"
+    threads: 2
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        tsne=config["tsne"],
+    script:
+        "../../scripts/tsne.py"
+
+
+rule plot_tsne:
+    input:
+        coordinates="results/{dataset}/seed{seed}/tsne/coordinates.npz",
+        data="results/{dataset}/data.npz",
+        labels=tsne_colouring,
+        lib=lib("io", "figures", "runlog"),
+    output:
+        report(
+            "results/{dataset}/seed{seed}/figures/tsne_{colouring}.png",
+            caption="../report/tsne.rst",
+            category="t-SNE",
+            subcategory="{dataset}",
+            labels={
+                "dataset": "{dataset}",
+                "seed": "{seed}",
+                "coloured by": "{colouring}",
+            },
+        ),
+    log:
+        "logs/{dataset}/seed{seed}/plot_tsne_{colouring}.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/plot_tsne_{colouring}.tsv"
+    conda:
+        "../../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../../scripts/plot_tsne.py"

@@ -1,0 +1,51 @@
+rule train_autoencoder:
+    input:
+        data="results/{dataset}/data.npz",
+        lib=lib("io", "model", "figures", "runlog"),
+    output:
+        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
+        losses="results/{dataset}/seed{seed}/model/loss.tsv",
+        summary="results/{dataset}/seed{seed}/model/training.json",
+        curve=report(
+            "results/{dataset}/seed{seed}/model/loss.png",
+            caption="../report/loss.rst",
+            category="Training",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "seed": "{seed}", "figure": "loss curve"},
+        ),
+    log:
+        "logs/{dataset}/seed{seed}/train_autoencoder.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/train_autoencoder.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: 2
+    resources:
+        mem_mb=3000,
+        runtime=30,
+        gpu=train_resources_gpu,
+    params:
+        autoencoder=config["autoencoder"],
+    script:
+        "../../scripts/train_autoencoder.py"
+
+
+rule embed:
+    input:
+        data="results/{dataset}/data.npz",
+        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
+        lib=lib("io", "model", "runlog"),
+    output:
+        "results/{dataset}/seed{seed}/embeddings.npy",
+    log:
+        "logs/{dataset}/seed{seed}/embed.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/embed.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../../scripts/embed.py"

@@ -1,0 +1,30 @@
+rule report:
+    input:
+        unpack(report_inputs),
+        lib=lib("io", "report", "provenance", "runlog"),
+    output:
+        tex="results/{dataset}/report/report.tex",
+        pdf=report(
+            "results/{dataset}/report/report.pdf",
+            caption="../report/pdf.rst",
+            category="Report",
+            labels={"dataset": "{dataset}", "file": "report.pdf"},
+        ),
+    log:
+        "logs/{dataset}/report.log",
+    benchmark:
+        "benchmarks/{dataset}/report.tsv"
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        dataset=dataset_settings,
+        autoencoder=config["autoencoder"],
+        algorithms=ALGORITHMS,
+        evaluation=config["evaluation"],
+        tsne=config["tsne"],
+    script:
+        "../../scripts/report.py"
