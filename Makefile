@@ -44,8 +44,8 @@ lint: setup
 	PATH=$(abspath $(BIN)):$$PATH snakefmt --check .
 
 dag: setup
-	$(BIN)/snakemake -n --quiet all --dag $(CONFIG_ARG) | dot -Tsvg > dag.svg
-	$(BIN)/snakemake -n --quiet all --rulegraph $(CONFIG_ARG) | dot -Tsvg > workflow/rulegraph.svg
+	$(BIN)/snakemake --dag $(CONFIG_ARG) | dot -Tsvg > dag.svg
+	$(BIN)/snakemake --rulegraph $(CONFIG_ARG) | dot -Tsvg > workflow/rulegraph.svg
 
 # Full default pipeline on the local MNIST copy, then per-rule wall times.
 bench: setup

@@ -2,6 +2,7 @@
 
 import json
 
+import numba
 import numpy as np
 
 from deepclust.io import save_json
@@ -11,6 +12,7 @@ from deepclust.runlog import job_log
 
 seed = int(snakemake.wildcards.seed)
 with job_log(snakemake.log[0]) as log:
+    numba.set_num_threads(min(snakemake.threads, numba.config.NUMBA_NUM_THREADS))
     data = np.load(snakemake.input.data)
     x = np.load(snakemake.input.embeddings)
     pred = np.load(snakemake.input.labels)

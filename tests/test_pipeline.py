@@ -8,18 +8,14 @@ import torch
 from PIL import Image
 from pypdf import PdfReader
 
-from workflow_runner import copy_project, small_config, snakemake, write_config
+from workflow_runner import SMALL_N as N
 
-N = 2000
 ALGORITHMS = ["kmeans", "dbscan"]
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory, mnist_source):
-    workdir = copy_project(tmp_path_factory.mktemp("pipeline"))
-    configfile = write_config(workdir, small_config(mnist_source, workdir / "hf_cache", limit=N))
-    done = snakemake(workdir, "--cores", "2", "--configfile", configfile)
-    return workdir, done.stdout
+def run(small_run):
+    return small_run
 
 
 def test_data(run):

@@ -1,5 +1,6 @@
 """Run the real workflow in a scratch copy of the project (used by the end-to-end tests)."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+SMALL_N = 2000  # images in the end-to-end runs
 PROJECT_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "envs", "profiles"]
 
 
@@ -24,7 +26,7 @@ def copy_project(dest):
     return dest
 
 
-def small_config(source, cache_dir, limit=2000, epochs=3, **overrides):
+def small_config(source, cache_dir, limit=SMALL_N, epochs=3, **overrides):
     """A quick config on the first ``limit`` images; ``overrides`` replace top-level sections."""
     config = {
         "datasets": {"mnist": {"source": str(source), "splits": ["train"], "limit": limit, "cache_dir": str(cache_dir)}},
@@ -41,10 +43,28 @@ def write_config(workdir, config, name="test_config.yaml"):
     return path.name
 
 
-def snakemake(workdir, *args, check=True, timeout=900):
-    """``snakemake *args`` in ``workdir``; returns the CompletedProcess (stdout+stderr merged)."""
+def snakemake(workdir, *args, check=True, timeout=900, env=None):
+    """``snakemake *args`` in ``workdir``; returns the CompletedProcess (stdout+stderr merged).
+
+    ``env`` adds environment variables for this call.
+    """
     cmd = [sys.executable, "-m", "snakemake", *args]
-    done = subprocess.run(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    done = subprocess.run(
+        cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
+        env=dict(os.environ, **(env or {})),
+    )
     if check and done.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout[-6000:]}")
     return done
+
+
+def job_counts(output):
+    """``{rule: n}`` from the 'Job stats' table Snakemake prints (empty when nothing to do)."""
+    import re
+    from collections import Counter
+
+    found = re.search(r"Job stats:\n(.*?)\n\n", output, re.S)
+    if not found:
+        return Counter()
+    rows = [row.split() for row in found.group(1).splitlines()[2:]]
+    return Counter({name: int(n) for name, n in rows if name != "total"})

@@ -4,7 +4,7 @@ import numpy as np
 
 from .clustering import NOISE
 from .data import NO_LABEL
-from .silhouette import silhouette_exact, silhouette_sampled
+from .silhouette import silhouette_exact
 
 
 def contingency(true, pred):
@@ -41,17 +41,21 @@ def cluster_accuracy(true, pred):
 
 
 def silhouette(x, pred, sample_size=None, seed=0):
-    """Silhouette over non-noise points; ``(None, reason)`` when it is undefined."""
+    """Silhouette over non-noise points (a seeded sample of them when ``sample_size`` is
+    smaller); ``(None, reason)`` when it is undefined."""
     keep = pred != NOISE
     x, pred = x[keep], pred[keep]
+    how = f"exact over {len(pred)} non-noise points"
+    if sample_size is not None and sample_size < len(pred):
+        chosen = np.random.default_rng(seed).choice(len(pred), size=sample_size, replace=False)
+        x, pred = x[chosen], pred[chosen]
+        how = f"sampled {sample_size} of {keep.sum()} non-noise points"
     n_clusters = len(np.unique(pred))
     if n_clusters < 2:
         return None, f"undefined: {n_clusters} cluster(s) outside noise, need at least 2"
     if n_clusters >= len(pred):
         return None, "undefined: every point is its own cluster"
-    if sample_size is not None and sample_size < len(pred):
-        return silhouette_sampled(x, pred, sample_size, seed), f"sampled {sample_size} non-noise points"
-    return silhouette_exact(x, pred), f"exact over {len(pred)} non-noise points"
+    return silhouette_exact(x, pred), how
 
 
 def evaluate(x, pred, true, sample_size=None, seed=0):

@@ -76,7 +76,7 @@ def _cluster_blocks(X, starts, k, first, step, col, intra, inter):
     zero_w = np.zeros(_R)
     col[:] = 0.0
     for i0 in range(s + first * _R, e, step * _R):
-        nv = min(_R, e - i0)  # valid rows; the rest belong to the next cluster
+        nv = min(_R, e - i0)  # valid rows; the rest are the next cluster's or padding
         xb = X[i0 : i0 + _R].copy()
         w[:] = 0.0
         w[:nv] = 1.0
@@ -107,8 +107,8 @@ def _intra_inter(X, starts, n_chunks):
     K = starts.size - 1
     intra = np.zeros(N)
     inter = np.full(N, np.inf)
-    col = np.empty((n_chunks, N))  # allocated once: array expressions here would each
-    # become a parallel launch
+    # allocated once: in a parallel function every array expression is a parallel launch
+    col = np.empty((n_chunks, N))
     # Cluster k against every row after its own start: each pair (i < j) is visited once.
     # Row sums are complete per block; column sums (all to cluster k) are collected per
     # chunk and folded in afterwards, so no two threads write the same cell. Clusters
@@ -118,7 +118,7 @@ def _intra_inter(X, starts, n_chunks):
         s, e = starts[k], starts[k + 1]
         chunks = n_chunks if (e - s) * (N - s) >= _PARALLEL_MIN_PAIRS else 1
         if chunks > 1:
-            for c in prange(chunks):  # int64(c): same specialisation as the serial call
+            for c in prange(chunks):  # int64(c): one compiled specialisation for both calls
                 _cluster_blocks(X, starts, k, np.int64(c), chunks, col[c, : N - s], intra, inter)
         else:
             _cluster_blocks(X, starts, k, np.int64(0), chunks, col[0, : N - s], intra, inter)
@@ -181,7 +181,8 @@ def silhouette_exact(X: np.ndarray, labels: np.ndarray, n_threads: int | None = 
     starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
     previous = numba.get_num_threads()
-    numba.set_num_threads(previous if n_threads is None else int(n_threads))
+    if n_threads is not None:
+        numba.set_num_threads(int(n_threads))
     try:
         intra, inter = _intra_inter(Xs, starts, numba.get_num_threads())
     finally:
@@ -193,19 +194,3 @@ def silhouette_exact(X: np.ndarray, labels: np.ndarray, n_threads: int | None = 
         a = intra / (size - 1)
         sil = (inter - a) / np.maximum(a, inter)
     return float(np.mean(np.nan_to_num(sil)))
-
-
-def silhouette_sampled(
-    X: np.ndarray, labels: np.ndarray, sample_size: int, seed, n_threads: int | None = None
-) -> float:
-    """Exact silhouette of a random subset of ``sample_size`` points drawn without replacement.
-
-    X: (n_samples, n_features) float; labels: (n_samples,). The subset is drawn with
-    ``np.random.default_rng(seed)``, so equal seeds give equal scores.
-    """
-    X, labels = _check_inputs(X, labels)
-    n = X.shape[0]
-    if not (isinstance(sample_size, (int, np.integer)) and 1 <= sample_size <= n):
-        raise ValueError(f"sample_size must be an integer in [1, n_samples={n}], got {sample_size!r}")
-    idx = np.random.default_rng(seed).choice(n, size=int(sample_size), replace=False)
-    return silhouette_exact(X[idx], labels[idx], n_threads)

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import jsonschema
@@ -60,8 +61,12 @@ wildcard_constraints:
 
 
 def lib(*modules):
-    """Paths of the library modules a script imports, declared as rule inputs."""
-    return [str(LIB / f"{m}.py") for m in ("__init__", *modules)]
+    """Paths of the library modules a script imports, declared as rule inputs.
+
+    Relative to the working directory, so moving the project does not make every
+    job look stale to Snakemake (it records the set of input paths).
+    """
+    return [os.path.relpath(LIB / f"{m}.py") for m in ("__init__", *modules)]
 
 
 def dataset_settings(wildcards):

@@ -1,0 +1,71 @@
+"""Benchmark: silhouette_exact against sklearn.metrics.silhouette_score.
+
+Data: reproducible float32 embeddings like an autoencoder's, 10 overlapping anisotropic
+gaussian blobs of unequal size, labelled by nearest blob centre (a K-Means-like
+assignment). sklearn runs once; silhouette_exact runs after a warm-up (numba compile or
+cache load). Usage: python tests/benchmarks/bench_silhouette.py [--n 70000] [--dim 64] [--repeats 3]
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import silhouette_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from deepclust.silhouette import silhouette_exact  # noqa: E402
+
+
+def embeddings(n, dim, k=10, seed=0):
+    """(n, dim) float32 points and (n,) int labels."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=0.7, size=(k, dim))
+    blob = rng.choice(k, size=n, p=rng.dirichlet(np.full(k, 5.0)))
+    x = rng.normal(size=(n, dim))
+    for b in range(k):  # each blob gets its own random shape and spread
+        mixing = rng.normal(scale=rng.uniform(0.3, 0.8), size=(dim, dim)) / np.sqrt(dim)
+        x[blob == b] = centres[b] + x[blob == b] @ mixing
+    labels = np.argmin([((x - c) ** 2).sum(axis=1) for c in centres], axis=0)
+    return x.astype(np.float32), labels
+
+
+def timed(fn):
+    """(wall s, process cpu s, value). On a shared machine cpu < n_threads * wall shows
+    that other jobs held the cores."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, value
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=70000)
+    parser.add_argument("--dim", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    x, labels = embeddings(args.n, args.dim)
+    print(f"data: {x.shape} {x.dtype}, {len(np.unique(labels))} clusters")
+    warm, _, _ = timed(lambda: silhouette_exact(x[:2000], labels[:2000]))
+    print(f"warm-up (compile or cache load): {warm:.2f} s")
+
+    t_sk, cpu, v_sk = timed(lambda: silhouette_score(x, labels))
+    print(f"sklearn silhouette_score: {t_sk:.2f} s (cpu {cpu:.2f} s)  value {v_sk:.9f}")
+    times = []
+    for i in range(args.repeats):
+        t, cpu, v = timed(lambda: silhouette_exact(x, labels))
+        times.append(t)
+        print(f"silhouette_exact run {i + 1}: {t:.2f} s (cpu {cpu:.2f} s)  value {v:.9f}")
+    median = statistics.median(times)
+    diff = abs(v - v_sk)
+    print(
+        f"SUMMARY n={args.n} dim={args.dim} sklearn={t_sk:.2f}s exact_median={median:.2f}s "
+        f"speedup={t_sk / median:.1f}x absdiff={diff:.2e}"
+    )
+
+
+if __name__ == "__main__":
+    main()

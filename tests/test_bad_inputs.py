@@ -1,0 +1,179 @@
+"""Bad config, bad data and failing jobs: a clear message naming the problem, nothing left behind."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from hub_fixtures import digits_as_mnist, write_hub_dataset
+from workflow_runner import copy_project, small_config, snakemake, write_config
+
+DATA = "results/mnist/data.npz"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return copy_project(tmp_path_factory.mktemp("bad"))
+
+
+def outputs(workdir):
+    results = workdir / "results"
+    return sorted(p.relative_to(workdir).as_posix() for p in results.rglob("*") if p.is_file()) if results.exists() else []
+
+
+def fails_with(workdir, config, message, *targets, env=None):
+    """Run snakemake on ``config``; assert it fails, prints ``message``, and leaves no results."""
+    configfile = write_config(workdir, config, "bad.yaml")
+    done = snakemake(workdir, "--cores", "1", "--configfile", configfile, *targets, check=False, env=env)
+    assert done.returncode != 0
+    assert message in done.stdout, done.stdout[-3000:]
+    return done.stdout
+
+
+def with_section(base, section, **values):
+    config = dict(base)
+    config[section] = dict(config.get(section, {}), **values)
+    return config
+
+
+@pytest.mark.parametrize(
+    "section, values, message",
+    [
+        ("autoencoder", {"epoch": 3}, "autoencoder: Additional properties are not allowed ('epoch' was unexpected); allowed keys: hidden, latent_dim,"),
+        ("autoencoder", {"latent_dim": 0}, "autoencoder.latent_dim: 0 is less than the minimum of 1"),
+        ("autoencoder", {"learning_rate": -0.001}, "autoencoder.learning_rate: -0.001 is less than or equal to the minimum of 0"),
+        ("autoencoder", {"scaling": "minmax"}, "autoencoder.scaling: 'minmax' is not one of ['symmetric', 'unit']"),
+        ("algorithms", {"spectral": {"enabled": True}}, "algorithms: Additional properties are not allowed ('spectral' was unexpected); allowed keys: kmeans, dbscan"),
+        ("algorithms", {"kmeans": {"n_clusters": 500}}, "algorithms.kmeans.n_clusters (500) is larger than datasets.mnist.limit (100 images)"),
+        ("tsne", {"n_samples": 2}, "tsne.n_samples: 2 is less than the minimum of 3"),
+    ],
+)
+def test_config_errors_fail_before_any_job(project, mnist_source, section, values, message):
+    config = with_section(small_config(mnist_source, project / "hf_cache", limit=100), section, **values)
+    out = fails_with(project, config, message)
+    assert "invalid config" in out and "Building DAG" not in out
+    assert outputs(project) == []
+
+
+def test_limit_zero_is_rejected(project, mnist_source):
+    config = small_config(mnist_source, project / "hf_cache", limit=0)
+    fails_with(project, config, "datasets.mnist.limit: 0 is less than the minimum of 1")
+
+
+def dataset_config(project, source, **settings):
+    config = small_config(source, project / "hf_cache", limit=50)
+    config["datasets"]["mnist"].update(settings)
+    return config
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"source": "./no/such/folder"}, "dataset source './no/such/folder' does not exist"),
+        ({"source": "nobody-here/no-such-dataset"}, "could not load dataset source 'nobody-here/no-such-dataset'"),
+        ({"splits": ["train", "validation"]}, "split(s) ['validation'] not in dataset"),
+        ({"image_column": "picture"}, "column 'picture' not in split 'train'"),
+        ({"label_column": "digit"}, "columns there: ['image', 'label']"),
+        ({"image_column": "label"}, "column 'label' does not hold images"),
+    ],
+)
+def test_dataset_errors_come_from_the_download_rule(project, mnist_source, settings, message):
+    settings.setdefault("source", mnist_source)
+    config = dataset_config(project, **settings)
+    out = fails_with(project, config, message, DATA, env={"HF_HUB_OFFLINE": "1"})
+    assert "Error in rule download" in out
+    assert outputs(project) == []
+
+
+def test_images_of_mixed_sizes(project, tmp_path):
+    images, labels = digits_as_mnist(20)
+    big = np.zeros((5, 32, 32), np.uint8)
+    src = write_hub_dataset(tmp_path / "mixed", {"train": (list(images) + list(big), list(labels) + [0] * 5)}, [str(i) for i in range(10)])
+    fails_with(project, dataset_config(project, str(src)), "images have mixed sizes: image 0 is 28x28 grayscale, image 20 is 32x32", DATA)
+    assert outputs(project) == []
+
+
+def test_diverging_training_stops_without_checkpoint(project, mnist_source):
+    config = small_config(mnist_source, project / "hf_cache", limit=300)
+    config["autoencoder"].update(scaling="unit", learning_rate=1e8)
+    out = fails_with(project, config, "training diverged at epoch", "results/mnist/seed0/model/autoencoder.pt")
+    assert "lower the learning rate" in out
+    assert outputs(project) == [DATA]
+
+
+def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
+    """Two datasets in one run: RGB with labels, grayscale without labels."""
+    workdir = copy_project(tmp_path / "wf")
+    images, labels = digits_as_mnist(400)
+    rgb = np.stack([images, images[::-1], 255 - images], axis=-1)
+    names = [str(i) for i in range(10)]
+    rgb_src = write_hub_dataset(tmp_path / "rgb", {"train": (rgb, labels)}, names)
+    unlabelled_src = write_hub_dataset(tmp_path / "plain", {"train": (images, None)})
+    config = small_config(rgb_src, tmp_path / "hf_cache", limit=None)
+    config["datasets"] = {
+        "rgb": {"source": str(rgb_src), "cache_dir": str(tmp_path / "hf_cache")},
+        "unlabelled": {"source": str(unlabelled_src), "label_column": None, "cache_dir": str(tmp_path / "hf_cache")},
+    }
+    config["tsne"] = {"n_samples": 100}
+    snakemake(workdir, "--cores", "2", "--configfile", write_config(workdir, config))
+    import json
+
+    rgb_data = np.load(workdir / "results/rgb/data.npz")
+    assert rgb_data["images"].shape == (400, 28, 28, 3)
+    assert np.load(workdir / "results/rgb/seed0/embeddings.npy").shape == (400, 64)
+    rgb_tex = (workdir / "results/rgb/report/report.tex").read_text()
+    assert "RGB, flattened with its 3 channels" in rgb_tex and "2352 -- 128 -- 64" in rgb_tex
+    m = json.loads((workdir / "results/unlabelled/seed0/clusters/kmeans/metrics.json").read_text())
+    assert m["accuracy"] is None and m["nmi"] is None and "not available" in m["external_metrics"]
+    assert m["silhouette"] is not None
+    tex = (workdir / "results/unlabelled/report/report.tex").read_text()
+    assert "external metrics not available" in tex
+    assert (workdir / "results/unlabelled/report/report.pdf").stat().st_size > 0
+    assert (workdir / "results/unlabelled/seed0/figures/tsne_labels.png").exists()
+
+
+def test_nan_embeddings_are_refused(small_run, tmp_path):
+    import shutil
+
+    workdir = tmp_path / "run"
+    shutil.copytree(small_run[0], workdir, symlinks=True)
+    path = workdir / "results/mnist/seed0/embeddings.npy"
+    x = np.load(path)
+    x[7, 3] = np.nan
+    np.save(path, x)
+    done = snakemake(workdir, "--cores", "1", "--configfile", "test_config.yaml",
+                     "results/mnist/seed0/clusters/kmeans/labels.npy", "--force", check=False)
+    assert done.returncode != 0
+    assert "embeddings contain NaN or inf in 1 of 2000 rows (first: row 7)" in done.stdout
+    assert not (workdir / "results/mnist/seed0/clusters/kmeans/labels.npy").exists()
+
+
+def test_killed_training_leaves_nothing_and_rerun_completes(mnist_source, tmp_path):
+    workdir = copy_project(tmp_path / "wf")
+    config = small_config(mnist_source, tmp_path / "hf_cache", epochs=400)
+    configfile = write_config(workdir, config)
+    target = "results/mnist/seed0/embeddings.npy"
+    run = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", configfile, target],
+                           cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = workdir / "logs/mnist/seed0/train_autoencoder.log"
+    deadline = time.monotonic() + 300
+    while not (log.exists() and "epoch 3/" in log.read_text()):
+        assert time.monotonic() < deadline and run.poll() is None, "training never started"
+        time.sleep(0.05)
+    job = subprocess.run(["pgrep", "-f", "train_autoencoder.py"], capture_output=True, text=True).stdout.split()
+    assert job, "no training job process found"
+    for pid in job:
+        os.kill(int(pid), signal.SIGKILL)
+    out, _ = run.communicate(timeout=120)
+    assert run.returncode != 0
+    model_dir = workdir / "results/mnist/seed0/model"
+    assert not model_dir.exists() or not any(model_dir.iterdir()), list(model_dir.iterdir())
+    # Back to a short run: the rerun completes with valid outputs.
+    config["autoencoder"]["epochs"] = 2
+    write_config(workdir, config)
+    snakemake(workdir, "--cores", "2", "--configfile", configfile, "--rerun-incomplete", target)
+    assert np.isfinite(np.load(workdir / target)).all()

@@ -1,0 +1,85 @@
+"""Snakemake reruns only what is stale: each case starts from a copy of a finished small run."""
+
+import shutil
+from collections import Counter
+
+import pytest
+import yaml
+
+from workflow_runner import job_counts, snakemake
+
+CONFIG = "test_config.yaml"
+MODEL = "results/mnist/seed0/model/autoencoder.pt"
+EMBEDDINGS = "results/mnist/seed0/embeddings.npy"
+KMEANS = "results/mnist/seed0/clusters/kmeans/labels.npy"
+DBSCAN = "results/mnist/seed0/clusters/dbscan/labels.npy"
+
+
+@pytest.fixture
+def finished(small_run, tmp_path):
+    """A private copy of the finished small run (timestamps and .snakemake metadata kept)."""
+    workdir = tmp_path / "run"
+    shutil.copytree(small_run[0], workdir, symlinks=True)
+    return workdir
+
+
+def planned(workdir):
+    return job_counts(snakemake(workdir, "-n", "--cores", "2", "--configfile", CONFIG).stdout)
+
+
+def edit_config(workdir, section, key, value):
+    config = yaml.safe_load((workdir / CONFIG).read_text())
+    config.setdefault(section, {})
+    node = config[section]
+    *parents, leaf = key.split(".")
+    for parent in parents:
+        node = node.setdefault(parent, {})
+    node[leaf] = value
+    (workdir / CONFIG).write_text(yaml.safe_dump(config))
+
+
+def mtimes(workdir, *paths):
+    return [(workdir / p).stat().st_mtime_ns for p in paths]
+
+
+def test_second_run_does_nothing(finished):
+    out = snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
+    assert "Nothing to be done" in out
+
+
+def test_kmeans_parameter_reruns_only_kmeans_and_report(finished):
+    edit_config(finished, "algorithms", "kmeans.n_init", 3)
+    assert planned(finished) == Counter(all=1, cluster=1, evaluate=1, plot_tsne=1, report=1)
+    before = mtimes(finished, MODEL, EMBEDDINGS, DBSCAN, KMEANS)
+    out = snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
+    assert "wildcards: dataset=mnist, seed=0, algorithm=kmeans" in out and "algorithm=dbscan" not in out
+    after = mtimes(finished, MODEL, EMBEDDINGS, DBSCAN, KMEANS)
+    assert after[:3] == before[:3], "autoencoder, embeddings or DBSCAN labels were rewritten"
+    assert after[3] > before[3]
+
+
+def test_epochs_rerun_training_and_everything_downstream(finished):
+    edit_config(finished, "autoencoder", "epochs", 2)
+    assert planned(finished) == Counter(
+        all=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3, report=1
+    )
+
+
+def test_editing_a_script_reruns_its_rule_and_descendants(finished):
+    script = finished / "scripts/cluster.py"
+    script.write_text(script.read_text() + "\n# edited\n")
+    assert planned(finished) == Counter(all=1, cluster=2, evaluate=2, plot_tsne=2, report=1)
+
+
+def test_editing_a_helper_module_reruns_its_users(finished):
+    module = finished / "scripts/deepclust/metrics.py"
+    module.write_text(module.read_text() + "\n# edited\n")
+    assert planned(finished) == Counter(all=1, evaluate=2, report=1)
+
+
+def test_deleting_one_output_rebuilds_only_it(finished):
+    (finished / "results/mnist/seed0/figures/tsne_labels.png").unlink()
+    assert planned(finished) == Counter(all=1, plot_tsne=1, report=1)
+    out = snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
+    assert job_counts(out) == Counter(all=1, plot_tsne=1, report=1)
+    assert (finished / "results/mnist/seed0/figures/tsne_labels.png").exists()

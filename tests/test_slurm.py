@@ -1,0 +1,61 @@
+"""The small pipeline through profiles/slurm on a real single-node Slurm cluster.
+
+The cluster is started by .ci/slurm/start.sh (root on Debian; it installs Slurm 22.05,
+munge and MariaDB when missing) and stopped again by PID afterwards. Elsewhere the test
+is skipped, except in CI where it must run.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from workflow_runner import ROOT, copy_project, small_config, snakemake, write_config
+
+STATE = "/tmp/deepclust-slurm-test"
+
+
+@pytest.fixture(scope="module")
+def slurm_cluster():
+    can_start = os.geteuid() == 0 and shutil.which("apt-get")
+    if not can_start:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the Slurm test: needs root and apt-get to start a local cluster")
+        pytest.skip("starting a local Slurm cluster needs root and apt-get")
+    start = subprocess.run(["bash", ROOT / ".ci/slurm/start.sh", STATE], capture_output=True, text=True)
+    try:
+        assert start.returncode == 0, f"could not start Slurm:\n{start.stdout}\n{start.stderr}"
+        yield {"DEEPCLUST_SLURM_PARTITION": "main", "DEEPCLUST_SLURM_ACCOUNT": "ci"}
+    finally:
+        subprocess.run(["bash", ROOT / ".ci/slurm/stop.sh", STATE], capture_output=True)
+
+
+def test_pipeline_through_slurm_profile_matches_local_run(slurm_cluster, small_run, mnist_source, tmp_path):
+    workdir = copy_project(tmp_path / "slurm")
+    config = write_config(workdir, small_config(mnist_source, workdir / "hf_cache"))
+    done = snakemake(
+        workdir, "--profile", str(ROOT / "profiles/slurm"), "--workflow-profile", "none",
+        "--configfile", config, "--slurm-init-seconds-before-status-checks", "2",
+        timeout=1200, env=slurm_cluster,
+    )
+    # Every non-local job went through sbatch, and Slurm's accounting saw each complete.
+    job_ids = re.findall(r"SLURM jobid (\d+)", done.stdout)
+    assert len(job_ids) == 8, done.stdout[-3000:]  # download, train, embed, tsne, 2 x cluster, 2 x evaluate
+    states = subprocess.run(
+        ["sacct", "-X", "-n", "-P", "-o", "JobID,State", "-j", ",".join(job_ids)],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert sorted(states) == sorted(f"{j}|COMPLETED" for j in job_ids)
+    # The same files a local run makes, byte for byte.
+    local = small_run[0]
+    same = ["results/mnist/seed0/embeddings.npy"] + [
+        f"results/mnist/seed0/clusters/{a}/labels.npy" for a in ("kmeans", "dbscan")
+    ]
+    for path in same:
+        assert (workdir / path).read_bytes() == (local / path).read_bytes(), path
+    for key in ("images", "labels"):
+        np.testing.assert_array_equal(np.load(workdir / "results/mnist/data.npz")[key], np.load(local / "results/mnist/data.npz")[key])
+    assert (workdir / "results/mnist/report/report.pdf").stat().st_size > 0
