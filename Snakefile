@@ -14,12 +14,15 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/model.smk"
 include: "workflow/rules/cluster.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/summary.smk"
 include: "workflow/rules/report.smk"
 
 
 localrules:
     all,
     plot_tsne,
+    plot_confusion,
+    summarize,
     report,
 
 

@@ -16,9 +16,12 @@ with job_log(snakemake.log[0]) as log, threadpool_limits(snakemake.threads):
     x = np.load(snakemake.input.embeddings)
     log(f"{name} on {x.shape[0]} x {x.shape[1]} embeddings with {params}, seed {seed}")
     start = time.perf_counter()
-    labels = run_algorithm(name, x, params, seed)
+    labels, used = run_algorithm(name, x, params, seed)
     seconds = time.perf_counter() - start
+    if used.get("eps_auto"):
+        log(f"eps auto: {used['eps']:.6g} (knee at index {used['eps_knee_index']} of the sorted "
+            f"k-distances, quantile {used['eps_knee_quantile']:.3f})")
     n_clusters = len(np.unique(labels[labels != NOISE]))
     log(f"{n_clusters} clusters, {np.mean(labels == NOISE):.1%} noise, {seconds:.1f} s")
     save_npy(snakemake.output.labels, labels)
-    save_json(snakemake.output.run, {"algorithm": name, "params": params, "seed": seed, "seconds": seconds})
+    save_json(snakemake.output.run, {"algorithm": name, "params": used, "seed": seed, "seconds": seconds})

@@ -8,7 +8,7 @@ import numpy as np
 
 from deepclust.io import save_text
 from deepclust.provenance import provenance
-from deepclust.report import TITLES, comparison_sentence, compile_pdf, provenance_text, render
+from deepclust.report import TITLES, comparison_sentence, compile_pdf, provenance_text, read_summary, render
 from deepclust.runlog import job_log
 
 inp, params = snakemake.input, snakemake.params
@@ -33,6 +33,8 @@ with job_log(snakemake.log[0]) as log:
     by_seed = {s: dict(zip(algos, metrics[i * len(algos) : (i + 1) * len(algos)])) for i, s in enumerate(seeds)}
     titles = {a: TITLES.get(a, a) for a in algos}
     settings = params.autoencoder
+    figures = {kind: [p for p in inp.figures if Path(p).name.startswith(kind + "_")]
+               for kind in ("tsne", "confusion", "kdistance")}
     first = by_seed[seeds[0]]
     rows = [
         (titles[a] + (f" (seed {s})" if len(seeds) > 1 else ""), by_seed[s][a]) for s in seeds for a in algos
@@ -82,8 +84,31 @@ with job_log(snakemake.log[0]) as log:
             "noise points are grey."
         ),
         "tsne_figures": [
-            (rel(p), f"t-SNE coloured by {Path(p).stem.removeprefix('tsne_')}") for p in inp.figures
+            (rel(p), f"t-SNE coloured by {Path(p).stem.removeprefix('tsne_')}") for p in figures["tsne"]
         ],
+        "titles": titles,
+        "summary_rows": read_summary(Path(inp.summary).read_text()),
+        "summary_intro": (
+            f"Mean and sample standard deviation over {len(seeds)} seeds ({', '.join(map(str, seeds))}); "
+            "each seed trains its own autoencoder." if len(seeds) > 1
+            else "One seed; the standard deviation needs several (config key seeds)."
+        ),
+        "summary_caption": "Scores over seeds (results/" + snakemake.wildcards.dataset + "/summary.tsv).",
+        "confusion_figures": [
+            (rel(p), f"{titles[Path(p).stem.removeprefix('confusion_')]}: true classes against clusters "
+                     f"(seed {seeds[0]}), clusters ordered by their matched class.")
+            for p in figures["confusion"]
+        ],
+        "kdistance_figure": (
+            (rel(figures["kdistance"][0]), "DBSCAN: sorted distances to the min_samples-th neighbour.")
+            if figures["kdistance"] else None
+        ),
+        "kdistance_intro": (
+            f"DBSCAN used eps {first['dbscan']['params'].get('eps', '?')}"
+            + (" chosen at the knee of the k-distance curve." if first["dbscan"]["params"].get("eps_auto")
+               else " as configured; the k-distance curve shows where its knee lies.")
+            if "dbscan" in first else ""
+        ),
         "provenance": provenance_text(
             provenance(snakemake.config, snakemake.scriptdir, seeds,
                        {"source": str(data["source"]), "fingerprint": str(data["fingerprint"])})

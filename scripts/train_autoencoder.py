@@ -28,6 +28,9 @@ with job_log(snakemake.log[0]) as log:
         scaling=settings["scaling"],
         device=device,
         log=log,
+        batch_norm=settings.get("batch_norm", False),
+        input_noise=settings.get("input_noise", 0.0),
+        lr_schedule=settings.get("lr_schedule", "constant"),
     )
     state = checkpoint(model, history, dict(settings, seed=seed, device=device))
     with atomic_path(snakemake.output.model) as tmp:

@@ -28,7 +28,7 @@ def outputs(workdir):
 def fails_with(workdir, config, message, *targets, env=None):
     """Run snakemake on ``config``; assert it fails, prints ``message``, and leaves no results."""
     configfile = write_config(workdir, config, "bad.yaml")
-    done = snakemake(workdir, "--cores", "1", "--configfile", configfile, *targets, check=False, env=env)
+    done = snakemake(workdir, *targets, "--cores", "1", "--configfile", configfile, check=False, env=env)
     assert done.returncode != 0
     assert message in done.stdout, done.stdout[-3000:]
     return done.stdout
@@ -115,6 +115,7 @@ def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
     unlabelled_src = write_hub_dataset(tmp_path / "plain", {"train": (images, None)})
     config = small_config(rgb_src, tmp_path / "hf_cache", limit=None)
     config["datasets"] = {
+        "mnist": {"enabled": False},
         "rgb": {"source": str(rgb_src), "cache_dir": str(tmp_path / "hf_cache")},
         "unlabelled": {"source": str(unlabelled_src), "label_column": None, "cache_dir": str(tmp_path / "hf_cache")},
     }
@@ -145,8 +146,8 @@ def test_nan_embeddings_are_refused(small_run, tmp_path):
     x = np.load(path)
     x[7, 3] = np.nan
     np.save(path, x)
-    done = snakemake(workdir, "--cores", "1", "--configfile", "test_config.yaml",
-                     "results/mnist/seed0/clusters/kmeans/labels.npy", "--force", check=False)
+    done = snakemake(workdir, "results/mnist/seed0/clusters/kmeans/labels.npy", "--force",
+                     "--cores", "1", "--configfile", "test_config.yaml", check=False)
     assert done.returncode != 0
     assert "embeddings contain NaN or inf in 1 of 2000 rows (first: row 7)" in done.stdout
     assert not (workdir / "results/mnist/seed0/clusters/kmeans/labels.npy").exists()
@@ -157,7 +158,7 @@ def test_killed_training_leaves_nothing_and_rerun_completes(mnist_source, tmp_pa
     config = small_config(mnist_source, tmp_path / "hf_cache", epochs=400)
     configfile = write_config(workdir, config)
     target = "results/mnist/seed0/embeddings.npy"
-    run = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", configfile, target],
+    run = subprocess.Popen([sys.executable, "-m", "snakemake", target, "--cores", "2", "--configfile", configfile],
                            cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     log = workdir / "logs/mnist/seed0/train_autoencoder.log"
     deadline = time.monotonic() + 300
@@ -175,5 +176,5 @@ def test_killed_training_leaves_nothing_and_rerun_completes(mnist_source, tmp_pa
     # Back to a short run: the rerun completes with valid outputs.
     config["autoencoder"]["epochs"] = 2
     write_config(workdir, config)
-    snakemake(workdir, "--cores", "2", "--configfile", configfile, "--rerun-incomplete", target)
+    snakemake(workdir, target, "--cores", "2", "--rerun-incomplete", "--configfile", configfile)
     assert np.isfinite(np.load(workdir / target)).all()

@@ -22,15 +22,17 @@ def test_registry_has_the_seed_algorithms():
 
 def test_kmeans_recovers_blobs_and_is_seeded():
     x, truth = blobs()
-    labels = run_algorithm("kmeans", x, {"n_clusters": 3, "n_init": 4}, seed=0)
+    labels, used = run_algorithm("kmeans", x, {"n_clusters": 3, "n_init": 4}, seed=0)
     assert labels.dtype == np.int64 and same_partition(labels, truth)
-    np.testing.assert_array_equal(labels, run_algorithm("kmeans", x, {"n_clusters": 3, "n_init": 4}, seed=0))
+    assert used == {"n_clusters": 3, "n_init": 4}
+    np.testing.assert_array_equal(labels, run_algorithm("kmeans", x, {"n_clusters": 3, "n_init": 4}, seed=0)[0])
 
 
 def test_dbscan_finds_blobs_and_noise():
     x, truth = blobs()
     x = np.vstack([x, [[100.0, 100.0]]])
-    labels = run_algorithm("dbscan", x, {"eps": 2.0, "min_samples": 5}, seed=0)
+    labels, used = run_algorithm("dbscan", x, {"eps": 2.0, "min_samples": 5}, seed=0)
+    assert used == {"eps": 2.0, "min_samples": 5}
     assert labels[-1] == NOISE
     assert same_partition(labels[:-1][labels[:-1] != NOISE], truth[labels[:-1] != NOISE])
     assert len(set(labels[:-1]) - {NOISE}) == 3

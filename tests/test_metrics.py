@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import silhouette_score
 
-from deepclust.metrics import cluster_accuracy, evaluate, match_clusters
+from deepclust.metrics import cluster_accuracy, confusion_after_matching, evaluate, match_clusters
 
 
 def test_permuted_labelling_is_perfect():
@@ -55,3 +55,13 @@ def test_sampled_silhouette_is_seeded():
     a = evaluate(x, pred, pred, sample_size=100, seed=3)
     assert a == evaluate(x, pred, pred, sample_size=100, seed=3)
     assert "sampled 100" in a["silhouette_method"]
+
+
+def test_confusion_puts_matches_on_the_diagonal():
+    true = np.array([0, 0, 0, 1, 1, 2, 2, 2])
+    pred = np.array([7, 7, 5, 4, 4, 9, 9, -1])
+    counts, classes, columns = confusion_after_matching(true, pred)
+    assert classes.tolist() == [0, 1, 2]
+    assert columns == [(7, 0), (4, 1), (9, 2), (5, None), (-1, None)]
+    assert counts.tolist() == [[2, 0, 0, 1, 0], [0, 2, 0, 0, 0], [0, 0, 2, 0, 1]]
+    assert counts.sum() == len(true)

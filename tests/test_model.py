@@ -56,3 +56,35 @@ def test_checkpoint_roundtrip_and_encode(tmp_path):
     codes = encode(loaded, x, batch_size=100)
     assert codes.shape == (300, 3) and codes.dtype == np.float32
     np.testing.assert_array_equal(codes, encode(model, x))
+
+
+def test_options_off_reproduce_the_default_bit_for_bit():
+    x = small_data()
+    base, _ = train_autoencoder(x, [16], 4, 2, 32, 1e-2, seed=3, scaling="unit", log=lambda m: None)
+    same, _ = train_autoencoder(
+        x, [16], 4, 2, 32, 1e-2, seed=3, scaling="unit", log=lambda m: None,
+        batch_norm=False, input_noise=0.0, lr_schedule="constant",
+    )
+    for a, b in zip(base.state_dict().values(), same.state_dict().values()):
+        assert torch.equal(a, b)
+    assert "batch_norm" not in base.architecture
+
+
+def test_batch_norm_noise_and_cosine_are_deterministic_and_learn(tmp_path):
+    x = small_data()
+    kwargs = dict(scaling="unit", log=lambda m: None, batch_norm=True, input_noise=0.1, lr_schedule="cosine")
+    runs = [train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=5, **kwargs) for _ in range(2)]
+    for a, b in zip(runs[0][0].state_dict().values(), runs[1][0].state_dict().values()):
+        assert torch.equal(a, b)
+    model, history = runs[0]
+    assert history[-1]["loss"] < history[0]["loss"]
+    assert any(isinstance(m, torch.nn.BatchNorm1d) for m in model.modules())
+    assert model.architecture["batch_norm"] is True
+    torch.save(checkpoint(model, history, {}), tmp_path / "m.pt")
+    loaded, _ = load_checkpoint(tmp_path / "m.pt")
+    np.testing.assert_array_equal(encode(loaded, x), encode(model, x))
+    noisy_only, _ = train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=5, scaling="unit", log=lambda m: None, input_noise=0.1)
+    clean, _ = train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=5, scaling="unit", log=lambda m: None)
+    assert not torch.equal(noisy_only.encoder[0].weight, clean.encoder[0].weight)
+    with pytest.raises(ValueError, match="lr_schedule must be"):
+        train_autoencoder(x, [16], 4, 1, 32, 1e-2, seed=5, log=lambda m: None, lr_schedule="step")

@@ -71,6 +71,21 @@ def test_tsne_figures(run, colouring):
     assert coords["coords"].shape == (300, 2) and len(np.unique(coords["indices"])) == 300
 
 
+@pytest.mark.parametrize("name", ["confusion_kmeans", "confusion_dbscan", "kdistance_dbscan"])
+def test_confusion_and_kdistance_figures(run, name):
+    with Image.open(run[0] / f"results/mnist/seed0/figures/{name}.png") as img:
+        assert img.format == "PNG" and img.size[0] > 300
+
+
+def test_summary_table(run):
+    header, *rows = (run[0] / "results/mnist/summary.tsv").read_text().splitlines()
+    cells = [dict(zip(header.split("\t"), row.split("\t"))) for row in rows]
+    assert [c["algorithm"] for c in cells] == ALGORITHMS and all(c["seeds"] == "1" for c in cells)
+    kmeans = json.loads((run[0] / "results/mnist/seed0/clusters/kmeans/metrics.json").read_text())
+    assert float(cells[0]["accuracy_mean"]) == pytest.approx(kmeans["accuracy"], rel=1e-5)
+    assert cells[0]["accuracy_std"] == "NA"
+
+
 def test_report(run):
     folder = run[0] / "results/mnist/report"
     tex = (folder / "report.tex").read_text()

@@ -63,7 +63,7 @@ def test_compiles_to_pdf(tmp_path):
         Image.new("RGB", (40, 30), "white").save(tmp_path / name)
     tex = tmp_path / "report.tex"
     tex.write_text(render(context()))
-    compile_pdf(tex, tmp_path / "out.pdf", log=lambda m: None)
+    compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png", "out.pdf", "report.tex", "tsne_kmeans.png"]
 
@@ -71,4 +71,4 @@ def test_compiles_to_pdf(tmp_path):
 def test_missing_tex_engine_names_the_packages(tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="no TeX engine .* apt-get install latexmk texlive-latex-base"):
-        compile_pdf(tmp_path / "report.tex", tmp_path / "report.pdf", log=lambda m: None)
+        compile_pdf(tmp_path / "report.tex", tmp_path / "report.pdf", log=lambda _: None)

@@ -9,7 +9,10 @@ import pytest
 
 from workflow_runner import ROOT
 
-RULES = ["all", "download", "train_autoencoder", "embed", "cluster", "evaluate", "tsne", "plot_tsne", "report"]
+RULES = [
+    "all", "download", "train_autoencoder", "embed", "cluster", "evaluate", "tsne", "plot_tsne",
+    "plot_confusion", "plot_kdistance", "summarize", "report",
+]
 
 
 def graph(workdir, kind, *args):
@@ -44,6 +47,7 @@ def test_html_report_contains_figures_and_metrics(small_run):
         cwd=workdir, capture_output=True, text=True, check=True,
     )
     html = (workdir / "report.html").read_text()
-    for name in ("tsne_kmeans.png", "tsne_dbscan.png", "tsne_labels.png", "loss.png", "metrics.json", "report.pdf"):
+    for name in ("tsne_kmeans.png", "tsne_dbscan.png", "tsne_labels.png", "confusion_kmeans.png",
+                 "kdistance_dbscan.png", "loss.png", "metrics.json", "summary.tsv", "report.pdf"):
         assert name in html, name
     assert "t-SNE" in html and "Metrics" in html

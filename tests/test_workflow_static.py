@@ -48,7 +48,7 @@ def test_conda_env_pins_match_requirements(env_file):
 def test_every_rule_has_log_benchmark_conda_and_resources():
     text = "\n".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk"))
     rules = re.split(r"\nrule ", "\n" + text)[1:]
-    assert len(rules) >= 7
+    assert len(rules) >= 11
     for body in rules:
         name = body.split(":")[0]
         for directive in ("log:", "benchmark:", "conda:", "threads:", "resources:"):
@@ -67,7 +67,8 @@ def test_dry_run_lists_the_expected_jobs(scratch):
     workdir, configfile = scratch
     out = snakemake(workdir, "-n", "--configfile", configfile).stdout
     assert job_counts(out) == Counter(
-        all=1, download=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3, report=1
+        all=1, download=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3,
+        plot_confusion=2, plot_kdistance=1, summarize=1, report=1,
     )
 
 

@@ -46,6 +46,8 @@ def write_config(workdir, config, name="test_config.yaml"):
 def snakemake(workdir, *args, check=True, timeout=900, env=None):
     """``snakemake *args`` in ``workdir``; returns the CompletedProcess (stdout+stderr merged).
 
+    Put targets before ``--configfile``, which takes every argument after it.
+
     ``env`` adds environment variables for this call.
     """
     cmd = [sys.executable, "-m", "snakemake", *args]

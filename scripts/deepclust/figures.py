@@ -73,3 +73,45 @@ def plot_loss(history, title):
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     return fig
+
+
+def plot_confusion(counts, class_names, columns, title):
+    """Heat map of a class x cluster confusion matrix (see metrics.confusion_after_matching).
+
+    ``columns`` holds ``(cluster_id, matched_class or None)``; rows are normalised so the
+    colour shows the share of each class, and every cell is annotated with its count.
+    """
+    plt = _pyplot()
+    n_rows, n_cols = counts.shape
+    fig, ax = plt.subplots(figsize=(1.2 + 0.55 * n_cols, 1.2 + 0.5 * n_rows), constrained_layout=True)
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if counts[i, j]:
+                ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=7,
+                        color="white" if share[i, j] > 0.6 else "black")
+    ax.set_xticks(range(n_cols), [
+        "noise" if c == NOISE else (f"{c}\n→{class_names[m]}" if m is not None else f"{c}\n(extra)")
+        for c, m in columns
+    ], fontsize=7)
+    ax.set_yticks(range(n_rows), class_names, fontsize=8)
+    ax.set_xlabel("cluster (→ matched class)")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, label="share of the class", shrink=0.8)
+    return fig
+
+
+def plot_kdistance(curve, knee, eps, min_samples, title):
+    """Sorted distances to the ``min_samples``-th neighbour, with the knee and the eps used."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    ax.plot(np.arange(len(curve)), curve, lw=1.2, label=f"distance to neighbour {min_samples}")
+    ax.plot([knee], [curve[knee]], "o", color="tab:red", label=f"knee: {curve[knee]:.3g}")
+    ax.axhline(eps, color="tab:grey", ls="--", lw=1, label=f"eps used: {eps:.3g}")
+    ax.set_xlabel("points, sorted by that distance")
+    ax.set_ylabel("distance")
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig

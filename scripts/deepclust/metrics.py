@@ -4,7 +4,6 @@ import numpy as np
 
 from .clustering import NOISE
 from .data import NO_LABEL
-from .silhouette import silhouette_exact
 
 
 def contingency(true, pred):
@@ -50,6 +49,8 @@ def silhouette(x, pred, sample_size=None, seed=0):
         chosen = np.random.default_rng(seed).choice(len(pred), size=sample_size, replace=False)
         x, pred = x[chosen], pred[chosen]
         how = f"sampled {sample_size} of {keep.sum()} non-noise points"
+    from .silhouette import silhouette_exact  # numba: imported only where it is used
+
     n_clusters = len(np.unique(pred))
     if n_clusters < 2:
         return None, f"undefined: {n_clusters} cluster(s) outside noise, need at least 2"
@@ -84,3 +85,24 @@ def evaluate(x, pred, true, sample_size=None, seed=0):
             "external_metrics": "against the dataset labels; noise counts as wrong for accuracy",
         }
     return result | external
+
+
+def confusion_after_matching(true, pred):
+    """Confusion matrix of classes vs clusters, clusters ordered by their matched class.
+
+    Returns ``(counts, classes, columns)``: int64 ``(n_classes, n_columns)``, the sorted
+    class ids, and one ``(cluster_id, matched_class or None)`` per column. Matched clusters
+    come first (in class order, so agreement lies on the diagonal), then unmatched
+    clusters, then noise (cluster id -1) when present.
+    """
+    true, pred = np.asarray(true), np.asarray(pred)
+    mapping = match_clusters(true, pred)
+    clusters = [int(c) for c in np.unique(pred)]
+    matched = sorted(mapping, key=mapping.get)
+    rest = [c for c in clusters if c not in mapping and c != NOISE]
+    order = matched + rest + ([NOISE] if NOISE in clusters else [])
+    classes = np.unique(true)
+    counts = np.zeros((len(classes), len(order)), dtype=np.int64)
+    column = {c: j for j, c in enumerate(order)}
+    np.add.at(counts, (np.searchsorted(classes, true), [column[int(p)] for p in pred]), 1)
+    return counts, classes, [(c, mapping.get(c)) for c in order]

@@ -25,11 +25,13 @@ def scale_images(images, scaling):
     return x * np.float32(2.0) - np.float32(1.0) if scaling == "symmetric" else x
 
 
-def _mlp(sizes, last_activation):
+def _mlp(sizes, last_activation, batch_norm=False):
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out))
         if i < len(sizes) - 2:
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(n_out))
             layers.append(nn.ReLU())
     if last_activation == "tanh":
         layers.append(nn.Tanh())
@@ -37,9 +39,14 @@ def _mlp(sizes, last_activation):
 
 
 class Autoencoder(nn.Module):
-    """Encoder ``input -> hidden... -> latent`` (linear latent), mirrored decoder."""
+    """Encoder ``input -> hidden... -> latent`` (linear latent), mirrored decoder.
 
-    def __init__(self, input_dim, hidden, latent_dim, scaling="symmetric"):
+    ``batch_norm`` puts a BatchNorm1d between every hidden Linear and its ReLU (encoder
+    and decoder); off by default, and then absent from ``architecture`` so that the
+    default model and its checkpoints are unchanged.
+    """
+
+    def __init__(self, input_dim, hidden, latent_dim, scaling="symmetric", batch_norm=False):
         super().__init__()
         self.architecture = {
             "input_dim": int(input_dim),
@@ -47,9 +54,11 @@ class Autoencoder(nn.Module):
             "latent_dim": int(latent_dim),
             "scaling": scaling,
         }
+        if batch_norm:
+            self.architecture["batch_norm"] = True
         sizes = [input_dim, *hidden, latent_dim]
-        self.encoder = _mlp(sizes, "linear")
-        self.decoder = _mlp(sizes[::-1], SCALINGS[scaling][1])
+        self.encoder = _mlp(sizes, "linear", batch_norm)
+        self.decoder = _mlp(sizes[::-1], SCALINGS[scaling][1], batch_norm)
 
     def forward(self, x):
         return self.decoder(self.encoder(x))
@@ -67,16 +76,33 @@ def resolve_device(device):
 def train_autoencoder(
     x, hidden, latent_dim, epochs, batch_size, learning_rate, seed,
     scaling="symmetric", device="cpu", log=print,
+    batch_norm=False, input_noise=0.0, lr_schedule="constant",
 ):
     """Train with MSE and Adam on float32 ``x`` ``(N, D)``; seeded shuffling.
 
+    Options (defaults reproduce the seed's training bit for bit):
+    ``batch_norm`` (see :class:`Autoencoder`); ``input_noise`` > 0 trains a denoising
+    autoencoder: Gaussian noise of that standard deviation (in scaled pixel units) is added
+    to each batch's inputs, drawn from a generator seeded with ``seed``, while the target
+    stays clean; ``lr_schedule``: ``constant`` or ``cosine`` (learning rate annealed per
+    batch from ``learning_rate`` to 0 over all epochs).
+
     Returns ``(model, history)`` where history is a list of per-epoch dicts
-    ``{"epoch", "loss", "seconds"}`` (loss = mean MSE over the epoch's samples).
-    Raises TrainingDiverged on a NaN/inf loss.
+    ``{"epoch", "loss", "seconds"}`` (loss = mean MSE over the epoch's samples, against
+    the clean inputs). Raises TrainingDiverged on a NaN/inf loss.
     """
+    if lr_schedule not in ("constant", "cosine"):
+        raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {lr_schedule!r}")
+    if input_noise < 0:
+        raise ValueError(f"input_noise must be >= 0, got {input_noise}")
     torch.manual_seed(seed)
-    model = Autoencoder(x.shape[1], hidden, latent_dim, scaling).to(device)
+    model = Autoencoder(x.shape[1], hidden, latent_dim, scaling, batch_norm).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    scheduler = None
+    if lr_schedule == "cosine":
+        steps = epochs * -(-len(x) // batch_size)
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+    noise = torch.Generator(device=device).manual_seed(seed + 1) if input_noise > 0 else None
     loss_fn = nn.MSELoss()
     data = torch.from_numpy(x).to(device)
     shuffle = torch.Generator().manual_seed(seed)
@@ -88,10 +114,17 @@ def train_autoencoder(
         model.train()
         for begin in range(0, len(data), batch_size):
             batch = data[order[begin : begin + batch_size]]
-            loss = loss_fn(model(batch), batch)
+            inputs = batch
+            if noise is not None:
+                inputs = batch + input_noise * torch.randn(
+                    batch.shape, generator=noise, device=device, dtype=batch.dtype
+                )
+            loss = loss_fn(model(inputs), batch)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             total += loss.detach().double() * len(batch)
         epoch_loss = float(total) / len(data)
         seconds = time.perf_counter() - start

@@ -42,6 +42,41 @@ def metrics_table(rows):
     return "\n".join(lines)
 
 
+SUMMARY_COLUMNS = [
+    ("accuracy", "ACC", "{:.3f}"),
+    ("nmi", "NMI", "{:.3f}"),
+    ("ari", "ARI", "{:.3f}"),
+    ("silhouette", "silhouette", "{:.3f}"),
+    ("n_clusters", "clusters", "{:.1f}"),
+    ("cluster_seconds", "seconds", "{:.1f}"),
+]
+
+
+def read_summary(text):
+    """summary.tsv text -> list of row dicts (floats, None for NA)."""
+    header, *lines = text.strip().splitlines()
+    names = header.split("\t")
+    rows = []
+    for line in lines:
+        row = dict(zip(names, line.split("\t")))
+        rows.append({k: (v if k == "algorithm" else None if v == "NA" else float(v)) for k, v in row.items()})
+    return rows
+
+
+def summary_table(rows, titles):
+    """Mean ± std over seeds per algorithm, as a booktabs tabular."""
+    head = " & ".join(["algorithm", "seeds"] + [name for _, name, _ in SUMMARY_COLUMNS])
+    lines = [r"\begin{tabular}{lr" + "r" * len(SUMMARY_COLUMNS) + "}", r"\toprule", head + r" \\", r"\midrule"]
+    for row in rows:
+        cells = [tex_escape(titles.get(row["algorithm"], row["algorithm"])), f"{row['seeds']:.0f}"]
+        for key, _, spec in SUMMARY_COLUMNS:
+            mean, std = row[f"{key}_mean"], row[f"{key}_std"]
+            cells.append(fmt(mean, spec) + ("" if std is None else r" $\pm$ " + fmt(std, spec)))
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines)
+
+
 def comparison_sentence(metrics, titles):
     """One or two sentences comparing the algorithms, derived from the numbers."""
     key = "accuracy" if all(m.get("accuracy") is not None for m in metrics.values()) else "silhouette"
@@ -127,6 +162,20 @@ def render(ctx):
         r"\caption{" + tex_escape(ctx["table_caption"]) + "}",
         r"\end{table}",
         ctx["comparison"],
+    ]
+    if ctx.get("summary_rows"):
+        body += [
+            r"\subsection*{Over seeds}",
+            tex_escape(ctx["summary_intro"]),
+            r"\begin{table}[H]", r"\centering", r"\small",
+            summary_table(ctx["summary_rows"], ctx["titles"]),
+            r"\caption{" + tex_escape(ctx["summary_caption"]) + "}",
+            r"\end{table}",
+        ]
+    body += [figure(path, caption, r"0.75\linewidth") for path, caption in ctx.get("confusion_figures", [])]
+    if ctx.get("kdistance_figure"):
+        body += [tex_escape(ctx["kdistance_intro"]), figure(*ctx["kdistance_figure"], r"0.6\linewidth")]
+    body += [
         r"\section{t-SNE views of the embedding}",
         tex_escape(ctx["tsne_intro"]),
     ]

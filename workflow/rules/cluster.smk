@@ -53,6 +53,6 @@ rule evaluate:
         mem_mb=2000,
         runtime=20,
     params:
-        evaluation=config["evaluation"],
+        evaluation=canonical(config["evaluation"]),
     script:
         "../../scripts/evaluate.py"

@@ -39,6 +39,16 @@ def check_config(config):
                 )
 
 
+def canonical(value):
+    """Dicts with sorted keys, recursively: reordering keys in a config file then does
+    not look like a parameter change to Snakemake's params trigger."""
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
 def enabled_algorithms():
     """``{name: parameters}`` of the enabled algorithms, without the enabled flag."""
     return {
@@ -50,11 +60,14 @@ def enabled_algorithms():
 
 check_config(config)
 ALGORITHMS = list(enabled_algorithms())
+DATASETS = [
+    name for name, settings in config["datasets"].items() if settings["enabled"]
+]
 SEEDS = [str(s) for s in config["seeds"]]
 
 
 wildcard_constraints:
-    dataset="|".join(config["datasets"]),
+    dataset="|".join(DATASETS) or "no-dataset",
     seed=r"\d+",
     algorithm="|".join(ALGORITHMS) or "no-algorithm",
     colouring="|".join(["labels", *ALGORITHMS]),
@@ -72,36 +85,53 @@ def lib(*modules):
 def dataset_settings(wildcards):
     """What defines the dataset's arrays (not where it is cached)."""
     settings = config["datasets"][wildcards.dataset]
-    return {k: v for k, v in settings.items() if k != "cache_dir"}
+    return canonical(
+        {k: v for k, v in settings.items() if k not in ("cache_dir", "enabled")}
+    )
 
 
 def algorithm_settings(wildcards):
-    return enabled_algorithms()[wildcards.algorithm]
+    return canonical(enabled_algorithms()[wildcards.algorithm])
 
 
 def train_resources_gpu(wildcards):
     return 1 if config["autoencoder"]["device"] == "cuda" else 0
 
 
+def seed_dirs(dataset):
+    return expand("results/{dataset}/seed{seed}", dataset=dataset, seed=SEEDS)
+
+
+def summary_metrics(wildcards):
+    """Every metrics.json of the dataset: all seeds, all enabled algorithms."""
+    return [
+        f"{s}/clusters/{a}/metrics.json"
+        for s in seed_dirs(wildcards.dataset)
+        for a in ALGORITHMS
+    ]
+
+
 def report_inputs(wildcards):
     d = wildcards.dataset
-    seed_dirs = expand("results/{dataset}/seed{seed}", dataset=d, seed=SEEDS)
+    dirs = seed_dirs(d)
+    figures = [f"{dirs[0]}/figures/tsne_{c}.png" for c in [*ALGORITHMS, "labels"]]
+    figures += [f"{dirs[0]}/figures/confusion_{a}.png" for a in ALGORITHMS]
+    if "dbscan" in ALGORITHMS:
+        figures.append(f"{dirs[0]}/figures/kdistance_dbscan.png")
     return {
         "data": f"results/{d}/data.npz",
-        "training": [f"{s}/model/training.json" for s in seed_dirs],
-        "loss_curves": [f"{s}/model/loss.png" for s in seed_dirs],
-        "metrics": [
-            f"{s}/clusters/{a}/metrics.json" for s in seed_dirs for a in ALGORITHMS
-        ],
-        "figures": [f"{seed_dirs[0]}/figures/tsne_{a}.png" for a in ALGORITHMS]
-        + [f"{seed_dirs[0]}/figures/tsne_labels.png"],
+        "training": [f"{s}/model/training.json" for s in dirs],
+        "loss_curves": [f"{s}/model/loss.png" for s in dirs],
+        "metrics": summary_metrics(wildcards),
+        "summary": f"results/{d}/summary.tsv",
+        "figures": figures,
     }
 
 
 def final_targets():
     return expand(
         "results/{dataset}/report/report.{ext}",
-        dataset=config["datasets"],
+        dataset=DATASETS,
         ext=["tex", "pdf"],
     )
 

@@ -15,7 +15,7 @@ rule tsne:
         mem_mb=1000,
         runtime=10,
     params:
-        tsne=config["tsne"],
+        tsne=canonical(config["tsne"]),
     script:
         "../../scripts/tsne.py"
 
@@ -50,3 +50,62 @@ rule plot_tsne:
         runtime=5,
     script:
         "../../scripts/plot_tsne.py"
+
+
+rule plot_confusion:
+    input:
+        data="results/{dataset}/data.npz",
+        labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
+        lib=lib("io", "clustering", "data", "metrics", "figures", "runlog"),
+    output:
+        report(
+            "results/{dataset}/seed{seed}/figures/confusion_{algorithm}.png",
+            caption="../report/confusion.rst",
+            category="Confusion matrices",
+            subcategory="{dataset}",
+            labels={
+                "dataset": "{dataset}",
+                "seed": "{seed}",
+                "algorithm": "{algorithm}",
+            },
+        ),
+    log:
+        "logs/{dataset}/seed{seed}/plot_confusion_{algorithm}.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/plot_confusion_{algorithm}.tsv"
+    conda:
+        "../../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../../scripts/plot_confusion.py"
+
+
+rule plot_kdistance:
+    input:
+        embeddings="results/{dataset}/seed{seed}/embeddings.npy",
+        lib=lib("io", "knee", "figures", "runlog"),
+    output:
+        report(
+            "results/{dataset}/seed{seed}/figures/kdistance_dbscan.png",
+            caption="../report/kdistance.rst",
+            category="DBSCAN eps",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "seed": "{seed}", "figure": "k-distance"},
+        ),
+    log:
+        "logs/{dataset}/seed{seed}/plot_kdistance.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/plot_kdistance.tsv"
+    conda:
+        "../../envs/figures.yaml"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        dbscan=canonical(config["algorithms"]["dbscan"]),
+    script:
+        "../../scripts/plot_kdistance.py"

@@ -25,7 +25,7 @@ rule train_autoencoder:
         runtime=30,
         gpu=train_resources_gpu,
     params:
-        autoencoder=config["autoencoder"],
+        autoencoder=canonical(config["autoencoder"]),
     script:
         "../../scripts/train_autoencoder.py"
 

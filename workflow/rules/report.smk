@@ -22,9 +22,9 @@ rule report:
         runtime=10,
     params:
         dataset=dataset_settings,
-        autoencoder=config["autoencoder"],
+        autoencoder=canonical(config["autoencoder"]),
         algorithms=ALGORITHMS,
-        evaluation=config["evaluation"],
-        tsne=config["tsne"],
+        evaluation=canonical(config["evaluation"]),
+        tsne=canonical(config["tsne"]),
     script:
         "../../scripts/report.py"

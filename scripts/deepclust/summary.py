@@ -1,0 +1,42 @@
+"""Aggregate per-seed metrics into mean and standard deviation per algorithm."""
+
+import math
+
+import numpy as np
+
+SUMMARY_METRICS = ("accuracy", "nmi", "ari", "silhouette", "n_clusters", "noise_fraction", "cluster_seconds")
+
+
+def summarize(metrics_by_algorithm):
+    """``{algorithm: [metrics dict per seed]}`` -> list of row dicts.
+
+    Each row has ``algorithm``, ``seeds`` and ``<metric>_mean`` / ``<metric>_std`` for
+    every metric in SUMMARY_METRICS. The std is the sample std (ddof=1); it is None with
+    a single seed, and a metric that is None in any seed (undefined) gives None.
+    """
+    rows = []
+    for algorithm, runs in metrics_by_algorithm.items():
+        row = {"algorithm": algorithm, "seeds": len(runs)}
+        for key in SUMMARY_METRICS:
+            values = [run.get(key) for run in runs]
+            if not runs or any(v is None for v in values):
+                row[f"{key}_mean"] = row[f"{key}_std"] = None
+                continue
+            values = np.asarray(values, dtype=float)
+            row[f"{key}_mean"] = float(values.mean())
+            row[f"{key}_std"] = float(values.std(ddof=1)) if len(values) > 1 else None
+        rows.append(row)
+    return rows
+
+
+def to_tsv(rows):
+    """Rows as TSV text; missing values are written as NA."""
+    columns = ["algorithm", "seeds"] + [f"{k}_{s}" for k in SUMMARY_METRICS for s in ("mean", "std")]
+
+    def cell(value):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "NA"
+        return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+    lines = ["\t".join(columns)] + ["\t".join(cell(row[c]) for c in columns) for row in rows]
+    return "\n".join(lines) + "\n"

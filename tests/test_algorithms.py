@@ -1,0 +1,116 @@
+"""The algorithm registry: every shipped algorithm, errors, extension, DBSCAN eps auto."""
+
+import json
+
+import numpy as np
+import pytest
+
+from deepclust import clustering
+from deepclust.clustering import ALGORITHMS, NOISE, algorithm, exact_knn, run_algorithm
+
+SHIPPED = {
+    "kmeans": {"n_clusters": 3, "n_init": 2},
+    "dbscan": {"eps": "auto", "min_samples": 5},
+    "gmm": {"n_clusters": 3, "covariance_type": "full", "n_init": 1, "max_iter": 100},
+    "agglomerative": {"n_clusters": 3, "n_neighbors": 10},
+    "hdbscan": {"min_cluster_size": 20, "min_samples": None},
+    "umap_gmm": {"n_clusters": 3, "n_components": 2, "n_neighbors": 10, "min_dist": 0.0,
+                 "n_epochs": 50, "init": "spectral", "knn": "umap", "deterministic": True},
+}
+
+
+def blobs(n_per=100, seed=0, dim=5):
+    rng = np.random.default_rng(seed)
+    centers = 10 * np.eye(3, dim)
+    x = np.concatenate([c + rng.normal(size=(n_per, dim)) for c in centers]).astype(np.float32)
+    return x, np.repeat(np.arange(3), n_per)
+
+
+def agreement(labels, truth):
+    """Fraction of points in the majority class of their cluster (noise counts as wrong)."""
+    hits = sum(np.bincount(truth[labels == c]).max() for c in set(labels.tolist()) - {NOISE})
+    return hits / len(truth)
+
+
+def test_every_shipped_algorithm_is_registered():
+    assert set(SHIPPED) <= set(ALGORITHMS)
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_every_shipped_algorithm_clusters_blobs(name):
+    x, truth = blobs()
+    labels, used = run_algorithm(name, x, SHIPPED[name], seed=0)
+    assert labels.dtype == np.int64 and labels.shape == (len(x),)
+    assert labels.min() >= NOISE
+    assert agreement(labels, truth) > 0.9
+    json.dumps(used)  # JSON-able
+    assert set(SHIPPED[name]) <= set(used)
+
+
+@pytest.mark.parametrize("name", ["kmeans", "gmm", "agglomerative", "hdbscan", "umap_gmm"])
+def test_algorithms_are_deterministic_for_a_seed(name):
+    x, _ = blobs(seed=3)
+    a, _ = run_algorithm(name, x, SHIPPED[name], seed=1)
+    b, _ = run_algorithm(name, x, SHIPPED[name], seed=1)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_unknown_algorithm_is_a_clear_error():
+    x, _ = blobs()
+    with pytest.raises(ValueError, match=r"unknown algorithm 'spectral'; known: \['agglomerative', "):
+        run_algorithm("spectral", x, {}, 0)
+
+
+def test_adding_a_function_registers_it(monkeypatch):
+    monkeypatch.setattr(clustering, "ALGORITHMS", dict(ALGORITHMS))
+
+    @algorithm("first_coordinate_sign")
+    def sign(x, params, seed):
+        return (x[:, 0] > params["threshold"]).astype(int), {"extra": np.float32(1.5)}
+
+    assert clustering.ALGORITHMS["first_coordinate_sign"] is sign
+    x, _ = blobs()
+    labels, used = run_algorithm("first_coordinate_sign", x, {"threshold": 5}, 0)
+    assert labels.dtype == np.int64 and set(labels.tolist()) == {0, 1}
+    assert used == {"threshold": 5, "extra": 1.5} and type(used["extra"]) is float
+
+
+def test_wrong_label_shape_is_an_error(monkeypatch):
+    monkeypatch.setattr(clustering, "ALGORITHMS", dict(ALGORITHMS))
+    algorithm("broken")(lambda x, params, seed: np.zeros(3))
+    with pytest.raises(ValueError, match=r"'broken' returned labels of shape \(3,\), expected \(300,\)"):
+        run_algorithm("broken", blobs()[0], {}, 0)
+
+
+def test_dbscan_eps_auto_end_to_end_on_blobs():
+    x, truth = blobs()
+    rng = np.random.default_rng(5)
+    x = np.vstack([x, rng.uniform(-40, 50, size=(6, x.shape[1])).astype(np.float32)])
+    labels, used = run_algorithm("dbscan", x, {"eps": "auto", "min_samples": 5}, seed=0)
+    assert used["eps_auto"] is True and isinstance(used["eps"], float) and used["eps"] > 0
+    assert used["min_samples"] == 5 and 0 <= used["eps_knee_index"] < len(x)
+    assert len(set(labels.tolist()) - {NOISE}) == 3
+    assert (labels[-6:] == NOISE).all()
+    assert agreement(labels[:-6], truth) > 0.95
+    fixed, used_fixed = run_algorithm("dbscan", x, {"eps": used["eps"], "min_samples": 5}, seed=0)
+    np.testing.assert_array_equal(labels, fixed)
+    assert "eps_auto" not in used_fixed
+    with pytest.raises(ValueError, match="positive number or 'auto'"):
+        run_algorithm("dbscan", x, {"eps": "knee", "min_samples": 5}, 0)
+
+
+def test_agglomerative_without_connectivity_matches_with_on_separated_blobs():
+    x, _ = blobs(n_per=50)
+    full, _ = run_algorithm("agglomerative", x, {"n_clusters": 3, "n_neighbors": None}, 0)
+    sparse, _ = run_algorithm("agglomerative", x, {"n_clusters": 3, "n_neighbors": 10}, 0)
+    assert agreement(full, sparse) == 1.0
+
+
+def test_exact_knn_matches_brute_force():
+    x, _ = blobs(n_per=40)
+    idx, dist = exact_knn(x, 5, chunk=17)
+    d = np.sqrt(((x[:, None].astype(np.float64) - x[None]) ** 2).sum(-1))
+    assert idx.shape == (120, 6) and (idx[:, 0] == np.arange(120)).all() and (dist[:, 0] == 0).all()
+    expected = np.sort(d, axis=1)[:, 1:6]
+    np.testing.assert_allclose(dist[:, 1:], expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(np.take_along_axis(d, idx[:, 1:], axis=1), expected, rtol=1e-4, atol=1e-4)

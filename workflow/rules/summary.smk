@@ -1,0 +1,26 @@
+rule summarize:
+    input:
+        metrics=summary_metrics,
+        lib=lib("io", "summary", "runlog"),
+    output:
+        report(
+            "results/{dataset}/summary.tsv",
+            caption="../report/summary.rst",
+            category="Metrics",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "file": "summary over seeds"},
+        ),
+    log:
+        "logs/{dataset}/summarize.log",
+    benchmark:
+        "benchmarks/{dataset}/summarize.tsv"
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        algorithms=ALGORITHMS,
+    script:
+        "../../scripts/summarize.py"
