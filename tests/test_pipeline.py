@@ -103,3 +103,17 @@ def test_every_rule_left_a_benchmark_and_log(run):
     benchmarks = sorted(p.name for p in (run[0] / "benchmarks/mnist").rglob("*.tsv"))
     assert {"download.tsv", "train_autoencoder.tsv", "embed.tsv", "tsne.tsv", "report.tsv"} <= set(benchmarks)
     assert not list((run[0] / "results").rglob(".*.tmp*")), "temporary files left behind"
+
+
+def test_two_clean_runs_are_byte_identical(run, mnist_source, tmp_path):
+    import hashlib
+
+    from workflow_runner import copy_project, small_config, snakemake, write_config
+
+    workdir = copy_project(tmp_path / "again")
+    config = write_config(workdir, small_config(mnist_source, workdir / "hf_cache"))
+    targets = [f"results/mnist/seed0/clusters/{a}/labels.npy" for a in ALGORITHMS]
+    snakemake(workdir, *targets, "--cores", "2", "--configfile", config)
+    for path in ["results/mnist/seed0/embeddings.npy", *targets]:
+        digests = {hashlib.sha256((root / path).read_bytes()).hexdigest() for root in (run[0], workdir)}
+        assert len(digests) == 1, path

@@ -43,7 +43,8 @@ def test_pipeline_through_slurm_profile_matches_local_run(slurm_cluster, small_r
     )
     # Every non-local job went through sbatch, and Slurm's accounting saw each complete.
     job_ids = re.findall(r"SLURM jobid (\d+)", done.stdout)
-    assert len(job_ids) == 8, done.stdout[-3000:]  # download, train, embed, tsne, 2 x cluster, 2 x evaluate
+    # download, train, embed, tsne, plot_kdistance, 2 x cluster, 2 x evaluate (the rest are localrules)
+    assert len(job_ids) == 9, done.stdout[-3000:]
     states = subprocess.run(
         ["sacct", "-X", "-n", "-P", "-o", "JobID,State", "-j", ",".join(job_ids)],
         capture_output=True, text=True, check=True,
