@@ -6,7 +6,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-TITLES = {"kmeans": "K-Means", "dbscan": "DBSCAN"}
+TITLES = {
+    "kmeans": "K-Means",
+    "dbscan": "DBSCAN",
+    "gmm": "Gaussian mixture",
+    "agglomerative": "Ward (kNN graph)",
+    "hdbscan": "HDBSCAN",
+    "umap_gmm": "UMAP + GMM (N2D)",
+}
 TEX_PACKAGES = "latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
 _ESCAPES = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
