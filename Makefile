@@ -51,5 +51,9 @@ dag: setup
 bench: setup
 	$(BIN)/python tests/benchmarks/bench_pipeline.py $(ARGS)
 
+# The quality preset (config/presets/mnist-quality.yaml) for 3 seeds: summary table and seconds per rule.
+bench-quality: setup
+	$(BIN)/python tests/benchmarks/bench_quality.py $(ARGS)
+
 clean:
 	rm -rf results logs benchmarks .snakemake/metadata .snakemake/incomplete

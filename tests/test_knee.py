@@ -11,7 +11,7 @@ def test_k_distances_match_brute_force():
     np.fill_diagonal(d, np.inf)
     for k in (1, 4):
         expected = np.sort(np.sort(d, axis=1)[:, k - 1])
-        got = k_distances(x, k, chunk=37)
+        got = k_distances(x, k)
         assert got.dtype == np.float64 and got.shape == (200,)
         np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
         assert np.all(np.diff(got) >= 0)
