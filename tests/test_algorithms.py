@@ -108,9 +108,10 @@ def test_agglomerative_without_connectivity_matches_with_on_separated_blobs():
 
 def test_exact_knn_matches_brute_force():
     x, _ = blobs(n_per=40)
-    idx, dist = exact_knn(x, 5, chunk=17)
+    x = np.vstack([x, x[:2]])  # duplicates: the point itself must still come first
+    idx, dist = exact_knn(x, 5)
     d = np.sqrt(((x[:, None].astype(np.float64) - x[None]) ** 2).sum(-1))
-    assert idx.shape == (120, 6) and (idx[:, 0] == np.arange(120)).all() and (dist[:, 0] == 0).all()
+    assert idx.shape == (122, 6) and (idx[:, 0] == np.arange(122)).all() and (dist[:, 0] == 0).all()
     expected = np.sort(d, axis=1)[:, 1:6]
     np.testing.assert_allclose(dist[:, 1:], expected, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(np.take_along_axis(d, idx[:, 1:], axis=1), expected, rtol=1e-4, atol=1e-4)

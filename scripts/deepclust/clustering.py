@@ -105,7 +105,13 @@ def dbscan(x, params, seed):
 
 @algorithm("gmm")
 def gmm(x, params, seed):
-    """Gaussian mixture (EM, k-means++ initialisation), the component of highest posterior."""
+    """Gaussian mixture (EM, k-means initialisation), the component of highest posterior.
+
+    Fitted in float64 with ``reg_covar`` (default 1e-4) added to every covariance's
+    diagonal: autoencoder codes often span fewer dimensions than the latent size (on the
+    seed's 64-d MNIST codes the covariance has eigenvalues near 1e-13), and a full
+    covariance then fails in float32 with scikit-learn's default 1e-6.
+    """
     from sklearn.mixture import GaussianMixture
 
     _check_n_clusters(params.get("n_clusters", 10), x)
@@ -114,10 +120,10 @@ def gmm(x, params, seed):
         covariance_type=params.get("covariance_type", "full"),
         n_init=params.get("n_init", 1),
         max_iter=params.get("max_iter", 100),
-        reg_covar=params.get("reg_covar", 1e-6),
+        reg_covar=params.get("reg_covar", 1e-4),
         random_state=seed,
     )
-    return model.fit_predict(x)
+    return model.fit_predict(np.asarray(x, dtype=np.float64))
 
 
 @algorithm("agglomerative")
@@ -163,37 +169,28 @@ def hdbscan(x, params, seed):
     return model.fit_predict(x)
 
 
-def exact_knn(x, k, chunk=1024):
+def exact_knn(x, k):
     """Exact Euclidean k nearest neighbours of every row among the other rows.
 
     Returns ``(indices int64 (N, k+1), distances float32 (N, k+1))`` with the point itself
-    first (distance 0), as UMAP's ``precomputed_knn`` expects. Chunked float32 matmul plus
-    ``argpartition``: deterministic for a given machine and thread count, O(chunk * N)
-    memory. Ties are broken by index.
+    first (distance 0), as UMAP's ``precomputed_knn`` expects. scikit-learn's brute-force
+    search (chunked matmul plus argpartition): deterministic for a given machine and
+    thread count, memory O(chunk * N).
     """
+    from sklearn.neighbors import NearestNeighbors
+
     x = np.ascontiguousarray(x, dtype=np.float32)
     n = len(x)
     k1 = min(k + 1, n)
-    sq = np.einsum("ij,ij->i", x, x)
-    indices = np.empty((n, k1), dtype=np.int64)
-    dists = np.empty((n, k1), dtype=np.float32)
-    for begin in range(0, n, chunk):
-        block = x[begin : begin + chunk]
-        rows = np.arange(len(block))
-        d2 = block @ x.T
-        d2 *= -2.0
-        d2 += sq[None, :]
-        d2 += sq[begin : begin + chunk, None]
-        d2[rows, begin + rows] = -1.0  # the point itself always comes first
-        part = np.argpartition(d2, k1 - 1, axis=1)[:, :k1]
-        vals = np.take_along_axis(d2, part, axis=1)
-        order = np.lexsort((part, vals), axis=1)
-        idx = np.take_along_axis(part, order, axis=1)
-        val = np.take_along_axis(vals, order, axis=1)
-        val[:, 0] = 0.0
-        indices[begin : begin + chunk] = idx
-        dists[begin : begin + chunk] = np.sqrt(np.maximum(val, 0.0))
-    return indices, dists
+    dists, indices = NearestNeighbors(n_neighbors=k1, algorithm="brute").fit(x).kneighbors(x)
+    indices = indices.astype(np.int64)
+    rows = np.arange(n)
+    for i in np.flatnonzero(indices[:, 0] != rows):  # duplicates can put another point first
+        others = indices[i][indices[i] != i][: k1 - 1]
+        indices[i] = np.concatenate([[i], others])
+        dists[i] = np.concatenate([[0.0], np.linalg.norm(x[others] - x[i], axis=1)])
+    dists[:, 0] = 0.0
+    return indices, dists.astype(np.float32)
 
 
 def umap_embed(x, params, seed):
@@ -239,7 +236,7 @@ def umap_gmm(x, params, seed):
     NN-descent (pynndescent), which is seeded and single-threaded when ``deterministic``
     and takes a few seconds for 70,000 x 64 once numba has compiled; ``knn: exact``
     computes the exact kNN graph here (chunked matmul, deterministic) and hands it to
-    UMAP as ``precomputed_knn`` (about 80 s for 70,000 x 64 on 2 cores).
+    UMAP as ``precomputed_knn`` (scikit-learn brute force; slower than NN-descent).
     ``deterministic: true`` fixes UMAP's ``random_state``: identical results for a seed,
     but UMAP runs single-threaded (its parallel SGD layout is Hogwild-style and cannot be
     reproducible). ``false`` runs NN-descent and the layout on all numba threads without
