@@ -16,6 +16,7 @@ with job_log(snakemake.log[0]) as log:
         settings["label_column"],
         settings["limit"],
         cache_dir=snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"],
+        n_jobs=snakemake.threads,
     )
     log(f"decoded {len(images)} images of shape {images.shape[1:]}, {len(class_names)} classes")
     save_npz(

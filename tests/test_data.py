@@ -68,3 +68,16 @@ def test_fingerprint_sees_values_dtype_and_shape():
     assert fingerprint(a) != fingerprint(a.astype(np.int32))
     assert fingerprint(a) != fingerprint(a.reshape(2, 3))
     assert fingerprint(a) != fingerprint(a + 1)
+
+
+def test_parallel_decoding_matches_serial_and_checks_sizes():
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (12_000, 6, 5), dtype=np.uint8)
+    encoded = [png_bytes(im) for im in images]
+    np.testing.assert_array_equal(decode_images(encoded, n_jobs=2), images)
+    encoded[-1] = png_bytes(np.zeros((7, 5), np.uint8))
+    with pytest.raises(DatasetError, match="mixed sizes: image 6000 is 6x5 grayscale, image 11999 is 7x5"):
+        decode_images(encoded, n_jobs=2)
+    encoded[-1] = png_bytes(np.zeros((6, 5, 3), np.uint8))
+    with pytest.raises(DatasetError, match="mixed sizes"):
+        decode_images(encoded[:6000] + [encoded[-1]] * 6000, n_jobs=2)

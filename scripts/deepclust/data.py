@@ -13,19 +13,37 @@ class DatasetError(ValueError):
     """The dataset source, its splits, columns or images are not usable."""
 
 
-def decode_images(encoded):
+def decode_images(encoded, n_jobs=1):
     """Decode a sequence of PNG/JPEG byte strings into one uint8 array.
 
     Returns ``(N, H, W)`` for grayscale images and ``(N, H, W, 3)`` for colour ones.
     Raises DatasetError naming the first image that is not decodable or whose
-    size or colour mode differs from the first image.
+    size or colour mode differs from the others. ``n_jobs`` > 1 decodes large inputs
+    in that many forked processes (PIL holds the GIL, so threads do not help).
     """
-    from PIL import Image, UnidentifiedImageError
-
     if len(encoded) == 0:
         raise DatasetError("the dataset has no images")
+    if n_jobs <= 1 or len(encoded) < 10_000:
+        return _decode_range(encoded, 0)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    bounds = np.linspace(0, len(encoded), n_jobs + 1).astype(int)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
+        parts = list(pool.map(_decode_range, [encoded[a:b] for a, b in zip(bounds, bounds[1:])], bounds[:-1]))
+    for part, start in zip(parts[1:], bounds[1:]):
+        if part.shape[1:] != parts[0].shape[1:]:
+            raise DatasetError(_mixed_sizes(0, parts[0].shape[1:], start, part.shape[1:]))
+    return np.concatenate(parts)
+
+
+def _decode_range(encoded, offset):
+    """Decode ``encoded``; error messages count images from ``offset``."""
+    from PIL import Image, UnidentifiedImageError
+
     out = None
-    for i, data in enumerate(encoded):
+    for i, data in enumerate(encoded, start=offset):
         try:
             img = Image.open(io.BytesIO(data))
             if img.mode not in ("L", "RGB"):
@@ -36,21 +54,24 @@ def decode_images(encoded):
         if out is None:
             out = np.empty((len(encoded),) + pixels.shape, dtype=np.uint8)
         elif pixels.shape != out.shape[1:]:
-            raise DatasetError(
-                f"images have mixed sizes: image 0 is {_shape(out.shape[1:])}, "
-                f"image {i} is {_shape(pixels.shape)}; resize them to one size first"
-            )
-        out[i] = pixels
+            raise DatasetError(_mixed_sizes(offset, out.shape[1:], i, pixels.shape))
+        out[i - offset] = pixels
     return out
+
+
+def _mixed_sizes(i, shape_i, j, shape_j):
+    return (
+        f"images have mixed sizes: image {i} is {_shape(shape_i)}, "
+        f"image {j} is {_shape(shape_j)}; resize them to one size first"
+    )
 
 
 def _shape(shape):
     return "x".join(map(str, shape[:2])) + (f"x{shape[2]}" if len(shape) > 2 else " grayscale")
 
 
-def _encoded_images(split, column):
-    """The raw bytes of an ``Image`` column, without the slow per-row formatter."""
-    table = split.with_format("arrow")[:]
+def _encoded_images(table, column):
+    """The raw bytes of an ``Image`` column of an arrow table (no per-row formatter)."""
     values = table.column(column).combine_chunks()
     if not hasattr(values, "field") or values.type.get_field_index("bytes") < 0:
         raise DatasetError(
@@ -85,12 +106,13 @@ def open_hub_dataset(source, cache_dir=None):
         ) from None
 
 
-def load_image_dataset(source, splits, image_column, label_column, limit=None, cache_dir=None):
+def load_image_dataset(source, splits, image_column, label_column, limit=None, cache_dir=None, n_jobs=1):
     """Read the named splits of a Hub-layout dataset, in order, as numpy arrays.
 
     Returns ``(images, labels, class_names)``: uint8 ``(N, H, W[, 3])``, int64 ``(N,)``
     (``NO_LABEL`` everywhere when ``label_column`` is None) and a list of str.
-    ``limit`` keeps the first N images over the concatenated splits.
+    ``limit`` keeps the first N images over the concatenated splits; ``n_jobs``
+    processes decode the images.
     """
     if limit is not None and limit < 1:
         raise DatasetError(f"limit must be a positive number of images, got {limit}")
@@ -111,13 +133,14 @@ def load_image_dataset(source, splits, image_column, label_column, limit=None, c
                     f"column {column!r} not in split {name!r} of {source!r}; "
                     f"columns there: {split.column_names}"
                 )
-        encoded += _encoded_images(split, image_column)
+        table = split.with_format("arrow")[:]
+        encoded += _encoded_images(table, image_column)
         if label_column is not None:
-            labels.append(np.asarray(split.with_format("numpy")[label_column]))
+            labels.append(table.column(label_column).to_numpy())
             class_names = class_names or _class_names(split.features[label_column], labels)
         if limit is not None and len(encoded) >= limit:
             break
-    images = decode_images(encoded)
+    images = decode_images(encoded, n_jobs)
     if label_column is None:
         return images, np.full(len(images), NO_LABEL, dtype=np.int64), []
     labels = np.concatenate(labels)

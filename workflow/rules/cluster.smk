@@ -50,7 +50,7 @@ rule evaluate:
         "../../envs/cluster.yaml"
     threads: 2
     resources:
-        mem_mb=2000,
+        mem_mb=1000,
         runtime=20,
     params:
         evaluation=canonical(config["evaluation"]),

@@ -9,9 +9,9 @@ rule download:
         "benchmarks/{dataset}/download.tsv"
     conda:
         "../../envs/data.yaml"
-    threads: 1
+    threads: 2
     resources:
-        mem_mb=4000,
+        mem_mb=1000,
         runtime=20,
     params:
         dataset=dataset_settings,

@@ -46,7 +46,7 @@ rule plot_tsne:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     script:
         "../../scripts/plot_tsne.py"
@@ -77,7 +77,7 @@ rule plot_confusion:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     script:
         "../../scripts/plot_confusion.py"
@@ -103,7 +103,7 @@ rule plot_kdistance:
         "../../envs/figures.yaml"
     threads: 2
     resources:
-        mem_mb=2000,
+        mem_mb=1000,
         runtime=10,
     params:
         dbscan=canonical(config["algorithms"]["dbscan"]),

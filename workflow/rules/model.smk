@@ -21,7 +21,7 @@ rule train_autoencoder:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=3000,
+        mem_mb=1500,
         runtime=30,
         gpu=train_resources_gpu,
     params:
@@ -45,7 +45,7 @@ rule embed:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=2000,
+        mem_mb=1500,
         runtime=10,
     script:
         "../../scripts/embed.py"
