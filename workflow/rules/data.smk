@@ -11,7 +11,7 @@ rule download:
         "../../envs/data.yaml"
     threads: 2
     resources:
-        mem_mb=1000,
+        mem_mb=1500,
         runtime=20,
     params:
         dataset=dataset_settings,
