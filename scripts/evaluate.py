@@ -1,6 +1,7 @@
 """Rule evaluate: one clustering -> metrics.json (silhouette, ACC, NMI, ARI, provenance)."""
 
 import json
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -16,7 +17,7 @@ with job_log(snakemake.log[0]) as log:
     data = np.load(snakemake.input.data)
     x = np.load(snakemake.input.embeddings)
     pred = np.load(snakemake.input.labels)
-    run = json.loads(open(snakemake.input.run).read())
+    run = json.loads(Path(snakemake.input.run).read_text())
     log(f"scoring {snakemake.wildcards.algorithm} on {len(pred)} points")
     metrics = evaluate(
         x, pred, data["labels"], snakemake.params.evaluation["silhouette_sample_size"], seed

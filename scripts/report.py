@@ -8,8 +8,9 @@ import numpy as np
 
 from deepclust.io import save_text
 from deepclust.provenance import provenance
-from deepclust.report import TITLES, comparison_sentence, compile_pdf, provenance_text, read_summary, render
+from deepclust.report import TITLES, comparison_sentence, compile_pdf, provenance_text, render
 from deepclust.runlog import job_log
+from deepclust.summary import read_tsv
 
 inp, params = snakemake.input, snakemake.params
 report_dir = Path(snakemake.output.tex).parent
@@ -87,7 +88,7 @@ with job_log(snakemake.log[0]) as log:
             (rel(p), f"t-SNE coloured by {Path(p).stem.removeprefix('tsne_')}") for p in figures["tsne"]
         ],
         "titles": titles,
-        "summary_rows": read_summary(Path(inp.summary).read_text()),
+        "summary_rows": read_tsv(Path(inp.summary).read_text()),
         "summary_intro": (
             f"Mean and sample standard deviation over {len(seeds)} seeds ({', '.join(map(str, seeds))}); "
             "each seed trains its own autoencoder." if len(seeds) > 1

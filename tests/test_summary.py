@@ -1,6 +1,6 @@
 import pytest
 
-from deepclust.summary import summarize, to_tsv
+from deepclust.summary import read_tsv, summarize, to_tsv
 
 
 def run(acc, sil, seconds=1.0):
@@ -26,3 +26,11 @@ def test_tsv_layout():
     cells = dict(zip(header.split("\t"), row.split("\t")))
     assert cells["seeds"] == "2" and cells["accuracy_mean"] == "0.6" and cells["silhouette_std"] == "0.141421"
     assert to_tsv(summarize({"x": [run(0.5, None)]})).splitlines()[1].split("\t")[8] == "NA"
+
+
+def test_tsv_round_trip():
+    rows = summarize({"kmeans": [run(0.5, 0.1), run(0.7, 0.3)], "dbscan": [run(0.2, None)]})
+    back = read_tsv(to_tsv(rows))
+    assert [r["algorithm"] for r in back] == ["kmeans", "dbscan"]
+    assert back[0]["accuracy_mean"] == pytest.approx(0.6) and back[0]["seeds"] == 2.0
+    assert back[1]["silhouette_mean"] is None and back[1]["accuracy_std"] is None

@@ -38,15 +38,23 @@ def fmt(value, spec):
     return "--" if value is None else tex_escape(spec.format(value))
 
 
-def metrics_table(rows):
-    """``rows``: list of ``(algorithm label, metrics dict)`` -> a booktabs table body."""
-    head = " & ".join(["algorithm"] + [name for _, name, _ in METRIC_COLUMNS])
-    lines = [r"\begin{tabular}{l" + "r" * len(METRIC_COLUMNS) + "}", r"\toprule", head + r" \\", r"\midrule"]
-    for label, m in rows:
-        cells = [tex_escape(label)] + [fmt(m.get(key), spec) for key, _, spec in METRIC_COLUMNS]
-        lines.append(" & ".join(cells) + r" \\")
+def tabular(header, rows):
+    """A booktabs tabular: first column left-aligned, the rest right-aligned.
+
+    ``header`` and each row are lists of already escaped/formatted cells.
+    """
+    lines = [r"\begin{tabular}{l" + "r" * (len(header) - 1) + "}", r"\toprule", " & ".join(header) + r" \\", r"\midrule"]
+    lines += [" & ".join(cells) + r" \\" for cells in rows]
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines)
+
+
+def metrics_table(rows):
+    """``rows``: list of ``(algorithm label, metrics dict)`` -> a booktabs table body."""
+    return tabular(
+        ["algorithm"] + [name for _, name, _ in METRIC_COLUMNS],
+        [[tex_escape(label)] + [fmt(m.get(key), spec) for key, _, spec in METRIC_COLUMNS] for label, m in rows],
+    )
 
 
 SUMMARY_COLUMNS = [
@@ -59,29 +67,16 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def read_summary(text):
-    """summary.tsv text -> list of row dicts (floats, None for NA)."""
-    header, *lines = text.strip().splitlines()
-    names = header.split("\t")
-    rows = []
-    for line in lines:
-        row = dict(zip(names, line.split("\t")))
-        rows.append({k: (v if k == "algorithm" else None if v == "NA" else float(v)) for k, v in row.items()})
-    return rows
-
-
 def summary_table(rows, titles):
-    """Mean ± std over seeds per algorithm, as a booktabs tabular."""
-    head = " & ".join(["algorithm", "seeds"] + [name for _, name, _ in SUMMARY_COLUMNS])
-    lines = [r"\begin{tabular}{lr" + "r" * len(SUMMARY_COLUMNS) + "}", r"\toprule", head + r" \\", r"\midrule"]
+    """Mean ± std over seeds per algorithm (rows from summary.read_tsv), as a booktabs tabular."""
+    body = []
     for row in rows:
         cells = [tex_escape(titles.get(row["algorithm"], row["algorithm"])), f"{row['seeds']:.0f}"]
         for key, _, spec in SUMMARY_COLUMNS:
             mean, std = row[f"{key}_mean"], row[f"{key}_std"]
             cells.append(fmt(mean, spec) + ("" if std is None else r" $\pm$ " + fmt(std, spec)))
-        lines.append(" & ".join(cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    return "\n".join(lines)
+        body.append(cells)
+    return tabular(["algorithm", "seeds"] + [name for _, name, _ in SUMMARY_COLUMNS], body)
 
 
 def comparison_sentence(metrics, titles):

@@ -40,3 +40,13 @@ def to_tsv(rows):
 
     lines = ["\t".join(columns)] + ["\t".join(cell(row[c]) for c in columns) for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def read_tsv(text):
+    """summary.tsv text (as written by :func:`to_tsv`) -> row dicts: floats, None for NA."""
+    header, *lines = text.strip().splitlines()
+    names = header.split("\t")
+    return [
+        {k: v if k == "algorithm" else None if v == "NA" else float(v) for k, v in zip(names, line.split("\t"))}
+        for line in lines
+    ]

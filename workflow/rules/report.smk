@@ -1,7 +1,7 @@
 rule report:
     input:
         unpack(report_inputs),
-        lib=lib("io", "report", "provenance", "runlog"),
+        lib=lib("io", "report", "provenance", "summary", "runlog"),
     output:
         tex="results/{dataset}/report/report.tex",
         pdf=report(
