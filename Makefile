@@ -45,7 +45,7 @@ lint: setup
 
 dag: setup
 	$(BIN)/snakemake --dag $(CONFIG_ARG) | dot -Tsvg > dag.svg
-	$(BIN)/snakemake --rulegraph $(CONFIG_ARG) | dot -Tsvg > workflow/rulegraph.svg
+	$(BIN)/snakemake --rulegraph --configfile config/presets/every-step.yaml | dot -Tsvg > workflow/rulegraph.svg
 
 # Full default pipeline on the local MNIST copy, then per-rule wall times.
 bench: setup

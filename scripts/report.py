@@ -8,7 +8,7 @@ import numpy as np
 
 from deepclust.io import save_text
 from deepclust.provenance import provenance
-from deepclust.report import TITLES, comparison_sentence, compile_pdf, provenance_text, render
+from deepclust.report import comparison_sentence, compile_pdf, provenance_text, render, title
 from deepclust.runlog import job_log
 from deepclust.summary import read_tsv
 
@@ -25,6 +25,19 @@ def load_json(path):
     return json.loads(Path(path).read_text())
 
 
+def self_training_text(settings):
+    if not settings["enabled"]:
+        return ""
+    return (
+        f" Self-training: a small CNN (two strided convolutions of {settings['conv_width']} and "
+        f"{2 * settings['conv_width']} channels, one hidden layer of 128) is trained on the images "
+        f"with the labels of {title(settings['base'])} as targets ({settings['epochs']} epochs, "
+        f"batch size {settings['batch_size']}, Adam with a one-cycle schedule peaking at "
+        f"{settings['learning_rate']:g}, random shifts of up to {settings['max_shift']} pixels), "
+        f"then relabels every image; it is scored as {title(settings['base'] + '_selftrain')}."
+    )
+
+
 with job_log(snakemake.log[0]) as log:
     data = np.load(inp.data)
     images, class_names = data["images"], list(data["class_names"])
@@ -32,7 +45,7 @@ with job_log(snakemake.log[0]) as log:
     metrics = [load_json(p) for p in inp.metrics]
     algos = params.algorithms
     by_seed = {s: dict(zip(algos, metrics[i * len(algos) : (i + 1) * len(algos)])) for i, s in enumerate(seeds)}
-    titles = {a: TITLES.get(a, a) for a in algos}
+    titles = {a: title(a) for a in algos}
     settings = params.autoencoder
     figures = {kind: [p for p in inp.figures if Path(p).name.startswith(kind + "_")]
                for kind in ("tsne", "confusion", "kdistance")}
@@ -51,6 +64,11 @@ with job_log(snakemake.log[0]) as log:
             "color": "RGB, flattened with its 3 channels" if images.ndim == 4 else "grayscale",
             "n_classes": len(class_names) if class_names else "no labelled",
             "fingerprint": str(data["fingerprint"]),
+            "preprocessing": (
+                "Before the autoencoder, every image is deskewed: sheared so that the principal "
+                "axis of its ink is vertical, with its centre of mass moved to the middle "
+                "(second-order moments, bilinear resampling)." if params.deskew else ""
+            ),
         },
         "architecture": training[0]["architecture"]
         | {"scaling_range": "[-1, 1]" if settings["scaling"] == "symmetric" else "[0, 1]",
@@ -71,6 +89,7 @@ with job_log(snakemake.log[0]) as log:
                else f"on a seeded sample of {params.evaluation['silhouette_sample_size']} non-noise points")
             + "; accuracy uses the best one-to-one matching of clusters to classes (Hungarian), "
             "with noise counted as wrong."
+            + self_training_text(params.self_training)
         ),
         "metric_rows": rows,
         "table_caption": "Scores per algorithm"

@@ -1,4 +1,5 @@
-"""Every registered algorithm, DBSCAN eps auto and two seeds, end to end on a small subset."""
+"""Every registered algorithm, DBSCAN eps auto, deskewing, self-training and two seeds,
+end to end on a small subset."""
 
 import json
 
@@ -19,10 +20,17 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     config["algorithms"]["dbscan"]["eps"] = "auto"
     config["algorithms"]["hdbscan"] = {"enabled": True, "min_cluster_size": 20}
     config["tsne"] = {"n_samples": 100}
+    config["datasets"]["mnist"]["deskew"] = True
+    config["self_training"] = {"enabled": True, "base": "umap_gmm", "epochs": 2}
     snakemake(workdir, "--cores", "2", "--configfile", write_config(workdir, config), timeout=1800)
 
+    clusterings = [*shipped, "umap_gmm_selftrain"]
+    deskewed, raw = np.load(workdir / "results/mnist/deskewed.npz"), np.load(workdir / "results/mnist/data.npz")
+    assert deskewed["images"].shape == raw["images"].shape
+    assert not np.array_equal(deskewed["images"], raw["images"])
+    np.testing.assert_array_equal(deskewed["labels"], raw["labels"])
     for seed in (0, 1):
-        for name in shipped:
+        for name in clusterings:
             folder = workdir / f"results/mnist/seed{seed}/clusters/{name}"
             labels = np.load(folder / "labels.npy")
             metrics = json.loads((folder / "metrics.json").read_text())
@@ -31,7 +39,10 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     dbscan = json.loads((workdir / "results/mnist/seed0/clusters/dbscan/metrics.json").read_text())
     assert dbscan["params"]["eps_auto"] is True and dbscan["params"]["eps"] > 0
     header, *rows = (workdir / "results/mnist/summary.tsv").read_text().splitlines()
-    assert [r.split("\t")[0] for r in rows] == list(shipped)
+    assert [r.split("\t")[0] for r in rows] == clusterings
     assert all(r.split("\t")[1] == "2" for r in rows)
     tex = (workdir / "results/mnist/report/report.tex").read_text()
     assert "Over seeds" in tex and "chosen at the knee of the k-distance curve" in tex
+    assert "UMAP + GMM (N2D) + self-training" in tex and "every image is deskewed" in tex
+    run = json.loads((workdir / "results/mnist/seed0/clusters/umap_gmm_selftrain/run.json").read_text())
+    assert run["params"]["base"] == "umap_gmm" and 0 <= run["params"]["changed_fraction"] <= 1

@@ -34,8 +34,8 @@ def fails_with(workdir, config, message, *targets, env=None):
     return done.stdout
 
 
-def with_section(base, section, **values):
-    config = dict(base)
+def with_section(config, section, **values):
+    config = dict(config)
     config[section] = dict(config.get(section, {}), **values)
     return config
 
@@ -50,6 +50,8 @@ def with_section(base, section, **values):
         ("algorithms", {"spectral": {"enabled": True}}, "algorithms: Additional properties are not allowed ('spectral' was unexpected); allowed keys: kmeans, dbscan"),
         ("algorithms", {"kmeans": {"n_clusters": 500}}, "algorithms.kmeans.n_clusters (500) is larger than datasets.mnist.limit (100 images)"),
         ("tsne", {"n_samples": 2}, "tsne.n_samples: 2 is less than the minimum of 3"),
+        ("self_training", {"enabled": True, "base": "umap_gmm"}, "self_training.base is 'umap_gmm', which is not an enabled algorithm (enabled: kmeans, dbscan)"),
+        ("self_training", {"epochs": 0}, "self_training.epochs: 0 is less than the minimum of 1"),
     ],
 )
 def test_config_errors_fail_before_any_job(project, mnist_source, section, values, message):

@@ -68,6 +68,30 @@ def test_epochs_rerun_training_and_everything_downstream(finished):
     )
 
 
+def test_deskew_reruns_everything_after_the_download(finished):
+    edit_config(finished, "datasets", "mnist.deskew", True)
+    assert planned(finished) == Counter(
+        all=1, deskew=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3,
+        plot_confusion=2, plot_kdistance=1, summarize=1, report=1,
+    )
+
+
+def test_self_training_adds_one_clustering_without_reclustering(finished):
+    edit_config(finished, "self_training", "enabled", True)
+    edit_config(finished, "self_training", "base", "kmeans")
+    assert planned(finished) == Counter(
+        all=1, self_train=1, evaluate=1, plot_tsne=1, plot_confusion=1, summarize=1, report=1
+    )
+    out = snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
+    assert "rule cluster:" not in out
+    run = yaml.safe_load((finished / "results/mnist/seed0/clusters/kmeans_selftrain/run.json").read_text())
+    assert run["algorithm"] == "kmeans_selftrain" and run["params"]["base"] == "kmeans"
+    edit_config(finished, "self_training", "epochs", 2)
+    assert planned(finished) == Counter(
+        all=1, self_train=1, evaluate=1, plot_tsne=1, plot_confusion=1, summarize=1, report=1
+    )
+
+
 def test_editing_a_script_reruns_its_rule_and_descendants(finished):
     script = finished / "scripts/cluster.py"
     script.write_text(script.read_text() + "\n# edited\n")

@@ -72,6 +72,32 @@ def test_dry_run_lists_the_expected_jobs(scratch):
     )
 
 
+def test_deskew_and_self_training_add_their_jobs(scratch, mnist_source):
+    workdir, _ = scratch
+    config = small_config(mnist_source, workdir / "hf_cache")
+    config["datasets"]["mnist"]["deskew"] = True
+    config["self_training"] = {"enabled": True, "base": "kmeans"}
+    out = snakemake(workdir, "-n", "--configfile", write_config(workdir, config, "selftrain.yaml")).stdout
+    assert job_counts(out) == Counter(
+        all=1, download=1, deskew=1, train_autoencoder=1, embed=1, cluster=2, self_train=1, evaluate=3,
+        tsne=1, plot_tsne=4, plot_confusion=3, plot_kdistance=1, summarize=1, report=1,
+    )
+    assert "results/mnist/seed0/clusters/kmeans_selftrain/labels.npy" in out
+
+
+def test_every_step_preset_plans_every_rule(scratch, mnist_source):
+    workdir, _ = scratch
+    config = yaml.safe_load((ROOT / "config/presets/every-step.yaml").read_text())
+    config["datasets"]["mnist"]["source"] = mnist_source
+    out = snakemake(workdir, "-n", "--configfile", write_config(workdir, config, "every.yaml")).stdout
+    algorithms = list(yaml.safe_load((ROOT / "config.yaml").read_text())["algorithms"])
+    assert job_counts(out) == Counter(
+        all=1, download=1, deskew=1, train_autoencoder=1, embed=1, cluster=len(algorithms), self_train=1,
+        evaluate=len(algorithms) + 1, tsne=1, plot_tsne=len(algorithms) + 2, plot_confusion=len(algorithms) + 1,
+        plot_kdistance=1, summarize=1, report=1,
+    )
+
+
 def test_lint_is_clean():
     done = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0 and "Congratulations" in done.stdout + done.stderr, done.stdout + done.stderr
@@ -81,3 +107,54 @@ def test_snakefmt_is_clean():
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     done = subprocess.run([sys.executable, "-m", "snakefmt", "--check", "."], cwd=ROOT, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+IMPORT_TO_CONDA = {"torch": "pytorch", "sklearn": "scikit-learn", "PIL": "pillow", "yaml": "pyyaml", "umap": "umap-learn"}
+
+
+def imported_modules(path, top_level_only=False):
+    """Top-level names of the modules ``path`` imports (all imports, or module-level only)."""
+    import ast
+
+    tree = ast.parse(path.read_text())
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    names = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def rules_with_scripts():
+    text = "\n".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk"))
+    for body in re.split(r"\nrule ", "\n" + text)[1:]:
+        script = re.search(r'script:\s*"([^"]+)"', body)
+        if script:
+            env = re.search(r'conda:\s*"([^"]+)"', body).group(1)
+            lib = re.search(r"lib\((.*?)\)", body, re.S)
+            modules = set(re.findall(r'"(\w+)"', lib.group(1))) if lib else set()
+            rules_dir = ROOT / "workflow" / "rules"
+            yield body.split(":")[0], (rules_dir / script.group(1)).resolve(), (rules_dir / env).resolve(), modules
+
+
+@pytest.mark.parametrize("rule, script, env, declared", list(rules_with_scripts()), ids=lambda v: v if isinstance(v, str) else "")
+def test_scripts_import_only_declared_modules_and_env_packages(rule, script, env, declared):
+    """What a script imports (and the deepclust modules it pulls in, module level) must be a
+    declared lib() input or a package of the rule's conda env; the envs cannot be built here."""
+    packages = {dep.partition("=")[0] for dep in yaml.safe_load(env.read_text())["dependencies"]}
+    seen, todo, third_party = set(), [(script, False)], set()
+    while todo:
+        path, top_level_only = todo.pop()
+        for name in imported_modules(path, top_level_only):
+            if name.startswith("deepclust."):
+                module = name.split(".")[1]
+                assert module in declared, f"rule {rule}: {path.name} imports deepclust.{module}, not a lib() input"
+                if module not in seen:
+                    seen.add(module)
+                    todo.append((ROOT / "scripts" / "deepclust" / f"{module}.py", True))
+            elif name.split(".")[0] not in sys.stdlib_module_names and name != "deepclust":
+                third_party.add(name.split(".")[0])
+    missing = {IMPORT_TO_CONDA.get(n, n) for n in third_party} - packages
+    assert not missing, f"rule {rule}: {env.name} lacks {sorted(missing)}"

@@ -14,6 +14,16 @@ TITLES = {
     "hdbscan": "HDBSCAN",
     "umap_gmm": "UMAP + GMM (N2D)",
 }
+SELF_TRAINED_SUFFIX = "_selftrain"
+
+
+def title(name):
+    """Display name of a clustering: an algorithm's title, or its base's plus self-training."""
+    if name.endswith(SELF_TRAINED_SUFFIX):
+        return f"{title(name.removesuffix(SELF_TRAINED_SUFFIX))} + self-training"
+    return TITLES.get(name, name)
+
+
 TEX_PACKAGES = "latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
 _ESCAPES = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -141,7 +151,7 @@ def render(ctx):
         tex_escape(
             f"Source {d['source']}, splits {', '.join(d['splits'])}: {d['n_images']:,} images of "
             f"{d['image_shape']} pixels ({d['color']}), {d['n_classes']} classes. "
-            f"Array fingerprint {d['fingerprint']}."
+            f"Array fingerprint {d['fingerprint']}. {d.get('preprocessing', '')}".strip()
         ),
         r"\section{Autoencoder}",
         tex_escape(

@@ -9,6 +9,8 @@ rule cluster:
         "logs/{dataset}/seed{seed}/cluster_{algorithm}.log",
     benchmark:
         "benchmarks/{dataset}/seed{seed}/cluster_{algorithm}.tsv"
+    wildcard_constraints:
+        algorithm="|".join(ALGORITHMS) or "no-algorithm",
     conda:
         "../../envs/cluster.yaml"
     threads: 2
@@ -19,6 +21,32 @@ rule cluster:
         settings=algorithm_settings,
     script:
         "../../scripts/cluster.py"
+
+
+rule self_train:
+    input:
+        images=model_images,
+        labels="results/{dataset}/seed{seed}/clusters/{base}/labels.npy",
+        lib=lib("io", "clustering", "selftrain", "runlog"),
+    output:
+        labels="results/{dataset}/seed{seed}/clusters/{base}_selftrain/labels.npy",
+        run="results/{dataset}/seed{seed}/clusters/{base}_selftrain/run.json",
+    log:
+        "logs/{dataset}/seed{seed}/self_train_{base}.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/self_train_{base}.tsv"
+    wildcard_constraints:
+        base="|".join(ALGORITHMS) or "no-algorithm",
+    conda:
+        "../../envs/torch.yaml"
+    threads: 2
+    resources:
+        mem_mb=2500,
+        runtime=30,
+    params:
+        settings=self_training_settings,
+    script:
+        "../../scripts/self_train.py"
 
 
 rule evaluate:

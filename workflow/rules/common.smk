@@ -37,6 +37,12 @@ def check_config(config):
                     f"invalid config: algorithms.{algo}.n_clusters ({k}) is larger than "
                     f"datasets.{name}.limit ({dataset['limit']} images)"
                 )
+    self_training = config["self_training"]
+    if self_training["enabled"] and self_training["base"] not in enabled_algorithms():
+        raise WorkflowError(
+            f"invalid config: self_training.base is {self_training['base']!r}, which is not "
+            f"an enabled algorithm (enabled: {', '.join(enabled_algorithms()) or 'none'})"
+        )
 
 
 def canonical(value):
@@ -60,6 +66,13 @@ def enabled_algorithms():
 
 check_config(config)
 ALGORITHMS = list(enabled_algorithms())
+# Every scored clustering: the algorithms, then the self-trained relabelling.
+SELF_TRAINED = (
+    [f"{config['self_training']['base']}_selftrain"]
+    if config["self_training"]["enabled"]
+    else []
+)
+CLUSTERINGS = ALGORITHMS + SELF_TRAINED
 DATASETS = [
     name for name, settings in config["datasets"].items() if settings["enabled"]
 ]
@@ -69,8 +82,8 @@ SEEDS = [str(s) for s in config["seeds"]]
 wildcard_constraints:
     dataset="|".join(DATASETS) or "no-dataset",
     seed=r"\d+",
-    algorithm="|".join(ALGORITHMS) or "no-algorithm",
-    colouring="|".join(["labels", *ALGORITHMS]),
+    algorithm="|".join(CLUSTERINGS) or "no-algorithm",
+    colouring="|".join(["labels", *CLUSTERINGS]),
 
 
 def lib(*modules):
@@ -86,12 +99,33 @@ def dataset_settings(wildcards):
     """What defines the dataset's arrays (not where it is cached)."""
     settings = config["datasets"][wildcards.dataset]
     return canonical(
-        {k: v for k, v in settings.items() if k not in ("cache_dir", "enabled")}
+        {
+            k: v
+            for k, v in settings.items()
+            if k not in ("cache_dir", "enabled", "deskew")
+        }
     )
 
 
 def algorithm_settings(wildcards):
     return canonical(enabled_algorithms()[wildcards.algorithm])
+
+
+def model_images(wildcards):
+    """The images the autoencoder and the self-training see: deskewed or as downloaded."""
+    if config["datasets"][wildcards.dataset]["deskew"]:
+        return f"results/{wildcards.dataset}/deskewed.npz"
+    return f"results/{wildcards.dataset}/data.npz"
+
+
+def self_training_settings(wildcards):
+    return canonical(
+        {
+            k: v
+            for k, v in config["self_training"].items()
+            if k not in ("enabled", "base")
+        }
+    )
 
 
 def train_resources_gpu(wildcards):
@@ -103,19 +137,19 @@ def seed_dirs(dataset):
 
 
 def summary_metrics(wildcards):
-    """Every metrics.json of the dataset: all seeds, all enabled algorithms."""
+    """Every metrics.json of the dataset: all seeds, all clusterings."""
     return [
         f"{s}/clusters/{a}/metrics.json"
         for s in seed_dirs(wildcards.dataset)
-        for a in ALGORITHMS
+        for a in CLUSTERINGS
     ]
 
 
 def report_inputs(wildcards):
     d = wildcards.dataset
     dirs = seed_dirs(d)
-    figures = [f"{dirs[0]}/figures/tsne_{c}.png" for c in [*ALGORITHMS, "labels"]]
-    figures += [f"{dirs[0]}/figures/confusion_{a}.png" for a in ALGORITHMS]
+    figures = [f"{dirs[0]}/figures/tsne_{c}.png" for c in [*CLUSTERINGS, "labels"]]
+    figures += [f"{dirs[0]}/figures/confusion_{a}.png" for a in CLUSTERINGS]
     if "dbscan" in ALGORITHMS:
         figures.append(f"{dirs[0]}/figures/kdistance_dbscan.png")
     return {

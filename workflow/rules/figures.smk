@@ -1,7 +1,7 @@
 rule tsne:
     input:
         embeddings="results/{dataset}/seed{seed}/embeddings.npy",
-        lib=lib("figures"),
+        lib=lib("io", "figures", "runlog"),
     output:
         "results/{dataset}/seed{seed}/tsne/coordinates.npz",
     log:
@@ -25,7 +25,7 @@ rule plot_tsne:
         coordinates="results/{dataset}/seed{seed}/tsne/coordinates.npz",
         data="results/{dataset}/data.npz",
         labels=tsne_colouring,
-        lib=lib("io", "figures", "runlog"),
+        lib=lib("io", "data", "figures", "runlog"),
     output:
         report(
             "results/{dataset}/seed{seed}/figures/tsne_{colouring}.png",

@@ -1,6 +1,6 @@
 rule train_autoencoder:
     input:
-        data="results/{dataset}/data.npz",
+        data=model_images,
         lib=lib("io", "model", "figures", "runlog"),
     output:
         model="results/{dataset}/seed{seed}/model/autoencoder.pt",
@@ -32,7 +32,7 @@ rule train_autoencoder:
 
 rule embed:
     input:
-        data="results/{dataset}/data.npz",
+        data=model_images,
         model="results/{dataset}/seed{seed}/model/autoencoder.pt",
         lib=lib("io", "model", "runlog"),
     output:

@@ -23,7 +23,9 @@ rule report:
     params:
         dataset=dataset_settings,
         autoencoder=canonical(config["autoencoder"]),
-        algorithms=ALGORITHMS,
+        algorithms=CLUSTERINGS,
+        deskew=lambda wildcards: config["datasets"][wildcards.dataset]["deskew"],
+        self_training=canonical(config["self_training"]),
         evaluation=canonical(config["evaluation"]),
         tsne=canonical(config["tsne"]),
     script:

@@ -21,6 +21,6 @@ rule summarize:
         mem_mb=500,
         runtime=5,
     params:
-        algorithms=ALGORITHMS,
+        algorithms=CLUSTERINGS,
     script:
         "../../scripts/summarize.py"

@@ -1,0 +1,30 @@
+"""Rule self_train: images + a clustering's labels -> the CNN's relabelling of every image."""
+
+import time
+
+import numpy as np
+import torch
+
+from deepclust.io import save_json, save_npy
+from deepclust.runlog import job_log
+from deepclust.selftrain import self_train
+
+settings = snakemake.params.settings
+base = snakemake.wildcards.base
+seed = int(snakemake.wildcards.seed)
+with job_log(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
+    images = np.load(snakemake.input.images)["images"]
+    labels = np.load(snakemake.input.labels)
+    log(f"self-training on {base}'s labels of {len(images)} images with {settings}, seed {seed}")
+    start = time.perf_counter()
+    new_labels, confidence, history = self_train(images, labels, seed, log=log, **settings)
+    seconds = time.perf_counter() - start
+    changed = float(np.mean(new_labels != labels))
+    log(f"{changed:.2%} of the points changed cluster, mean confidence {confidence.mean():.4f}, "
+        f"{seconds:.1f} s")
+    save_npy(snakemake.output.labels, new_labels)
+    used = dict(settings, base=base, changed_fraction=changed, final_loss=history[-1]["loss"])
+    save_json(snakemake.output.run, {
+        "algorithm": f"{base}_selftrain", "params": used, "seed": seed, "seconds": seconds,
+    })

@@ -1,0 +1,87 @@
+"""Self-training: shifts, label bookkeeping, noisy labels corrected, determinism."""
+
+import numpy as np
+import pytest
+import torch
+
+from deepclust.selftrain import _class_indices, random_shifts, self_train, to_tensor
+
+PATTERNS = 3
+
+
+def pattern_images(n, seed, size=16):
+    """``n`` noisy images of three shapes (horizontal bar, vertical bar, ring) at random
+    positions, and their true pattern index."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, PATTERNS, n)
+    images = rng.integers(0, 60, size=(n, size, size)).astype(np.uint8)
+    rows, cols = np.indices((size, size))
+    for i, kind in enumerate(truth):
+        r, c = rng.integers(5, size - 5, 2)
+        if kind == 0:
+            mask = (abs(rows - r) <= 1) & (abs(cols - c) <= 4)
+        elif kind == 1:
+            mask = (abs(rows - r) <= 4) & (abs(cols - c) <= 1)
+        else:
+            mask = abs(np.hypot(rows - r, cols - c) - 3.5) < 1.0
+        images[i][mask] = 255
+    return images, truth
+
+
+def test_shifts_move_each_image_by_at_most_max_shift():
+    x = torch.zeros(200, 1, 9, 9)
+    x[:, 0, 4, 4] = 1.0
+    out = random_shifts(x, 2, torch.Generator().manual_seed(0))
+    assert torch.all(out.sum(dim=(1, 2, 3)) == 1)
+    where = torch.nonzero(out[:, 0])[:, 1:]
+    assert torch.all((where - 4).abs() <= 2)
+    assert len({tuple(p) for p in where.tolist()}) == 25  # every offset is drawn
+    assert random_shifts(x, 0, torch.Generator()) is x
+
+
+def test_class_indices_skip_noise():
+    clusters, index = _class_indices(np.array([7, -1, 3, 7, 11]))
+    np.testing.assert_array_equal(clusters, [3, 7, 11])
+    np.testing.assert_array_equal(index, [1, -1, 0, 1, 2])
+
+
+def test_to_tensor_puts_channels_first():
+    rgb = np.zeros((2, 5, 4, 3), np.uint8)
+    rgb[..., 2] = 255
+    x = to_tensor(rgb)
+    assert x.shape == (2, 3, 5, 4) and float(x[:, 2].min()) == 1.0 and float(x[:, :2].max()) == 0.0
+    assert to_tensor(np.zeros((2, 5, 4), np.uint8)).shape == (2, 1, 5, 4)
+
+
+def test_noisy_labels_are_corrected_and_ids_kept():
+    images, truth = pattern_images(1200, seed=0)
+    ids = np.array([30, 10, 20])
+    rng = np.random.default_rng(1)
+    labels = ids[truth].copy()
+    flipped = rng.random(len(labels)) < 0.15
+    labels[flipped] = ids[(truth[flipped] + 1) % PATTERNS]  # systematic confusion 0->1->2->0
+    labels[rng.random(len(labels)) < 0.05] = -1  # noise points are left out of training
+    new, confidence, history = self_train(images, labels, seed=0, epochs=4, conv_width=16, log=lambda m: None)
+    assert set(np.unique(new)) == set(ids) and new.dtype == labels.dtype
+    assert np.mean(new == ids[truth]) > 0.97, "the classifier should undo most of the 15% flips"
+    assert np.mean(labels == ids[truth]) < 0.82
+    assert confidence.shape == (1200,) and np.all((confidence > 0) & (confidence <= 1))
+    assert [h["epoch"] for h in history] == [1, 2, 3, 4]
+    assert history[-1]["loss"] < history[0]["loss"]
+
+
+def test_same_seed_same_labels_and_colour_images_work():
+    images, truth = pattern_images(300, seed=2, size=12)
+    rgb = np.repeat(images[..., None], 3, axis=3)
+    run = lambda seed: self_train(rgb, truth, seed=seed, epochs=2, conv_width=4, log=lambda m: None)[0]
+    first = run(0)
+    np.testing.assert_array_equal(first, run(0))
+    assert first.shape == (300,)
+
+
+def test_bad_inputs_are_named():
+    images = np.zeros((4, 8, 8), np.uint8)
+    with pytest.raises(ValueError, match="at least 2 clusters"):
+        self_train(images, np.array([0, 0, -1, 0]), seed=0)
+    with pytest.raises(ValueError, match="4 images but 3 labels"):
+        self_train(images, np.array([0, 1, 0]), seed=0)
