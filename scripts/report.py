@@ -8,7 +8,7 @@ import numpy as np
 
 from deepclust.io import save_text
 from deepclust.provenance import provenance
-from deepclust.report import comparison_sentence, compile_pdf, provenance_text, render, title
+from deepclust.report import comparison_sentence, compile_pdf, params_text, provenance_text, render, title
 from deepclust.runlog import job_log
 from deepclust.summary import read_tsv
 
@@ -95,7 +95,7 @@ with job_log(snakemake.log[0]) as log:
         "table_caption": "Scores per algorithm"
         + ("" if class_names else " (external metrics not available: the dataset has no labels)")
         + ". Parameters: "
-        + "; ".join(f"{titles[a]} {first[a]['params']}" for a in algos)
+        + "; ".join(f"{titles[a]}: {params_text(first[a]['params'])}" for a in algos)
         + ".",
         "comparison": comparison_sentence(first, titles) if algos else "",
         "tsne_intro": (

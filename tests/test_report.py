@@ -2,7 +2,7 @@ import shutil
 
 import pytest
 
-from deepclust.report import comparison_sentence, compile_pdf, metrics_table, render, tex_escape
+from deepclust.report import comparison_sentence, compile_pdf, metrics_table, params_text, render, tex_escape, title
 
 
 def metrics(n, noise, acc, sil=0.1):
@@ -17,6 +17,13 @@ def test_table_formats_and_dashes_missing():
     table = metrics_table([("K-Means", metrics(10, 0.0, 0.5432)), ("DBSCAN", metrics(3, 0.25, None, None))])
     assert r"K-Means & 10 & 0.0\% & 0.100 & 0.543 & 0.500 & 0.400 \\" in table
     assert r"DBSCAN & 3 & 25.0\% & -- & -- &" in table
+
+
+def test_params_and_titles_read_well():
+    assert params_text({"n_init": 10, "eps": 0.123456789, "auto": True}) == "auto True, eps 0.1235, n_init 10"
+    assert title("umap_gmm") == "UMAP + GMM (N2D)"
+    assert title("umap_gmm_selftrain") == "UMAP + GMM (N2D) + self-training"
+    assert title("my_algo") == "my_algo"
 
 
 def test_comparison_is_derived_from_numbers():
@@ -72,3 +79,20 @@ def test_missing_tex_engine_names_the_packages(tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="no TeX engine .* apt-get install latexmk texlive-latex-base"):
         compile_pdf(tmp_path / "report.tex", tmp_path / "report.pdf", log=lambda _: None)
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
+def test_tables_are_fitted_to_the_line_width(tmp_path):
+    """Both branches of \\fitwidth (a narrow table as it is, a wide one shrunk) compile."""
+    from PIL import Image
+
+    for name in ("loss.png", "tsne_kmeans.png"):
+        Image.new("RGB", (40, 30), "white").save(tmp_path / name)
+    for label in ("narrow", "a very long clustering name " * 6):
+        ctx = context()
+        ctx["metric_rows"] = [(label, metrics(10, 0.0, 0.5))]
+        tex = tmp_path / "report.tex"
+        tex.write_text(render(ctx))
+        assert r"\fitwidth{\begin{tabular}" in tex.read_text()
+        compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
+        assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")

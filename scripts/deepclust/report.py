@@ -39,6 +39,14 @@ METRIC_COLUMNS = [
 ]
 
 
+def params_text(params):
+    """``{"eps": 0.123456789, "n_init": 10}`` -> ``"eps 0.1235, n_init 10"`` (keys sorted)."""
+    def value(v):
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    return ", ".join(f"{k} {value(params[k])}" for k in sorted(params))
+
+
 def tex_escape(text):
     return "".join(_ESCAPES.get(c, c) for c in str(text))
 
@@ -143,6 +151,10 @@ def render(ctx):
         r"\usepackage{graphicx,booktabs,float}",
         r"\usepackage[T1]{fontenc}",
         r"\usepackage{lmodern}",
+        # \fitwidth{...}: a table shrunk to the line width only when it is wider
+        r"\newsavebox{\fitbox}",
+        r"\newcommand{\fitwidth}[1]{\sbox{\fitbox}{#1}\ifdim\wd\fitbox>\linewidth"
+        r"\resizebox{\linewidth}{!}{\usebox{\fitbox}}\else\usebox{\fitbox}\fi}",
         rf"\title{{Deep clustering report: {tex_escape(d['name'])}}}",
         r"\date{" + tex_escape(ctx["date"]) + "}",
         r"\begin{document}",
@@ -170,7 +182,7 @@ def render(ctx):
         r"\section{Clustering}",
         tex_escape(ctx["clustering_intro"]),
         r"\begin{table}[H]", r"\centering",
-        metrics_table(ctx["metric_rows"]),
+        r"\fitwidth{" + metrics_table(ctx["metric_rows"]) + "}",
         r"\caption{" + tex_escape(ctx["table_caption"]) + "}",
         r"\end{table}",
         ctx["comparison"],
@@ -180,7 +192,7 @@ def render(ctx):
             r"\subsection*{Over seeds}",
             tex_escape(ctx["summary_intro"]),
             r"\begin{table}[H]", r"\centering", r"\small",
-            summary_table(ctx["summary_rows"], ctx["titles"]),
+            r"\fitwidth{" + summary_table(ctx["summary_rows"], ctx["titles"]) + "}",
             r"\caption{" + tex_escape(ctx["summary_caption"]) + "}",
             r"\end{table}",
         ]
