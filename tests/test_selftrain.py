@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from deepclust.model import TrainingDiverged
 from deepclust.selftrain import _class_indices, random_shifts, self_train, to_tensor
 
 PATTERNS = 3
@@ -85,3 +86,9 @@ def test_bad_inputs_are_named():
         self_train(images, np.array([0, 0, -1, 0]), seed=0)
     with pytest.raises(ValueError, match="4 images but 3 labels"):
         self_train(images, np.array([0, 1, 0]), seed=0)
+
+
+def test_divergence_is_named_like_the_autoencoders():
+    images, truth = pattern_images(300, seed=3, size=12)
+    with pytest.raises(TrainingDiverged, match="self-training diverged at epoch 1"):
+        self_train(images, truth, seed=0, epochs=2, learning_rate=1e30, conv_width=4, log=lambda m: None)

@@ -14,6 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from deepclust.clustering import NOISE
+from deepclust.model import TrainingDiverged
 
 
 def classifier(n_classes, channels, height, width, conv_width=32):
@@ -57,9 +58,9 @@ def random_shifts(x, max_shift, generator):
 
 def _class_indices(labels):
     """Cluster ids (``NOISE`` excluded) and each point's class index (-1 for noise)."""
-    clusters = np.unique(labels[labels != NOISE])
-    index = np.full(len(labels), -1, dtype=np.int64)
     kept = labels != NOISE
+    clusters = np.unique(labels[kept])
+    index = np.full(len(labels), -1, dtype=np.int64)
     index[kept] = np.searchsorted(clusters, labels[kept])
     return clusters, index
 
@@ -125,7 +126,10 @@ def self_train(
             total += loss.item() * len(order[batch])
         epoch_loss = total / len(order)
         if not np.isfinite(epoch_loss):
-            raise FloatingPointError(f"self-training diverged at epoch {epoch}: loss is {epoch_loss}")
+            raise TrainingDiverged(
+                f"self-training diverged at epoch {epoch}: loss is {epoch_loss}; "
+                f"lower the learning rate (now {learning_rate})"
+            )
         history.append({"epoch": epoch, "loss": epoch_loss, "seconds": time.perf_counter() - start})
         log(f"self-training epoch {epoch}/{epochs}  loss {epoch_loss:.4f}  {history[-1]['seconds']:.1f} s")
     proba = predict_proba(model, x)

@@ -27,7 +27,7 @@ rule self_train:
     input:
         images=model_images,
         labels="results/{dataset}/seed{seed}/clusters/{base}/labels.npy",
-        lib=lib("io", "clustering", "selftrain", "runlog"),
+        lib=lib("io", "clustering", "model", "selftrain", "runlog"),
     output:
         labels="results/{dataset}/seed{seed}/clusters/{base}_selftrain/labels.npy",
         run="results/{dataset}/seed{seed}/clusters/{base}_selftrain/run.json",
