@@ -115,3 +115,29 @@ def test_exact_knn_matches_brute_force():
     expected = np.sort(d, axis=1)[:, 1:6]
     np.testing.assert_allclose(dist[:, 1:], expected, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(np.take_along_axis(d, idx[:, 1:], axis=1), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_merge_clusters_joins_the_halves_of_a_class_not_two_classes():
+    """Three well-separated blobs, one of them split in two halves (4 clusters): the
+    halves share a boundary, the blobs none, so merging to 3 rejoins the halves."""
+    x, truth = blobs(n_per=200, seed=3, dim=2)
+    over = truth.copy()
+    first = np.flatnonzero(truth == 0)
+    over[first[x[first, 0] > np.median(x[first, 0])]] = 3  # blob 0 cut down the middle
+    merged = clustering.merge_clusters(x, over, 3)
+    assert merged.dtype == np.int64 and set(merged.tolist()) == {0, 1, 2}
+    assert agreement(merged, truth) == 1.0
+    np.testing.assert_array_equal(merged, clustering.merge_clusters(x, over, 3))
+    np.testing.assert_array_equal(clustering.merge_clusters(x, over, 4), over)  # nothing to merge
+    with pytest.raises(ValueError, match="cannot merge 4 clusters into 5"):
+        clustering.merge_clusters(x, over, 5)
+
+
+def test_umap_gmm_over_clusters_then_merges():
+    x, truth = blobs(n_per=150, seed=4)
+    params = SHIPPED["umap_gmm"] | {"gmm_n_init": 1, "over_clusters": 6, "merge_neighbors": 10}
+    labels, used = run_algorithm("umap_gmm", x, params, seed=0)
+    assert len(set(labels.tolist())) == 3 and agreement(labels, truth) > 0.98
+    assert used["over_clusters"] == 6
+    with pytest.raises(ValueError, match=r"over_clusters \(2\) must be at least n_clusters \(3\)"):
+        run_algorithm("umap_gmm", x, params | {"over_clusters": 2}, seed=0)

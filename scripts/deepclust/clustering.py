@@ -226,6 +226,45 @@ def umap_embed(x, params, seed):
         return reducer.fit_transform(x).astype(np.float32)
 
 
+def merge_clusters(z, labels, n_clusters, n_neighbors=15):
+    """Merge clusters of ``labels`` (int ``(N,)``, no noise) until ``n_clusters`` remain,
+    always joining the two most connected in the kNN graph of ``z`` (float ``(N, D)``):
+    the number of kNN edges between them divided by the size of the smaller one. Clusters
+    that halve one class share most of their boundary, so they are joined before clusters
+    of different classes. A tree search (KD-tree) and one pass over the edges: cost
+    O(N log N) plus O(K^3) for K clusters, never all pairs of points.
+
+    Returns int64 labels ``(N,)`` numbered 0..n_clusters-1 in the order of the smallest
+    original cluster id each merged cluster holds; deterministic for given inputs.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    clusters, index = np.unique(np.asarray(labels), return_inverse=True)
+    k = len(clusters)
+    if not 1 <= n_clusters <= k:
+        raise ValueError(f"cannot merge {k} clusters into {n_clusters}")
+    n_neighbors = min(n_neighbors, len(z) - 1)
+    _, neighbours = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(z).kneighbors(z)
+    edges = np.zeros((k, k))
+    np.add.at(edges, (np.repeat(index, n_neighbors), index[neighbours[:, 1:].ravel()]), 1.0)
+    edges += edges.T
+    sizes = np.bincount(index, minlength=k).astype(float)
+    group = np.arange(k)  # merged cluster of each original cluster
+    alive = np.ones(k, bool)
+    for _ in range(k - n_clusters):
+        link = edges / np.minimum.outer(sizes, sizes)
+        link[~alive] = link[:, ~alive] = -1.0
+        np.fill_diagonal(link, -1.0)
+        i, j = np.unravel_index(np.argmax(link), link.shape)
+        edges[i] += edges[j]
+        edges[:, i] += edges[:, j]
+        sizes[i] += sizes[j]
+        alive[j] = False
+        group[group == j] = i
+    _, merged = np.unique(group, return_inverse=True)
+    return merged[index].astype(np.int64)
+
+
 @algorithm("umap_gmm")
 def umap_gmm(x, params, seed):
     """The N2D recipe (McConville et al. 2020): UMAP of the embeddings to
@@ -244,17 +283,29 @@ def umap_gmm(x, params, seed):
     parallel layout still varies between runs). ``n_epochs: null`` is UMAP's default (200
     above 10,000 points); ``init``: spectral (needed for quality), pca or random.
     ``gmm_n_init`` restarts the mixture and keeps the best likelihood, which guards against
-    a local optimum that merges two digits.
+    a local optimum that merges two digits. ``over_clusters`` (null: off) fits that many
+    components instead and joins them back to ``n_clusters`` with :func:`merge_clusters`
+    on the UMAP coordinates: a mixture of exactly ``n_clusters`` tends to split an easy,
+    elongated class in two and merge hard classes, and over-clustering then merging by
+    connectivity undoes the split.
     """
     from sklearn.mixture import GaussianMixture
 
     n_clusters = params.get("n_clusters", 10)
+    over = params.get("over_clusters")
     _check_n_clusters(n_clusters, x)
+    if over is not None:
+        _check_n_clusters(over, x)
+        if over < n_clusters:
+            raise ValueError(f"over_clusters ({over}) must be at least n_clusters ({n_clusters})")
     z = umap_embed(x, params, seed)
     model = GaussianMixture(
-        n_components=n_clusters,
+        n_components=over or n_clusters,
         covariance_type=params.get("covariance_type", "full"),
         n_init=params.get("gmm_n_init", 1),
         random_state=seed,
     )
-    return model.fit_predict(z)
+    labels = model.fit_predict(z)
+    if over is None or over == n_clusters:
+        return labels
+    return merge_clusters(z, labels, n_clusters, params["merge_neighbors"])
