@@ -2,7 +2,9 @@ import shutil
 
 import pytest
 
-from deepclust.report import comparison_sentence, compile_pdf, metrics_table, params_text, render, tex_escape, title
+from deepclust.report import (
+    comparison_sentence, compile_pdf, metrics_table, params_text, render, tex_escape, title, tsne_subset_text,
+)
 
 
 def metrics(n, noise, acc, sil=0.1):
@@ -34,6 +36,26 @@ def test_comparison_is_derived_from_numbers():
     assert "K-Means found 10 clusters" in text and r"marked 62.0\% of the points as noise" in text
     assert "By accuracy, K-Means is best with 0.540, ahead of DBSCAN with 0.210 (a margin of 0.330)" in text
 
+
+
+def test_a_tie_reads_as_a_tie():
+    titles = {"kmeans": "K-Means", "dbscan": "DBSCAN", "gmm": "Gaussian mixture"}
+    text = comparison_sentence(
+        {"kmeans": metrics(10, 0.0, 0.1), "dbscan": metrics(8, 0.1, 0.1000004), "gmm": metrics(10, 0.0, 0.05)}, titles
+    )
+    assert "By accuracy, K-Means and DBSCAN tie for best with 0.100." in text
+    assert "margin" not in text and "ahead" not in text
+    text = comparison_sentence({"kmeans": metrics(10, 0.0, 0.1), "gmm": metrics(10, 0.0, 0.0996)}, titles)
+    assert "K-Means and Gaussian mixture tie for best with 0.100" in text  # equal as printed
+    text = comparison_sentence({"kmeans": metrics(10, 0.0, 0.101), "gmm": metrics(10, 0.0, 0.1)}, titles)
+    assert "K-Means is best with 0.101, ahead of Gaussian mixture with 0.100 (a margin of 0.001)" in text
+
+
+def test_tsne_text_says_when_n_samples_was_cut():
+    assert tsne_subset_text(300, 2000, 0) == "a seeded random subset of 300 embeddings of seed 0"
+    assert tsne_subset_text(1000, 400, 1) == (
+        "all 400 embeddings of seed 1 (tsne.n_samples is 1,000, more than the dataset holds)"
+    )
 
 def context():
     return {
