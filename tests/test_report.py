@@ -5,6 +5,7 @@ import pytest
 from deepclust.report import (
     comparison_sentence, compile_pdf, metrics_table, params_text, render, tex_escape, title, tsne_subset_text,
 )
+from workflow_runner import require_tool
 
 
 def metrics(n, noise, acc, sil=0.1):
@@ -84,8 +85,8 @@ def test_render_has_the_sections():
     assert r"\includegraphics[width=0.7\linewidth]{tsne_kmeans.png}" in tex
 
 
-@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
 def test_compiles_to_pdf(tmp_path):
+    require_tool("latexmk", "pdflatex")  # a skip outside CI, a failure in CI
     from PIL import Image
 
     for name in ("loss.png", "tsne_kmeans.png"):
@@ -103,9 +104,9 @@ def test_missing_tex_engine_names_the_packages(tmp_path, monkeypatch):
         compile_pdf(tmp_path / "report.tex", tmp_path / "report.pdf", log=lambda _: None)
 
 
-@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
 def test_tables_are_fitted_to_the_line_width(tmp_path):
     """Both branches of \\fitwidth (a narrow table as it is, a wide one shrunk) compile."""
+    require_tool("latexmk", "pdflatex")
     from PIL import Image
 
     for name in ("loss.png", "tsne_kmeans.png"):
