@@ -121,6 +121,13 @@ def test_string_labels_become_class_ids_with_their_names(tmp_path):
     assert [class_names[i] for i in ids] == names[labels].tolist()
 
 
+def test_empty_string_label_is_named(tmp_path):
+    images, _ = digits_as_mnist(3)
+    src = write_string_labelled(tmp_path / "ds", images, ["cat", None, "dog"])
+    with pytest.raises(DatasetError, match=r"label column 'label' has 1 empty label\(s\) \(first: row 1\)"):
+        load_image_dataset(str(src), ["train"], "image", "label", None, tmp_path / "c")
+
+
 def write_string_labelled(folder, images, labels):
     import datasets
 

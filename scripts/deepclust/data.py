@@ -287,7 +287,10 @@ def _class_names(feature, labels):
     names = getattr(feature, "names", None)
     if names:
         return [str(n) for n in names]
-    return [str(v) for v in np.unique(np.concatenate(labels))]
+    values = np.concatenate(labels)
+    if not np.issubdtype(values.dtype, np.integer):
+        return None  # class_ids names string labels, or says what is wrong with them
+    return [str(v) for v in np.unique(values)]
 
 
 def fingerprint(*arrays):
