@@ -37,7 +37,7 @@ run: setup
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG_ARG) $(ARGS)
 
 test: setup
-	$(BIN)/python -m pytest -q tests $(ARGS)
+	$(BIN)/python -m pytest -q -rs tests $(ARGS)
 
 lint: setup
 	$(BIN)/snakemake --lint

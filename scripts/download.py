@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from deepclust.data import fingerprint, load_image_dataset
+from deepclust.data import check_enough_images, fingerprint, images_needed, load_image_dataset
 from deepclust.io import save_npz
 from deepclust.runlog import job_log
 
@@ -19,6 +19,8 @@ with job_log(snakemake.log[0]) as log:
         n_jobs=snakemake.threads,
     )
     log(f"decoded {len(images)} images of shape {images.shape[1:]}, {len(class_names)} classes")
+    needs = images_needed(snakemake.config["algorithms"], snakemake.config["tsne"])
+    check_enough_images(len(images), needs, snakemake.wildcards.dataset)
     save_npz(
         snakemake.output[0],
         images=images,

@@ -9,6 +9,7 @@ import numpy as np
 from deepclust.io import save_text
 from deepclust.provenance import provenance
 from deepclust.report import comparison_sentence, compile_pdf, params_text, provenance_text, render, title
+from deepclust.report import tsne_subset_text
 from deepclust.runlog import job_log
 from deepclust.summary import read_tsv
 
@@ -111,8 +112,8 @@ with job_log(snakemake.log[0]) as log:
         + ".",
         "comparison": comparison_sentence(first, titles) if algos else "",
         "tsne_intro": (
-            f"t-SNE (PCA initialisation, perplexity {params.tsne['perplexity']:g}) of a seeded random "
-            f"subset of {min(params.tsne['n_samples'], len(images))} embeddings of seed {seeds[0]}; "
+            f"t-SNE (PCA initialisation, perplexity {params.tsne['perplexity']:g}) of "
+            f"{tsne_subset_text(params.tsne['n_samples'], len(images), seeds[0])}; "
             "noise points are grey."
         ),
         "tsne_figures": [

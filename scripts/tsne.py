@@ -11,6 +11,9 @@ settings = snakemake.params.tsne
 seed = int(snakemake.wildcards.seed)
 with job_log(snakemake.log[0]) as log, threadpool_limits(snakemake.threads):
     x = np.load(snakemake.input.embeddings)
+    if settings["n_samples"] > len(x):
+        log(f"note: tsne.n_samples ({settings['n_samples']}) is larger than the dataset "
+            f"({len(x)} images); t-SNE uses all {len(x)}")
     log(f"t-SNE of {min(settings['n_samples'], len(x))} of {len(x)} embeddings, seed {seed}")
     indices, coords = tsne_coordinates(x, settings["n_samples"], seed, settings["perplexity"])
     save_npz(snakemake.output[0], indices=indices, coords=coords)

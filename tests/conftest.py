@@ -21,8 +21,14 @@ def mnist_source(tmp_path_factory):
         return str(SHARED_MNIST)
     if os.environ.get("CI"):
         pytest.fail(f"CI must test on the real MNIST copy, but {SHARED_MNIST} is missing")
+    import warnings
+
     from hub_fixtures import write_digits_dataset
 
+    warnings.warn(
+        f"{SHARED_MNIST} is missing: the end-to-end tests run on a stand-in built from "
+        "scikit-learn's digits, not on MNIST (in CI this fails)"
+    )
     return str(write_digits_dataset(tmp_path_factory.mktemp("digits")))
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import yaml
 
 from deepclust.clustering import ALGORITHMS
-from workflow_runner import ROOT, copy_project, small_config, snakemake, write_config
+from workflow_runner import ROOT, assert_metrics_match, copy_project, recomputed_metrics, small_config, snakemake, write_config
 
 
 def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
@@ -29,13 +29,24 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     assert deskewed["images"].shape == raw["images"].shape
     assert not np.array_equal(deskewed["images"], raw["images"])
     np.testing.assert_array_equal(deskewed["labels"], raw["labels"])
+    scores = {}
     for seed in (0, 1):
+        x = np.load(workdir / f"results/mnist/seed{seed}/embeddings.npy")
         for name in clusterings:
             folder = workdir / f"results/mnist/seed{seed}/clusters/{name}"
             labels = np.load(folder / "labels.npy")
             metrics = json.loads((folder / "metrics.json").read_text())
             assert labels.shape == (1000,) and metrics["algorithm"] == name
-            assert 0 <= metrics["accuracy"] <= 1 and metrics["n_clusters"] >= 1
+            # every metrics.json agrees with its labels.npy, recomputed independently
+            assert_metrics_match(metrics, recomputed_metrics(raw["labels"], labels, x))
+            scores[seed, name] = metrics
+    # Floors on the first 1,000 MNIST images, 2 epochs (measured: K-Means 0.45 and 0.46,
+    # UMAP + GMM 0.57 and 0.56, its self-training 0.53 and 0.49 for seeds 0 and 1)
+    for seed in (0, 1):
+        assert scores[seed, "kmeans"]["accuracy"] > 0.4 and scores[seed, "kmeans"]["nmi"] > 0.38
+        assert scores[seed, "umap_gmm"]["accuracy"] > 0.5 and scores[seed, "umap_gmm"]["nmi"] > 0.45
+        assert scores[seed, "umap_gmm_selftrain"]["accuracy"] > 0.4
+        assert scores[seed, "umap_gmm"]["n_clusters"] == 10 and scores[seed, "kmeans"]["n_clusters"] == 10
     dbscan = json.loads((workdir / "results/mnist/seed0/clusters/dbscan/metrics.json").read_text())
     assert dbscan["params"]["eps_auto"] is True and dbscan["params"]["eps"] > 0
     header, *rows = (workdir / "results/mnist/summary.tsv").read_text().splitlines()
@@ -45,4 +56,11 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     assert "Over seeds" in tex and "chosen at the knee of the k-distance curve" in tex
     assert "UMAP + GMM (N2D) + self-training" in tex and "every image is deskewed" in tex
     run = json.loads((workdir / "results/mnist/seed0/clusters/umap_gmm_selftrain/run.json").read_text())
-    assert run["params"]["base"] == "umap_gmm" and 0 <= run["params"]["changed_fraction"] <= 1
+    assert run["params"]["base"] == "umap_gmm"
+    base, relabelled = (np.load(workdir / f"results/mnist/seed0/clusters/{c}/labels.npy") for c in ("umap_gmm", "umap_gmm_selftrain"))
+    # labels.npy differs from the base's labels in exactly the recorded fraction, unless a
+    # guard (arriving with the self-training rework) kept the base's labels: then in none
+    if run.get("guard", {}).get("kept_base"):
+        assert np.array_equal(base, relabelled)
+    else:
+        assert run["params"]["changed_fraction"] == np.mean(base != relabelled)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -77,6 +79,7 @@ def dataset_config(project, source, **settings):
     [
         ({"source": "./no/such/folder"}, "dataset source './no/such/folder' does not exist"),
         ({"source": "nobody-here/no-such-dataset"}, "could not load dataset source 'nobody-here/no-such-dataset'"),
+        ({"source": "nobody-here/no-such-dataset"}, "to work offline, point source at a local copy in Hub layout, e.g. --configfile config/presets/mnist-local.yaml"),
         ({"splits": ["train", "validation"]}, "split(s) ['validation'] not in dataset"),
         ({"image_column": "picture"}, "column 'picture' not in split 'train'"),
         ({"label_column": "digit"}, "columns there: ['image', 'label']"),
@@ -89,6 +92,84 @@ def test_dataset_errors_come_from_the_download_rule(project, mnist_source, setti
     out = fails_with(project, config, message, DATA, env={"HF_HUB_OFFLINE": "1"})
     assert "Error in rule download" in out
     assert outputs(project) == []
+
+
+def test_source_that_is_a_parquet_file(project, mnist_source):
+    parquet = next(Path(mnist_source).rglob("train-*.parquet"))
+    fails_with(project, dataset_config(project, str(parquet)),
+               f"dataset source '{parquet}' is a file, not a folder; expected a Hub id (e.g. ylecun/mnist) "
+               "or a local folder of <split>-*.parquet files", DATA)
+    assert outputs(project) == []
+
+
+def test_folder_without_data_files(project, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "README.md").write_text("# My dataset\n")
+    (folder / "notes.txt").write_text("to do: export the images\n")
+    fails_with(project, dataset_config(project, str(folder)),
+               f"dataset source '{folder}' holds no data files (.parquet, .arrow or images); "
+               "it holds: README.md, notes.txt. Expected a Hub id", DATA)
+    assert outputs(project) == []
+
+
+def test_corrupt_parquet_is_named(project, tmp_path):
+    images, labels = digits_as_mnist(20)
+    src = write_hub_dataset(tmp_path / "corrupt", {"train": (images, labels)}, [str(i) for i in range(10)])
+    bad = src / "data" / "train-00000-of-00001.parquet"
+    bad.write_bytes(bad.read_bytes()[:-64])  # a truncated copy
+    fails_with(project, dataset_config(project, str(src)),
+               f"data file '{bad}' of dataset source '{src}' is corrupt: not a readable parquet file", DATA)
+    assert outputs(project) == []
+
+
+def test_dataset_smaller_than_the_steps_need_fails_in_download(project, tmp_path):
+    images, labels = digits_as_mnist(1)
+    src = write_hub_dataset(tmp_path / "one", {"train": (images, labels)}, [str(i) for i in range(10)])
+    config = dataset_config(project, str(src), limit=None)
+    out = fails_with(project, config,
+                     "dataset 'mnist' has 1 image, fewer than the enabled steps need: algorithms.kmeans.n_clusters "
+                     "is 10, algorithms.dbscan.min_samples is 5, t-SNE's minimum is 3; use a dataset of at least "
+                     "10 images or lower these settings")
+    assert "Error in rule download" in out
+    assert "Error in rule train_autoencoder" not in out and "Error in rule tsne" not in out
+    assert outputs(project) == []
+
+
+@pytest.mark.parametrize(
+    "limit, algorithms, message",
+    [
+        (4, {"kmeans": {"n_clusters": 2}}, "algorithms.dbscan.min_samples (5) is larger than datasets.mnist.limit (4 images)"),
+        (2, {"kmeans": {"enabled": False}, "dbscan": {"min_samples": 1}}, "t-SNE's minimum (3) is larger than datasets.mnist.limit (2 images)"),
+        (30, {"gmm": {"enabled": True, "n_clusters": 40}}, "algorithms.gmm.n_clusters (40) is larger than datasets.mnist.limit (30 images)"),
+    ],
+)
+def test_limit_smaller_than_the_steps_need_fails_before_any_job(project, mnist_source, limit, algorithms, message):
+    config = small_config(mnist_source, project / "hf_cache", limit=limit, algorithms=algorithms)
+    out = fails_with(project, config, "invalid config: " + message)
+    assert "Building DAG" not in out
+    assert outputs(project) == []
+
+
+def test_string_labels_become_class_ids(project, tmp_path):
+    import datasets
+
+    from hub_fixtures import png_bytes
+
+    images, labels = digits_as_mnist(30)
+    words = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])[labels]
+    (tmp_path / "words" / "data").mkdir(parents=True)
+    datasets.Dataset.from_dict(
+        {"image": [{"bytes": png_bytes(im), "path": None} for im in images], "label": words.tolist()},
+        features=datasets.Features({"image": datasets.Image(), "label": datasets.Value("string")}),
+    ).to_parquet(tmp_path / "words" / "data" / "train-00000-of-00001.parquet")
+    config = dataset_config(project, str(tmp_path / "words"))
+    snakemake(project, DATA, "--cores", "1", "--configfile", write_config(project, config, "words.yaml"))
+    data = np.load(project / DATA)
+    names = data["class_names"].tolist()
+    assert names == sorted(set(words.tolist()))
+    assert [names[i] for i in data["labels"]] == words.tolist()
+    (project / DATA).unlink()
 
 
 def test_images_of_mixed_sizes(project, tmp_path):
@@ -121,7 +202,7 @@ def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
         "rgb": {"source": str(rgb_src), "cache_dir": str(tmp_path / "hf_cache")},
         "unlabelled": {"source": str(unlabelled_src), "label_column": None, "cache_dir": str(tmp_path / "hf_cache")},
     }
-    config["tsne"] = {"n_samples": 100}
+    config["tsne"] = {"n_samples": 1000}  # more than the 400 images: cut, and said so
     snakemake(workdir, "--cores", "2", "--configfile", write_config(workdir, config))
     import json
 
@@ -130,6 +211,9 @@ def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
     assert np.load(workdir / "results/rgb/seed0/embeddings.npy").shape == (400, 64)
     rgb_tex = (workdir / "results/rgb/report/report.tex").read_text()
     assert "RGB, flattened with its 3 channels" in rgb_tex and "2352 -- 128 -- 64" in rgb_tex
+    assert "all 400 embeddings of seed 0 (tsne.n\\_samples is 1,000, more than the dataset holds)" in rgb_tex
+    tsne_log = (workdir / "logs/rgb/seed0/tsne.log").read_text()
+    assert "tsne.n_samples (1000) is larger than the dataset (400 images); t-SNE uses all 400" in tsne_log
     m = json.loads((workdir / "results/unlabelled/seed0/clusters/kmeans/metrics.json").read_text())
     assert m["accuracy"] is None and m["nmi"] is None and "not available" in m["external_metrics"]
     assert m["silhouette"] is not None
@@ -155,6 +239,19 @@ def test_nan_embeddings_are_refused(small_run, tmp_path):
     assert not (workdir / "results/mnist/seed0/clusters/kmeans/labels.npy").exists()
 
 
+def descendants(pid):
+    """PIDs of every process below ``pid`` (children, their children, ...)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [p for child in map(int, children) for p in (child, *descendants(child))]
+
+
+def command_line(pid):
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:  # it has ended meanwhile
+        return ""
+
+
 def test_killed_training_leaves_nothing_and_rerun_completes(mnist_source, tmp_path):
     workdir = copy_project(tmp_path / "wf")
     config = small_config(mnist_source, tmp_path / "hf_cache", epochs=400)
@@ -167,10 +264,11 @@ def test_killed_training_leaves_nothing_and_rerun_completes(mnist_source, tmp_pa
     while not (log.exists() and "epoch 3/" in log.read_text()):
         assert time.monotonic() < deadline and run.poll() is None, "training never started"
         time.sleep(0.05)
-    job = subprocess.run(["pgrep", "-f", "train_autoencoder.py"], capture_output=True, text=True).stdout.split()
+    # Only the training job this test started: a descendant of its Snakemake process.
+    job = [pid for pid in descendants(run.pid) if "train_autoencoder.py" in command_line(pid)]
     assert job, "no training job process found"
     for pid in job:
-        os.kill(int(pid), signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
     out, _ = run.communicate(timeout=120)
     assert run.returncode != 0
     model_dir = workdir / "results/mnist/seed0/model"

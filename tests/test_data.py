@@ -1,7 +1,12 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from deepclust.data import NO_LABEL, DatasetError, decode_images, fingerprint, load_image_dataset
+from deepclust.data import (
+    NO_LABEL, DatasetError, check_enough_images, class_ids, decode_images, fingerprint, images_needed,
+    load_image_dataset,
+)
 from hub_fixtures import digits_as_mnist, png_bytes, write_hub_dataset
 
 
@@ -81,3 +86,95 @@ def test_parallel_decoding_matches_serial_and_checks_sizes():
     encoded[-1] = png_bytes(np.zeros((6, 5, 3), np.uint8))
     with pytest.raises(DatasetError, match="mixed sizes"):
         decode_images(encoded[:6000] + [encoded[-1]] * 6000, n_jobs=2)
+
+
+def test_source_that_is_a_file_names_what_is_expected(mnist_source, tmp_path):
+    parquet = next(Path(mnist_source).rglob("train-*.parquet"))
+    with pytest.raises(DatasetError, match=r"is a file, not a folder; expected a Hub id .* a local folder of <split>-\*\.parquet files"):
+        load_image_dataset(str(parquet), ["train"], "image", "label", 5, tmp_path)
+
+
+def test_folder_without_data_files_lists_what_it_holds(tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "README.md").write_text("# not data\n")
+    (tmp_path / "notes" / "notes.txt").write_text("hello\n")
+    with pytest.raises(DatasetError, match=r"holds no data files \(.parquet, .arrow or images\); it holds: README.md, notes.txt\. Expected a Hub id"):
+        load_image_dataset(str(tmp_path / "notes"), ["train"], "image", "label", 5, tmp_path / "c")
+
+
+def test_corrupt_parquet_is_named(tmp_path):
+    images, labels = digits_as_mnist(10)
+    src = write_hub_dataset(tmp_path / "ds", {"train": (images, labels)})
+    bad = src / "data" / "train-00000-of-00001.parquet"
+    bad.write_bytes(bad.read_bytes()[:-100])
+    with pytest.raises(DatasetError, match=rf"data file '{bad}' of dataset source .* is corrupt: not a readable parquet file"):
+        load_image_dataset(str(src), ["train"], "image", "label", None, tmp_path / "c")
+
+
+def test_string_labels_become_class_ids_with_their_names(tmp_path):
+    images, labels = digits_as_mnist(12)
+    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+    src = write_string_labelled(tmp_path / "ds", images, names[labels])
+    got, ids, class_names = load_image_dataset(str(src), ["train"], "image", "label", None, tmp_path / "c")
+    assert class_names == sorted(set(names[labels].tolist()))
+    assert ids.dtype == np.int64
+    assert [class_names[i] for i in ids] == names[labels].tolist()
+
+
+def test_empty_string_label_is_named(tmp_path):
+    images, _ = digits_as_mnist(3)
+    src = write_string_labelled(tmp_path / "ds", images, ["cat", None, "dog"])
+    with pytest.raises(DatasetError, match=r"label column 'label' has 1 empty label\(s\) \(first: row 1\)"):
+        load_image_dataset(str(src), ["train"], "image", "label", None, tmp_path / "c")
+
+
+def write_string_labelled(folder, images, labels):
+    import datasets
+
+    (folder / "data").mkdir(parents=True)
+    table = datasets.Dataset.from_dict(
+        {"image": [{"bytes": png_bytes(im), "path": None} for im in images], "label": list(labels)},
+        features=datasets.Features({"image": datasets.Image(), "label": datasets.Value("string")}),
+    )
+    table.to_parquet(folder / "data" / "train-00000-of-00001.parquet")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (np.array([0.5, 1.0]), r"holds floating-point numbers \(e.g. 0.5\); expected integer class ids or strings"),
+        (np.array([1.0, np.nan]), r"has empty label\(s\) \(first: row 1\)"),
+        (np.array(["a", None], dtype=object), r"has 1 empty label\(s\) \(first: row 1\)"),
+        (np.array([True, False]), "holds booleans"),
+    ],
+)
+def test_label_values_that_are_not_classes(values, message):
+    with pytest.raises(DatasetError, match=message):
+        class_ids(values, [])
+
+
+def test_class_ids_keep_integer_labels():
+    ids, names = class_ids(np.array([3, 1], np.int32), ["a", "b", "c", "d"])
+    assert ids.dtype == np.int64 and ids.tolist() == [3, 1] and names == ["a", "b", "c", "d"]
+
+
+def test_images_needed_counts_enabled_steps_only():
+    algorithms = {
+        "kmeans": {"enabled": True, "n_clusters": 10, "n_init": 1},
+        "dbscan": {"enabled": True, "eps": 3.0, "min_samples": 5},
+        "gmm": {"enabled": False, "n_clusters": 50},
+        "hdbscan": {"enabled": True, "min_cluster_size": 20, "min_samples": None},
+    }
+    needs = images_needed(algorithms, {"n_samples": 1000, "perplexity": 30.0})
+    assert needs == [
+        ("algorithms.hdbscan.min_cluster_size", 20), ("algorithms.kmeans.n_clusters", 10),
+        ("algorithms.dbscan.min_samples", 5), ("t-SNE's minimum", 3),
+    ]
+    check_enough_images(20, needs, "mnist")
+    with pytest.raises(DatasetError, match=(
+        r"dataset 'mnist' has 1 image, fewer than the enabled steps need: algorithms.hdbscan.min_cluster_size is 20, "
+        r"algorithms.kmeans.n_clusters is 10, algorithms.dbscan.min_samples is 5, t-SNE's minimum is 3; "
+        r"use a dataset of at least 20 images or lower these settings"
+    )):
+        check_enough_images(1, needs, "mnist")

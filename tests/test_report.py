@@ -2,7 +2,10 @@ import shutil
 
 import pytest
 
-from deepclust.report import comparison_sentence, compile_pdf, metrics_table, params_text, render, tex_escape, title
+from deepclust.report import (
+    comparison_sentence, compile_pdf, metrics_table, params_text, render, tex_escape, title, tsne_subset_text,
+)
+from workflow_runner import require_tool
 
 
 def metrics(n, noise, acc, sil=0.1):
@@ -35,6 +38,26 @@ def test_comparison_is_derived_from_numbers():
     assert "By accuracy, K-Means is best with 0.540, ahead of DBSCAN with 0.210 (a margin of 0.330)" in text
 
 
+
+def test_a_tie_reads_as_a_tie():
+    titles = {"kmeans": "K-Means", "dbscan": "DBSCAN", "gmm": "Gaussian mixture"}
+    text = comparison_sentence(
+        {"kmeans": metrics(10, 0.0, 0.1), "dbscan": metrics(8, 0.1, 0.1000004), "gmm": metrics(10, 0.0, 0.05)}, titles
+    )
+    assert "By accuracy, K-Means and DBSCAN tie for best with 0.100." in text
+    assert "margin" not in text and "ahead" not in text
+    text = comparison_sentence({"kmeans": metrics(10, 0.0, 0.1), "gmm": metrics(10, 0.0, 0.0996)}, titles)
+    assert "K-Means and Gaussian mixture tie for best with 0.100" in text  # equal as printed
+    text = comparison_sentence({"kmeans": metrics(10, 0.0, 0.101), "gmm": metrics(10, 0.0, 0.1)}, titles)
+    assert "K-Means is best with 0.101, ahead of Gaussian mixture with 0.100 (a margin of 0.001)" in text
+
+
+def test_tsne_text_says_when_n_samples_was_cut():
+    assert tsne_subset_text(300, 2000, 0) == "a seeded random subset of 300 embeddings of seed 0"
+    assert tsne_subset_text(1000, 400, 1) == (
+        "all 400 embeddings of seed 1 (tsne.n_samples is 1,000, more than the dataset holds)"
+    )
+
 def context():
     return {
         "date": "config abc",
@@ -62,8 +85,8 @@ def test_render_has_the_sections():
     assert r"\includegraphics[width=0.7\linewidth]{tsne_kmeans.png}" in tex
 
 
-@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
 def test_compiles_to_pdf(tmp_path):
+    require_tool("latexmk", "pdflatex")  # a skip outside CI, a failure in CI
     from PIL import Image
 
     for name in ("loss.png", "tsne_kmeans.png"):
@@ -81,9 +104,9 @@ def test_missing_tex_engine_names_the_packages(tmp_path, monkeypatch):
         compile_pdf(tmp_path / "report.tex", tmp_path / "report.pdf", log=lambda _: None)
 
 
-@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
 def test_tables_are_fitted_to_the_line_width(tmp_path):
     """Both branches of \\fitwidth (a narrow table as it is, a wide one shrunk) compile."""
+    require_tool("latexmk", "pdflatex")
     from PIL import Image
 
     for name in ("loss.png", "tsne_kmeans.png"):

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,11 +31,25 @@ def small_config(source, cache_dir, limit=SMALL_N, epochs=3, **overrides):
     """A quick config on the first ``limit`` images; ``overrides`` replace top-level sections."""
     config = {
         "datasets": {"mnist": {"source": str(source), "splits": ["train"], "limit": limit, "cache_dir": str(cache_dir)}},
-        "autoencoder": {"epochs": epochs, "batch_size": 64},
+        # cpu pinned: the byte-identity tests rely on CPU determinism (tests/test_gpu.py covers cuda)
+        "autoencoder": {"epochs": epochs, "batch_size": 64, "device": "cpu"},
         "tsne": {"n_samples": 300},
     }
     config.update(overrides)
     return config
+
+
+def require_tool(*names):
+    """Skip the calling test when none of ``names`` is on PATH, with the reason; in CI
+    (``CI`` set), where every tool must be installed, fail instead."""
+    if any(shutil.which(name) for name in names):
+        return
+    import pytest
+
+    reason = f"needs {' or '.join(names)} on PATH"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run this test, but it {reason}")
+    pytest.skip(reason)
 
 
 def write_config(workdir, config, name="test_config.yaml"):
@@ -70,3 +85,36 @@ def job_counts(output):
         return Counter()
     rows = [row.split() for row in found.group(1).splitlines()[2:]]
     return Counter({name: int(n) for name, n in rows if name != "total"})
+
+
+def recomputed_metrics(true, pred, x):
+    """The scores of metrics.json recomputed from scratch (scikit-learn, scipy), independently
+    of deepclust.metrics: noise (-1) counts as wrong for accuracy and is left out of the silhouette."""
+    from scipy.optimize import linear_sum_assignment
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
+
+    keep = pred != -1
+    clusters, classes = np.unique(pred[keep]), np.unique(true)
+    table = np.array([[np.sum((pred == c) & (true == k)) for k in classes] for c in clusters]).reshape(len(clusters), -1)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    return {
+        "n_clusters": len(clusters),
+        "noise_fraction": float(np.mean(~keep)),
+        "accuracy": table[rows, cols].sum() / len(true),
+        "nmi": normalized_mutual_info_score(true, pred),
+        "ari": adjusted_rand_score(true, pred),
+        "silhouette": (
+            float(silhouette_score(x[keep].astype(np.float64), pred[keep])) if 2 <= len(clusters) < keep.sum() else None
+        ),
+    }
+
+
+def assert_metrics_match(metrics, expected):
+    """``metrics`` (a metrics.json) agrees with recomputed_metrics' ``expected``."""
+    import pytest
+
+    for key, value in expected.items():
+        if value is None:
+            assert metrics[key] is None, key
+        else:
+            assert metrics[key] == pytest.approx(value, rel=1e-5, abs=1e-6), key

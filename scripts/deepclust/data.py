@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -89,20 +90,96 @@ def _encoded_images(table, column):
     return encoded
 
 
+EXPECTED_SOURCE = (
+    "a Hub id (e.g. ylecun/mnist) or a local folder of <split>-*.parquet files "
+    "(or a Hub dataset repository laid out like data/<split>-00000-of-00001.parquet)"
+)
+LOCAL_COPY_HINT = (
+    "to work offline, point source at a local copy in Hub layout, e.g. "
+    "--configfile config/presets/mnist-local.yaml (source ../shared/datasets/mnist)"
+)
+DATA_SUFFIXES = (".parquet", ".arrow")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+
+
+def _listing(folder, most=10):
+    """``"README.md, notes.txt, sub/"``: what a folder holds (first ``most`` names)."""
+    names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
+    if not names:
+        return "nothing (it is empty)"
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
+
+
+def _data_files(folder):
+    """Data files (parquet, arrow, images) under ``folder``, hidden folders skipped."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / f for f in sorted(files) if f.lower().endswith(DATA_SUFFIXES + IMAGE_SUFFIXES)]
+    return found
+
+
+def check_local_source(source):
+    """Check that a local ``source`` is a folder with readable data files.
+
+    Raises DatasetError for a missing path, a file instead of a folder, a folder
+    without data files (listing what it holds) and a parquet file that cannot be
+    read (naming the file).
+    """
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise DatasetError(f"dataset source {source!r} does not exist (no such folder); expected {EXPECTED_SOURCE}")
+    if not path.is_dir():
+        raise DatasetError(
+            f"dataset source {source!r} is a file, not a folder; expected {EXPECTED_SOURCE}. "
+            f"If it holds the data, set source to its folder ({str(path.parent)!r}) "
+            "and name the file <split>-00000-of-00001.parquet"
+        )
+    files = _data_files(path)
+    if not files:
+        raise DatasetError(
+            f"dataset source {source!r} holds no data files (.parquet, .arrow or images); "
+            f"it holds: {_listing(path)}. Expected {EXPECTED_SOURCE}"
+        )
+    import pyarrow.parquet as pq
+
+    for file in files:
+        if file.suffix.lower() == ".parquet":
+            try:
+                pq.ParquetFile(file).close()
+            except Exception as err:  # pyarrow raises ArrowInvalid, OSError, ...
+                raise DatasetError(
+                    f"data file {str(file)!r} of dataset source {source!r} is corrupt: "
+                    f"not a readable parquet file ({type(err).__name__}: {err}); "
+                    "replace it with a good copy"
+                ) from None
+
+
 def open_hub_dataset(source, cache_dir=None):
-    """``datasets.load_dataset(source)`` with errors that say what went wrong."""
+    """``datasets.load_dataset(source)`` with errors that say what went wrong.
+
+    A local source (a path that exists, or one starting with ``.``, ``/`` or ``~``)
+    is checked first with check_local_source.
+    """
     import datasets
 
     local = Path(source).expanduser()
-    if source.startswith((".", "/", "~")) and not local.exists():
-        raise DatasetError(f"dataset source {source!r} does not exist (no such folder)")
+    is_local = source.startswith((".", "/", "~")) or local.exists()
+    if is_local:
+        check_local_source(source)
     try:
-        return datasets.load_dataset(str(local) if local.exists() else source, cache_dir=cache_dir)
+        return datasets.load_dataset(str(local) if is_local else source, cache_dir=cache_dir)
     except Exception as err:  # the library raises many types for one cause
+        if is_local:
+            raise DatasetError(
+                f"could not load local dataset source {source!r} ({type(err).__name__}: {err}); "
+                f"expected {EXPECTED_SOURCE}"
+            ) from None
         raise DatasetError(
             f"could not load dataset source {source!r} ({type(err).__name__}: {err}). "
             "If it is a Hub id, check the name and that the Hugging Face Hub can be reached; "
-            "otherwise point source at a local folder in Hub layout."
+            f"{LOCAL_COPY_HINT}."
         ) from None
 
 
@@ -143,19 +220,77 @@ def load_image_dataset(source, splits, image_column, label_column, limit=None, c
     images = decode_images(encoded, n_jobs)
     if label_column is None:
         return images, np.full(len(images), NO_LABEL, dtype=np.int64), []
-    labels = np.concatenate(labels)
-    if not np.issubdtype(labels.dtype, np.integer):
+    labels, class_names = class_ids(np.concatenate(labels), class_names, label_column)
+    return images, labels, class_names
+
+
+def class_ids(values, names, column="label"):
+    """Labels as int64 class ids, with their class names.
+
+    Integer ``values`` are kept (``names`` as given); strings become ids in the sorted
+    order of their distinct values, which are then the class names. Anything else
+    (floats, booleans, empty labels) raises DatasetError saying what the column holds.
+    """
+    if np.issubdtype(values.dtype, np.integer):
+        return values.astype(np.int64), names
+    if values.dtype.kind in "OU":
+        missing = [i for i, v in enumerate(values) if v is None]
+        if missing:
+            raise DatasetError(
+                f"label column {column!r} has {len(missing)} empty label(s) (first: row {missing[0]})"
+            )
+        if all(isinstance(v, str) for v in values):
+            distinct, ids = np.unique(values.astype(str), return_inverse=True)
+            return ids.astype(np.int64).reshape(-1), [str(n) for n in distinct]
+    if np.issubdtype(values.dtype, np.floating) and np.isnan(values).any():
+        first = int(np.flatnonzero(np.isnan(values))[0])
+        raise DatasetError(f"label column {column!r} has empty label(s) (first: row {first})")
+    kinds = {"f": "floating-point numbers", "b": "booleans", "c": "complex numbers"}
+    example = values[:1].tolist()[0] if len(values) else None
+    raise DatasetError(
+        f"label column {column!r} holds {kinds.get(values.dtype.kind, f'{values.dtype} values')} "
+        f"(e.g. {example!r}); expected integer class ids or strings (class names)"
+    )
+
+
+TSNE_MIN_POINTS = 3  # deepclust.figures.tsne_coordinates refuses fewer
+
+
+def images_needed(algorithms, tsne):
+    """What the enabled steps need: ``[(setting, images)]``, the most demanding first.
+
+    ``algorithms`` and ``tsne`` are the validated config sections. Counted: every
+    enabled algorithm's ``n_clusters``, DBSCAN's ``min_samples`` and HDBSCAN's
+    ``min_cluster_size``/``min_samples``, and t-SNE's minimum of 3 points.
+    """
+    needs = [("t-SNE's minimum", TSNE_MIN_POINTS)]
+    for name, settings in algorithms.items():
+        if settings["enabled"]:
+            for key in ("n_clusters", "min_samples", "min_cluster_size"):
+                if key in settings and settings[key] is not None:
+                    needs.append((f"algorithms.{name}.{key}", settings[key]))
+    return sorted(needs, key=lambda need: -need[1])
+
+
+def check_enough_images(n_images, needs, dataset):
+    """Raise DatasetError when ``n_images`` is fewer than a need of images_needed asks for."""
+    short = [(what, n) for what, n in needs if n > n_images]
+    if short:
         raise DatasetError(
-            f"label column {label_column!r} holds {labels.dtype} values, expected integer class ids"
+            f"dataset {dataset!r} has {n_images} image{'s' if n_images != 1 else ''}, fewer than "
+            f"the enabled steps need: {', '.join(f'{what} is {n}' for what, n in short)}; "
+            f"use a dataset of at least {short[0][1]} images or lower these settings"
         )
-    return images, labels.astype(np.int64), class_names
 
 
 def _class_names(feature, labels):
     names = getattr(feature, "names", None)
     if names:
         return [str(n) for n in names]
-    return [str(v) for v in np.unique(np.concatenate(labels))]
+    values = np.concatenate(labels)
+    if not np.issubdtype(values.dtype, np.integer):
+        return None  # class_ids names string labels, or says what is wrong with them
+    return [str(v) for v in np.unique(values)]
 
 
 def fingerprint(*arrays):

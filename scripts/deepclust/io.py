@@ -1,4 +1,9 @@
-"""Atomic file writing: a killed job never leaves a file that looks complete."""
+"""Atomic file writing: a killed job never leaves a file that looks complete.
+
+Finished files get the permissions a plain ``open(path, "w")`` would give (0666 less
+the umask), not the private 0600 of a temporary file, so colleagues sharing a results
+folder can read them.
+"""
 
 import contextlib
 import json
@@ -7,6 +12,13 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+
+def current_umask():
+    """The process's umask (read by setting it and restoring it at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
@@ -24,6 +36,7 @@ def atomic_path(path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -109,17 +109,37 @@ def comparison_sentence(metrics, titles):
         parts.append(text)
     sentence = "; ".join(parts) + "."
     if len(scored) >= 2:
-        ranked = sorted(scored, key=lambda a: scored[a][key], reverse=True)
-        best, runner = ranked[0], ranked[1]
-        sentence += (
-            f" By {key}, {titles[best]} is best with {scored[best][key]:.3f}, "
-            f"ahead of {titles[runner]} with {scored[runner][key]:.3f}"
-            f" (a margin of {scored[best][key] - scored[runner][key]:.3f})."
-        )
+        # Compared as printed (3 decimals): equal-looking scores are a tie, not a 0.000 margin.
+        shown = {a: round(scored[a][key], 3) for a in scored}
+        ranked = sorted(scored, key=lambda a: shown[a], reverse=True)
+        tied = [a for a in ranked if shown[a] == shown[ranked[0]]]
+        if len(tied) > 1:
+            names = [titles[a] for a in tied]
+            sentence += (
+                f" By {key}, {', '.join(names[:-1])} and {names[-1]} tie for best with "
+                f"{shown[tied[0]]:.3f}."
+            )
+        else:
+            best, runner = ranked[0], ranked[1]
+            sentence += (
+                f" By {key}, {titles[best]} is best with {shown[best]:.3f}, "
+                f"ahead of {titles[runner]} with {shown[runner]:.3f}"
+                f" (a margin of {shown[best] - shown[runner]:.3f})."
+            )
     elif len(scored) == 1:
         (only,) = scored
         sentence += f" Only {titles[only]} has a defined {key} ({scored[only][key]:.3f})."
     return tex_escape(sentence)
+
+
+def tsne_subset_text(n_samples, n_images, seed):
+    """Which embeddings t-SNE drew; says so when ``tsne.n_samples`` was cut to the dataset."""
+    if n_samples > n_images:
+        return (
+            f"all {n_images:,} embeddings of seed {seed} (tsne.n_samples is {n_samples:,}, more than "
+            "the dataset holds)"
+        )
+    return f"a seeded random subset of {n_samples:,} embeddings of seed {seed}"
 
 
 def figure(path, caption, width=r"0.8\linewidth"):

@@ -1,4 +1,5 @@
 import os
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -8,6 +9,9 @@ from snakemake.utils import validate
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 LIB = Path(workflow.basedir) / "scripts" / "deepclust"
+# One definition of what the steps need, for the Snakefile and the download rule.
+sys.path.insert(0, str(LIB.parent))
+from deepclust.data import images_needed
 
 
 def check_config(config):
@@ -29,14 +33,16 @@ def check_config(config):
             lines.append(f"  {key}: {err.message}{allowed}")
         raise WorkflowError("invalid config:\n" + "\n".join(lines))
     validate(config, str(SCHEMA))
+    # The download rule checks the real number of images; the limit is known now.
+    needs = images_needed(config["algorithms"], config["tsne"])
     for name, dataset in config["datasets"].items():
-        for algo, settings in enabled_algorithms().items():
-            k = settings.get("n_clusters")
-            if k is not None and dataset["limit"] is not None and k > dataset["limit"]:
-                raise WorkflowError(
-                    f"invalid config: algorithms.{algo}.n_clusters ({k}) is larger than "
-                    f"datasets.{name}.limit ({dataset['limit']} images)"
-                )
+        if dataset["enabled"] and dataset["limit"] is not None:
+            for what, n in needs:
+                if n > dataset["limit"]:
+                    raise WorkflowError(
+                        f"invalid config: {what} ({n}) is larger than "
+                        f"datasets.{name}.limit ({dataset['limit']} images)"
+                    )
     self_training = config["self_training"]
     if self_training["enabled"] and self_training["base"] not in enabled_algorithms():
         raise WorkflowError(
