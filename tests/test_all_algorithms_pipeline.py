@@ -58,9 +58,9 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     run = json.loads((workdir / "results/mnist/seed0/clusters/umap_gmm_selftrain/run.json").read_text())
     assert run["params"]["base"] == "umap_gmm"
     base, relabelled = (np.load(workdir / f"results/mnist/seed0/clusters/{c}/labels.npy") for c in ("umap_gmm", "umap_gmm_selftrain"))
-    # labels.npy differs from the base's labels in exactly the recorded fraction, unless a
-    # guard (arriving with the self-training rework) kept the base's labels: then in none
-    if run.get("guard", {}).get("kept_base"):
+    # labels.npy differs from the base's labels in exactly the recorded fraction, unless the
+    # guard kept the base's labels: then in none
+    if run["guard"]["kept_base"]:
         assert np.array_equal(base, relabelled)
     else:
         assert run["params"]["changed_fraction"] == np.mean(base != relabelled)
