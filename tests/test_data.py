@@ -165,7 +165,11 @@ def test_images_needed_counts_enabled_steps_only():
         "dbscan": {"enabled": True, "eps": 3.0, "min_samples": 5},
         "gmm": {"enabled": False, "n_clusters": 50},
         "hdbscan": {"enabled": True, "min_cluster_size": 20, "min_samples": None},
+        "umap_gmm": {"enabled": True, "n_clusters": 10, "over_clusters": 12},
     }
+    needs = images_needed(algorithms, {"n_samples": 1000, "perplexity": 30.0})
+    assert needs[1] == ("algorithms.umap_gmm.over_clusters", 12)
+    del algorithms["umap_gmm"]
     needs = images_needed(algorithms, {"n_samples": 1000, "perplexity": 30.0})
     assert needs == [
         ("algorithms.hdbscan.min_cluster_size", 20), ("algorithms.kmeans.n_clusters", 10),

@@ -260,13 +260,13 @@ def images_needed(algorithms, tsne):
     """What the enabled steps need: ``[(setting, images)]``, the most demanding first.
 
     ``algorithms`` and ``tsne`` are the validated config sections. Counted: every
-    enabled algorithm's ``n_clusters``, DBSCAN's ``min_samples`` and HDBSCAN's
+    enabled algorithm's ``n_clusters`` (and umap_gmm's ``over_clusters``), DBSCAN's ``min_samples`` and HDBSCAN's
     ``min_cluster_size``/``min_samples``, and t-SNE's minimum of 3 points.
     """
     needs = [("t-SNE's minimum", TSNE_MIN_POINTS)]
     for name, settings in algorithms.items():
         if settings["enabled"]:
-            for key in ("n_clusters", "min_samples", "min_cluster_size"):
+            for key in ("n_clusters", "over_clusters", "min_samples", "min_cluster_size"):
                 if key in settings and settings[key] is not None:
                     needs.append((f"algorithms.{name}.{key}", settings[key]))
     return sorted(needs, key=lambda need: -need[1])
