@@ -176,10 +176,11 @@ def plot_gallery(images, rows, title, labels, max_rows, tile_px=56):
                         va="bottom", ha="right")
     if hidden:
         n, total = sum(r["size"] for r in hidden), sum(r["size"] for r in rows)
+        big, small = hidden[0]["size"], hidden[-1]["size"]
+        sizes = f"size {big:,}" if big == small else f"sizes {big:,} to {small:,}"
         fig.text(0.5, 0.1 / height,
                  f"+ {len(hidden)} smaller cluster{'s' if len(hidden) > 1 else ''} not shown: {n:,} images "
-                 f"({n / total:.1%}), sizes {hidden[0]['size']:,} to {hidden[-1]['size']:,}",
-                 ha="center", va="bottom", fontsize=8)
+                 f"({n / total:.1%}), {sizes}", ha="center", va="bottom", fontsize=8)
     return fig
 
 
@@ -214,7 +215,14 @@ def plot_thumbnail_map(coords, images, chosen, title, tile_px=48):
     ax.scatter(*coords.T, s=3, c="lightgrey", zorder=1)
     lo, hi = coords.min(axis=0), coords.max(axis=0)
     span = max(float((hi - lo).max()), 1e-9)
-    side = 0.9 * span / max(np.sqrt(len(chosen)), 1)
+    # Thumbnail side: between the typical gap to the nearest other thumbnail (no overlap,
+    # but small where points crowd) and the side that would tile the map (large, overlapping).
+    side = span / 12
+    if len(chosen) > 1:
+        from scipy.spatial import cKDTree
+
+        gaps = cKDTree(coords[chosen]).query(coords[chosen], k=2)[0][:, 1]
+        side = float(np.clip(np.sqrt(np.median(gaps) * span / np.sqrt(len(chosen))), span / 60, span / 12))
     thumbs = shrink(images[chosen], tile_px)
     h, w = thumbs.shape[1:3]
     sx, sy = (side, side * h / w) if w >= h else (side * w / h, side)
