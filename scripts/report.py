@@ -32,7 +32,9 @@ def gallery_caption(algorithm, metrics, settings, labelled):
         f"its {settings['atypical']} farthest."
     )
     if metrics["n_clusters"] > settings["rows"]:
-        text += f" The {metrics['n_clusters'] - settings['rows']} smallest clusters are summarised below."
+        hidden = metrics["n_clusters"] - settings["rows"]
+        text += " The smallest cluster is" if hidden == 1 else f" The {hidden} smallest clusters are"
+        text += " summarised below the rows."
     if metrics["noise_fraction"] > 0:
         text += " The last row is a random sample of the noise."
     if labelled:
@@ -146,9 +148,9 @@ with job_log(snakemake.log[0]) as log:
         ),
         "galleries_first": not class_names,
         "gallery_intro": (
-            "The images of each cluster: its most typical members (nearest the mean of the "
-            "cluster's embeddings, for every algorithm, also those with posteriors, which are "
-            "not stored) and its least typical ones, with the cluster's size and share"
+            "The images of each cluster: its most typical members and its least typical ones, "
+            "by distance to the mean of the cluster's embeddings (for every algorithm; the "
+            "posteriors of the mixture models are not stored), with the cluster's size and share"
             + (" and the class matched to it with the cluster's purity." if class_names else ".")
             + f" The t-SNE map shows {min(params.gallery['map_thumbnails'], params.tsne['n_samples'], len(images))} "
             "of its points as their image."
