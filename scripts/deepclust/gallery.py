@@ -125,10 +125,11 @@ def plot_gallery(images, rows, title, labels, max_rows, tile_px=56):
     from .figures import _pyplot
 
     plt = _pyplot()
-    clusters = [r for r in rows if r["cluster"] != NOISE]
-    shown = clusters[:max_rows] + [r for r in rows if r["cluster"] == NOISE]
-    texts = [labels[rows.index(r)] for r in shown]
-    hidden = clusters[max_rows:]
+    clusters = [(r, t) for r, t in zip(rows, labels) if r["cluster"] != NOISE]
+    noise = [(r, t) for r, t in zip(rows, labels) if r["cluster"] == NOISE]
+    shown, texts = zip(*(clusters[:max_rows] + noise))
+    hidden = [r for r, _ in clusters[max_rows:]]
+    clusters = [r for r, _ in clusters]
     n_typical = max([len(r["typical"]) for r in clusters] or [1])
     n_atypical = max([len(r["atypical"]) for r in clusters] or [0])
     # one empty slot between the typical and the atypical members
