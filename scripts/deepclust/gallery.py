@@ -212,9 +212,10 @@ def plot_thumbnail_map(coords, images, chosen, title, tile_px=48):
     from .figures import _pyplot
 
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(9, 9), constrained_layout=True)
-    ax.scatter(*coords.T, s=3, c="lightgrey", zorder=1)
     lo, hi = coords.min(axis=0), coords.max(axis=0)
+    aspect = float((hi - lo)[1] / max((hi - lo)[0], 1e-9))  # the figure follows the map's shape
+    fig, ax = plt.subplots(figsize=(9, float(np.clip(8.2 * aspect + 0.8, 4, 12))), constrained_layout=True)
+    ax.scatter(*coords.T, s=3, c="lightgrey", zorder=1)
     span = max(float((hi - lo).max()), 1e-9)
     # Thumbnail side: between the typical gap to the nearest other thumbnail (no overlap,
     # but small where points crowd) and the side that would tile the map (large, overlapping).
