@@ -33,5 +33,7 @@ with job_log(snakemake.log[0]) as log:
             {"source": str(data["source"]), "fingerprint": str(data["fingerprint"])},
         ),
     }
+    if "guard" in run:  # a refinement step: whether it kept its base's labels, and why
+        metrics["guard"] = run["guard"]
     save_json(snakemake.output[0], metrics)
     log(json.dumps({k: metrics[k] for k in ("n_clusters", "silhouette", "accuracy", "nmi", "ari")}))

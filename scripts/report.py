@@ -42,17 +42,29 @@ def gallery_caption(algorithm, metrics, settings, labelled):
     return text
 
 
-def self_training_text(settings):
+def self_training_text(settings, by_seed):
     if not settings["enabled"]:
         return ""
-    return (
+    name = settings["base"] + "_selftrain"
+    runs = {s: m[name] for s, m in by_seed.items()}
+    used = next(iter(runs.values()))["params"]
+    text = (
         f" Self-training: a small CNN (two strided convolutions of {settings['conv_width']} and "
         f"{2 * settings['conv_width']} channels, one hidden layer of 128) is trained on the images "
-        f"with the labels of {title(settings['base'])} as targets ({settings['epochs']} epochs, "
-        f"batch size {settings['batch_size']}, Adam with a one-cycle schedule peaking at "
-        f"{settings['learning_rate']:g}, random shifts of up to {settings['max_shift']} pixels), "
-        f"then relabels every image; it is scored as {title(settings['base'] + '_selftrain')}."
+        f"with the labels of {title(settings['base'])} as targets ({used['epochs_run']} epochs, "
+        f"at least {settings['min_steps']} optimiser steps, batch size {settings['batch_size']}, "
+        f"Adam with a one-cycle schedule peaking at {settings['learning_rate']:g}, random shifts "
+        f"of up to {settings['shift_fraction']:.1%} of the image side), then relabels every image; "
+        f"it is scored as {title(name)}. A guard keeps the base's labels when the relabelling "
+        f"collapses (fewer clusters, a final loss above {settings['max_loss_ratio']:g} x chance, "
+        f"or more than {settings['max_changed_fraction']:.0%} of the points moved)"
     )
+    kept = {s: m["guard"]["reasons"] for s, m in runs.items() if m["guard"]["kept_base"]}
+    if not kept:
+        return text + "; it did not trigger."
+    return text + "; it triggered, and the base's labels were kept, for " + "; ".join(
+        f"seed {s} ({', '.join(r)})" for s, r in kept.items()
+    ) + "."
 
 
 with job_log(snakemake.log[0]) as log:
@@ -106,7 +118,7 @@ with job_log(snakemake.log[0]) as log:
                else f"on a seeded sample of {params.evaluation['silhouette_sample_size']} non-noise points")
             + "; accuracy uses the best one-to-one matching of clusters to classes (Hungarian), "
             "with noise counted as wrong."
-            + self_training_text(params.self_training)
+            + self_training_text(params.self_training, by_seed)
         ),
         "metric_rows": rows,
         "table_caption": "Scores per algorithm"

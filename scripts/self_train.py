@@ -1,4 +1,5 @@
-"""Rule self_train: images + a clustering's labels -> the CNN's relabelling of every image."""
+"""Rule self_train: images + a clustering's labels -> the CNN's relabelling of every image,
+or the base's own labels when the relabelling collapsed (the guard, recorded in run.json)."""
 
 import time
 
@@ -7,9 +8,10 @@ import torch
 
 from deepclust.io import save_json, save_npy
 from deepclust.runlog import job_log
-from deepclust.selftrain import self_train
+from deepclust.selftrain import guarded, self_train
 
-settings = snakemake.params.settings
+settings = dict(snakemake.params.settings)
+guard = {k: settings.pop(k) for k in ("max_changed_fraction", "max_loss_ratio")}
 base = snakemake.wildcards.base
 seed = int(snakemake.wildcards.seed)
 with job_log(snakemake.log[0]) as log:
@@ -23,8 +25,12 @@ with job_log(snakemake.log[0]) as log:
     changed = float(np.mean(new_labels != labels))
     log(f"{changed:.2%} of the points changed cluster, mean confidence {confidence.mean():.4f}, "
         f"{seconds:.1f} s")
-    save_npy(snakemake.output.labels, new_labels)
-    used = dict(settings, base=base, changed_fraction=changed, final_loss=history[-1]["loss"])
+    kept, record = guarded(labels, new_labels, history[-1]["loss"], **guard)
+    if record["kept_base"]:
+        log(f"guard: the relabelling collapsed ({'; '.join(record['reasons'])}); keeping {base}'s labels")
+    save_npy(snakemake.output.labels, kept)
+    used = dict(settings, **guard, base=base, changed_fraction=changed, final_loss=history[-1]["loss"],
+                epochs_run=len(history))
     save_json(snakemake.output.run, {
-        "algorithm": f"{base}_selftrain", "params": used, "seed": seed, "seconds": seconds,
+        "algorithm": f"{base}_selftrain", "params": used, "seed": seed, "seconds": seconds, "guard": record,
     })

@@ -55,3 +55,36 @@ def write_digits_dataset(folder):
         {"train": (images[:1497], labels[:1497]), "test": (images[1497:], labels[1497:])},
         label_names=[str(i) for i in range(10)],
     )
+
+
+def resized_subset(source, n, size, split="train"):
+    """The first ``n`` images of a local Hub-layout dataset (e.g. ../shared/datasets/mnist),
+    resized to ``size`` x ``size`` (PIL's area-averaging box filter), their labels and class names."""
+    from PIL import Image
+
+    from deepclust.data import load_image_dataset
+
+    images, labels, names = load_image_dataset(str(source), [split], "image", "label", limit=n)
+    small = np.stack([np.asarray(Image.fromarray(im).resize((size, size), Image.Resampling.BOX)) for im in images])
+    return small, labels, names
+
+
+def write_small_dataset(folder, name, shared):
+    """One of the small-image test sets in Hub layout (train split only): ``digits8``
+    (scikit-learn's 1,797 8x8 digits), ``mnist16`` / ``fashion16`` (the first 5,000 images
+    resized to 16x16), ``mnist8`` (the first 2,000 resized to 8x8). ``shared``: the
+    folder holding the local ``mnist`` and ``fashion_mnist`` copies."""
+    if name == "digits8":
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        images, labels = (digits.images * (255 / 16)).round().astype(np.uint8), digits.target
+        names = [str(i) for i in range(10)]
+    else:
+        source, n, size = {
+            "mnist16": ("mnist", 5000, 16),
+            "fashion16": ("fashion_mnist", 5000, 16),
+            "mnist8": ("mnist", 2000, 8),
+        }[name]
+        images, labels, names = resized_subset(Path(shared) / source, n, size)
+    return write_hub_dataset(folder, {"train": (images, labels)}, label_names=names)

@@ -21,7 +21,7 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     config["algorithms"]["hdbscan"] = {"enabled": True, "min_cluster_size": 20}
     config["tsne"] = {"n_samples": 100}
     config["datasets"]["mnist"]["deskew"] = True
-    config["self_training"] = {"enabled": True, "base": "umap_gmm", "epochs": 2}
+    config["self_training"] = {"enabled": True, "base": "umap_gmm", "epochs": 2, "min_steps": 200}
     snakemake(workdir, "--cores", "2", "--configfile", write_config(workdir, config), timeout=1800)
 
     clusterings = [*shipped, "umap_gmm_selftrain"]

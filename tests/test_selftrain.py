@@ -5,9 +5,18 @@ import pytest
 import torch
 
 from deepclust.model import TrainingDiverged
-from deepclust.selftrain import _class_indices, random_shifts, self_train, to_tensor
+from deepclust.selftrain import (
+    _class_indices, collapse_reasons, epochs_for, guarded, random_shifts, self_train, shift_for_size,
+    to_tensor,
+)
 
 PATTERNS = 3
+# The schema's defaults, without the ones each test sets
+SETTINGS = dict(min_steps=0, batch_size=128, learning_rate=3e-3, conv_width=32, shift_fraction=0.075)
+
+
+def train(images, labels, seed, **settings):
+    return self_train(images, labels, seed, log=lambda m: None, **(SETTINGS | settings))
 
 
 def pattern_images(n, seed, size=16):
@@ -62,7 +71,7 @@ def test_noisy_labels_are_corrected_and_ids_kept():
     flipped = rng.random(len(labels)) < 0.15
     labels[flipped] = ids[(truth[flipped] + 1) % PATTERNS]  # systematic confusion 0->1->2->0
     labels[rng.random(len(labels)) < 0.05] = -1  # noise points are left out of training
-    new, confidence, history = self_train(images, labels, seed=0, epochs=4, conv_width=16, log=lambda m: None)
+    new, confidence, history = train(images, labels, seed=0, epochs=4, conv_width=16)
     assert set(np.unique(new)) == set(ids) and new.dtype == labels.dtype
     assert np.mean(new == ids[truth]) > 0.97, "the classifier should undo most of the 15% flips"
     assert np.mean(labels == ids[truth]) < 0.82
@@ -74,7 +83,7 @@ def test_noisy_labels_are_corrected_and_ids_kept():
 def test_same_seed_same_labels_and_colour_images_work():
     images, truth = pattern_images(300, seed=2, size=12)
     rgb = np.repeat(images[..., None], 3, axis=3)
-    run = lambda seed: self_train(rgb, truth, seed=seed, epochs=2, conv_width=4, log=lambda m: None)[0]
+    run = lambda seed: train(rgb, truth, seed=seed, epochs=2, conv_width=4)[0]
     first = run(0)
     np.testing.assert_array_equal(first, run(0))
     assert first.shape == (300,)
@@ -83,12 +92,68 @@ def test_same_seed_same_labels_and_colour_images_work():
 def test_bad_inputs_are_named():
     images = np.zeros((4, 8, 8), np.uint8)
     with pytest.raises(ValueError, match="at least 2 clusters"):
-        self_train(images, np.array([0, 0, -1, 0]), seed=0)
+        train(images, np.array([0, 0, -1, 0]), seed=0, epochs=1)
     with pytest.raises(ValueError, match="4 images but 3 labels"):
-        self_train(images, np.array([0, 1, 0]), seed=0)
+        train(images, np.array([0, 1, 0]), seed=0, epochs=1)
+    with pytest.raises(ValueError, match="shift_fraction must be >= 0"):
+        train(images, np.array([0, 1, 0, 1]), seed=0, epochs=1, shift_fraction=-0.1)
 
 
 def test_divergence_is_named_like_the_autoencoders():
     images, truth = pattern_images(300, seed=3, size=12)
     with pytest.raises(TrainingDiverged, match="self-training diverged at epoch 1"):
-        self_train(images, truth, seed=0, epochs=2, learning_rate=1e30, conv_width=4, log=lambda m: None)
+        train(images, truth, seed=0, epochs=2, learning_rate=1e30, conv_width=4)
+
+
+def test_augmentation_scales_with_image_size():
+    assert [shift_for_size(s, s, 0.075) for s in (28, 32, 16, 8)] == [2, 2, 1, 1]
+    assert shift_for_size(64, 28, 0.075) == 2  # the shorter side
+    assert shift_for_size(8, 8, 0.0) == 0
+
+
+def test_small_datasets_train_for_steps_not_epochs():
+    assert epochs_for(1797, 128, 5, 2000) == 134  # 15 batches per epoch
+    assert epochs_for(70000, 128, 5, 2000) == 5  # 547 batches per epoch: epochs rule
+    assert epochs_for(100, 128, 3, 0) == 3
+    images, truth = pattern_images(100, seed=4, size=12)
+    _, _, history = train(images, truth, seed=0, epochs=1, min_steps=20, batch_size=32, conv_width=4)
+    assert len(history) == 5  # 4 batches per epoch, 20 steps
+
+
+def test_guard_keeps_the_base_when_the_relabelling_collapses():
+    base = np.repeat(np.arange(4), 25)
+    healthy = base.copy()
+    healthy[:5] = 1  # 5% moved: a boundary correction
+    assert collapse_reasons(base, healthy, 0.1, 0.25, 0.5) == []
+    assert guarded(base, healthy, 0.1, 0.25, 0.5) == (healthy, {"kept_base": False, "reasons": []})
+
+    merged = np.where(base == 3, 2, base)  # one cluster swallowed: 25% moved, 3 clusters left
+    reasons = collapse_reasons(base, merged, 0.1, 0.2, 0.5)
+    assert reasons == ["3 clusters left of the base's 4", "25.0% of the points relabelled (limit 20%)"]
+    kept, record = guarded(base, merged, 0.1, 0.2, 0.5)
+    assert kept is base and record == {"kept_base": True, "reasons": reasons}
+
+    # the classifier never learnt the clusters: loss near chance (ln 4 = 1.386)
+    assert collapse_reasons(base, healthy, 1.2, 0.25, 0.5) == ["final loss 1.200 is above 0.5 x chance (1.386)"]
+    # noise points of the base are not counted as moved
+    noisy = base.copy()
+    noisy[:50] = -1
+    assert collapse_reasons(noisy, np.repeat(np.arange(4), 25), 0.1, 0.25, 0.5) == []
+
+
+def test_small_images_no_longer_collapse():
+    """1,797 8x8 digits with 20% of the labels shuffled: 5 epochs of batch 128 were ~70 steps
+    and 2-pixel shifts, which collapsed; steps and scaled shifts keep every cluster."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = (digits.images * (255 / 16)).round().astype(np.uint8)
+    rng = np.random.default_rng(0)
+    labels = digits.target.copy()
+    noisy = rng.random(len(labels)) < 0.2
+    labels[noisy] = rng.integers(0, 10, noisy.sum())
+    torch.set_num_threads(1)  # tiny batches: threads cost more than they give
+    new, _, history = train(images, labels, seed=0, epochs=5, min_steps=600, conv_width=8)
+    assert len(history) == 40
+    assert collapse_reasons(labels, new, history[-1]["loss"], 0.25, 0.5) == []
+    assert np.mean(new == digits.target) > np.mean(labels == digits.target) + 0.05

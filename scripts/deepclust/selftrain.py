@@ -72,16 +72,65 @@ def predict_proba(model, x, batch_size=4096):
     return torch.cat(parts).numpy()
 
 
+def shift_for_size(height, width, shift_fraction):
+    """Augmentation shift in pixels for an image size: ``shift_fraction`` of the shorter
+    side, rounded (28x28 and 0.075 give 2 pixels, 16x16 one, 8x8 one)."""
+    if shift_fraction < 0:
+        raise ValueError(f"shift_fraction must be >= 0, got {shift_fraction}")
+    return int(round(shift_fraction * min(height, width)))
+
+
+def epochs_for(n_train, batch_size, epochs, min_steps):
+    """Passes over ``n_train`` images: ``epochs``, or more where that many passes would
+    give fewer than ``min_steps`` optimiser steps (a small dataset still trains enough)."""
+    per_epoch = -(-n_train // batch_size)
+    return max(epochs, -(-min_steps // per_epoch))
+
+
+def collapse_reasons(base, refined, final_loss, max_changed_fraction, max_loss_ratio):
+    """Why the refined labels must not replace ``base`` (an empty list when they may).
+
+    Unsupervised signs of a collapsed self-training: fewer clusters than the base (a
+    relabelling may correct boundaries, never merge clusters), a final training loss
+    above ``max_loss_ratio`` of chance (``ln K``: the classifier did not learn the base's
+    clusters), or more than ``max_changed_fraction`` of the base's non-noise points moved.
+    """
+    base, refined = np.asarray(base), np.asarray(refined)
+    kept = base != NOISE
+    n_base = len(np.unique(base[kept]))
+    n_refined = len(np.unique(refined))
+    reasons = []
+    if n_refined < n_base:
+        reasons.append(f"{n_refined} clusters left of the base's {n_base}")
+    chance = float(np.log(n_base))
+    if final_loss > max_loss_ratio * chance:
+        reasons.append(
+            f"final loss {final_loss:.3f} is above {max_loss_ratio:g} x chance ({chance:.3f})"
+        )
+    changed = float(np.mean(refined[kept] != base[kept])) if kept.any() else 0.0
+    if changed > max_changed_fraction:
+        reasons.append(f"{changed:.1%} of the points relabelled (limit {max_changed_fraction:.0%})")
+    return reasons
+
+
+def guarded(base, refined, final_loss, max_changed_fraction, max_loss_ratio):
+    """The labels to keep and the guard's record ``{"kept_base", "reasons"}``: ``refined``
+    unless :func:`collapse_reasons` finds a collapse, then ``base`` unchanged."""
+    reasons = collapse_reasons(base, refined, final_loss, max_changed_fraction, max_loss_ratio)
+    return (base if reasons else refined), {"kept_base": bool(reasons), "reasons": reasons}
+
+
 def self_train(
-    images, labels, seed, epochs=5, batch_size=128, learning_rate=3e-3, conv_width=32,
-    max_shift=2, log=print,
+    images, labels, seed, epochs, min_steps, batch_size, learning_rate, conv_width,
+    shift_fraction, log=print,
 ):
     """Train :func:`classifier` on ``labels`` (noise points left out) and relabel every image.
 
     ``images``: uint8 ``(N, H, W)`` or ``(N, H, W, C)``; ``labels``: int ``(N,)`` cluster ids,
     ``NOISE`` (-1) for noise. Adam with a one-cycle schedule peaking at ``learning_rate``;
-    each epoch sees every labelled image once, randomly shifted by up to ``max_shift``
-    pixels. Deterministic for a seed and thread count.
+    :func:`epochs_for` passes over the labelled images (``epochs``, more on a small set so
+    that at least ``min_steps`` optimiser steps are taken), each image randomly shifted by
+    up to :func:`shift_for_size` pixels. Deterministic for a seed and thread count.
 
     Returns ``(new_labels, confidence, history)``: the classifier's argmax as the
     original cluster ids (no noise), its softmax maximum per point, and per-epoch dicts
@@ -95,21 +144,26 @@ def self_train(
         raise ValueError(
             f"self-training needs at least 2 clusters to learn from, the base clustering has {len(clusters)}"
         )
-    if epochs < 1 or batch_size < 1 or max_shift < 0:
-        raise ValueError("self-training needs epochs >= 1, batch_size >= 1 and max_shift >= 0")
+    if epochs < 1 or min_steps < 0 or batch_size < 1:
+        raise ValueError("self-training needs epochs >= 1, min_steps >= 0 and batch_size >= 1")
     torch.manual_seed(seed)
     x = to_tensor(images)
+    max_shift = shift_for_size(x.shape[2], x.shape[3], shift_fraction)
     train = torch.from_numpy(np.flatnonzero(target >= 0))
     y = torch.from_numpy(target)
     # channels_last: about 20% faster convolutions on CPU (oneDNN)
     model = classifier(len(clusters), x.shape[1], x.shape[2], x.shape[3], conv_width)
     model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    steps = epochs * -(-len(train) // batch_size)
+    n_epochs = epochs_for(len(train), batch_size, epochs, min_steps)
+    steps = n_epochs * -(-len(train) // batch_size)
+    log(f"{n_epochs} epochs ({steps} optimiser steps) on {len(train)} images, "
+        f"random shifts of up to {max_shift} px")
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, learning_rate, total_steps=steps)
     generator = torch.Generator().manual_seed(seed)
     history = []
-    for epoch in range(1, epochs + 1):
+    every = max(1, n_epochs // 20)  # at most ~20 progress lines
+    for epoch in range(1, n_epochs + 1):
         start = time.perf_counter()
         model.train()
         order = train[torch.randperm(len(train), generator=generator)]
@@ -131,6 +185,8 @@ def self_train(
                 f"lower the learning rate (now {learning_rate})"
             )
         history.append({"epoch": epoch, "loss": epoch_loss, "seconds": time.perf_counter() - start})
-        log(f"self-training epoch {epoch}/{epochs}  loss {epoch_loss:.4f}  {history[-1]['seconds']:.1f} s")
+        if epoch % every == 0 or epoch == n_epochs:
+            log(f"self-training epoch {epoch}/{n_epochs}  loss {epoch_loss:.4f}  "
+                f"{history[-1]['seconds']:.1f} s")
     proba = predict_proba(model, x)
     return clusters[proba.argmax(axis=1)], proba.max(axis=1), history

@@ -111,9 +111,15 @@ def algorithm_settings(wildcards):
     return canonical(enabled_algorithms()[wildcards.algorithm])
 
 
+def deskews(dataset):
+    """Whether ``dataset`` is deskewed: its own setting, else preprocessing.deskew."""
+    own = config["datasets"][dataset]["deskew"]
+    return config["preprocessing"]["deskew"] if own is None else own
+
+
 def model_images(wildcards):
     """The images the autoencoder and the self-training see: deskewed or as downloaded."""
-    if config["datasets"][wildcards.dataset]["deskew"]:
+    if deskews(wildcards.dataset):
         return f"results/{wildcards.dataset}/deskewed.npz"
     return f"results/{wildcards.dataset}/data.npz"
 

@@ -24,7 +24,7 @@ rule report:
         dataset=dataset_settings,
         autoencoder=canonical(config["autoencoder"]),
         algorithms=CLUSTERINGS,
-        deskew=lambda wildcards: config["datasets"][wildcards.dataset]["deskew"],
+        deskew=lambda wildcards: deskews(wildcards.dataset),
         self_training=canonical(config["self_training"]),
         evaluation=canonical(config["evaluation"]),
         tsne=canonical(config["tsne"]),
