@@ -22,6 +22,8 @@ localrules:
     all,
     plot_tsne,
     plot_confusion,
+    plot_gallery,
+    plot_tsne_thumbnails,
     summarize,
     report,
 

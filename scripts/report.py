@@ -26,6 +26,23 @@ def load_json(path):
     return json.loads(Path(path).read_text())
 
 
+def gallery_caption(algorithm, metrics, settings, labelled):
+    text = (
+        f"{title(algorithm)}: one row per cluster, largest first (seed {seeds[0]}); left of the red "
+        f"line its {settings['typical']} images nearest the cluster's mean embedding, right of it "
+        f"its {settings['atypical']} farthest."
+    )
+    if metrics["n_clusters"] > settings["rows"]:
+        hidden = metrics["n_clusters"] - settings["rows"]
+        text += " The smallest cluster is" if hidden == 1 else f" The {hidden} smallest clusters are"
+        text += " summarised below the rows."
+    if metrics["noise_fraction"] > 0:
+        text += " The last row is a random sample of the noise."
+    if labelled:
+        text += " Beside each row: the class matched to the cluster and its purity."
+    return text
+
+
 def self_training_text(settings, by_seed):
     if not settings["enabled"]:
         return ""
@@ -142,6 +159,21 @@ with job_log(snakemake.log[0]) as log:
                else " as configured; the k-distance curve shows where its knee lies.")
             if "dbscan" in first else ""
         ),
+        "galleries_first": not class_names,
+        "gallery_intro": (
+            "The images of each cluster: its most typical members and its least typical ones, "
+            "by distance to the mean of the cluster's embeddings (for every algorithm; the "
+            "posteriors of the mixture models are not stored), with the cluster's size and share"
+            + (" and the class matched to it with the cluster's purity." if class_names else ".")
+            + f" The t-SNE map shows {min(params.gallery['map_thumbnails'], params.tsne['n_samples'], len(images))} "
+            "of its points as their image."
+            + ("" if class_names else " The dataset has no labels, so these views come first.")
+        ),
+        "thumbnail_map": (rel(inp.thumbnail_map), f"t-SNE map of seed {seeds[0]} with images in place of dots."),
+        "gallery_figures": [
+            (titles[a], rel(p), gallery_caption(a, first[a], params.gallery, bool(class_names)))
+            for a, p in zip(algos, inp.galleries)
+        ],
         "provenance": provenance_text(
             provenance(snakemake.config, snakemake.scriptdir, seeds,
                        {"source": str(data["source"]), "fingerprint": str(data["fingerprint"])})

@@ -221,6 +221,12 @@ def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
     assert "external metrics not available" in tex
     assert (workdir / "results/unlabelled/report/report.pdf").stat().st_size > 0
     assert (workdir / "results/unlabelled/seed0/figures/tsne_labels.png").exists()
+    # Without labels the galleries lead the report; with them they follow the t-SNE views.
+    assert tex.index("What the clusters look like") < tex.index(r"\section{Autoencoder}")
+    assert rgb_tex.index("What the clusters look like") > rgb_tex.index(r"\section{t-SNE views")
+    for name in ("rgb", "unlabelled"):
+        assert (workdir / f"results/{name}/seed0/figures/gallery_dbscan.png").stat().st_size > 0
+        assert (workdir / f"results/{name}/seed0/figures/tsne_thumbnails.png").stat().st_size > 0
 
 
 def test_nan_embeddings_are_refused(small_run, tmp_path):

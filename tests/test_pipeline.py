@@ -162,3 +162,13 @@ def test_two_clean_runs_are_byte_identical(run, mnist_source, tmp_path):
     for path in ["results/mnist/seed0/embeddings.npy", *targets]:
         digests = {hashlib.sha256((root / path).read_bytes()).hexdigest() for root in (run[0], workdir)}
         assert len(digests) == 1, path
+
+
+@pytest.mark.parametrize("name", [f"gallery_{a}" for a in ALGORITHMS] + ["tsne_thumbnails"])
+def test_gallery_figures(run, name):
+    with Image.open(run[0] / f"results/mnist/seed0/figures/{name}.png") as img:
+        assert img.format == "PNG" and 1000 <= img.size[0] <= 1400 and 300 <= img.size[1] <= 2000, img.size
+    tex = (run[0] / "results/mnist/report/report.tex").read_text()
+    assert f"{{../seed0/figures/{name}.png}}" in tex
+    # labelled data: the galleries come after the t-SNE views
+    assert tex.index(r"\section{What the clusters look like}") > tex.index(r"\section{t-SNE views")

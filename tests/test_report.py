@@ -119,3 +119,43 @@ def test_tables_are_fitted_to_the_line_width(tmp_path):
         assert r"\fitwidth{\begin{tabular}" in tex.read_text()
         compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
         assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+
+
+def gallery_context(labelled):
+    ctx = context()
+    ctx |= {
+        "galleries_first": not labelled,
+        "gallery_intro": "The images of each cluster.",
+        "thumbnail_map": ("tsne_thumbnails.png", "t-SNE map with images."),
+        "gallery_figures": [("K-Means", "gallery_kmeans.png", "K-Means: one row per cluster."),
+                            ("DBSCAN", "gallery_dbscan.png", "DBSCAN: the last row is noise.")],
+    }
+    return ctx
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+def test_galleries_have_a_section_first_without_labels(labelled):
+    tex = render(gallery_context(labelled))
+    sections = [line for line in tex.splitlines() if line.startswith(r"\section{")]
+    where = sections.index(r"\section{What the clusters look like}")
+    assert sections[where - 1] == (r"\section{t-SNE views of the embedding}" if labelled else r"\section{Dataset}")
+    assert r"\subsection{K-Means}" in tex and r"\subsection{DBSCAN}" in tex
+    assert r"\includegraphics[width=\linewidth,height=0.8\textheight,keepaspectratio]{gallery_dbscan.png}" in tex
+    assert tex.count("tsne_thumbnails.png") == 1
+    assert "What the clusters look like" not in render(context())
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
+@pytest.mark.parametrize("labelled", [True, False])
+def test_report_with_galleries_compiles_with_and_without_labels(tmp_path, labelled):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    for name in ("loss.png", "tsne_kmeans.png", "tsne_thumbnails.png", "gallery_kmeans.png", "gallery_dbscan.png"):
+        Image.new("RGB", (300, 900) if name.startswith("gallery") else (40, 30), "white").save(tmp_path / name)
+    tex = tmp_path / "report.tex"
+    tex.write_text(render(gallery_context(labelled)))
+    compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "out.pdf").pages)
+    assert "What the clusters look like" in text and "DBSCAN: the last row is noise." in text
+    assert (text.index("What the clusters look like") < text.index("Autoencoder")) != labelled

@@ -50,7 +50,7 @@ def test_second_run_does_nothing(finished):
 def test_kmeans_parameter_reruns_only_kmeans_and_report(finished):
     edit_config(finished, "algorithms", "kmeans.n_init", 3)
     assert planned(finished) == Counter(
-        all=1, cluster=1, evaluate=1, plot_tsne=1, plot_confusion=1, summarize=1, report=1
+        all=1, cluster=1, evaluate=1, plot_tsne=1, plot_confusion=1, plot_gallery=1, summarize=1, report=1
     )
     before = mtimes(finished, MODEL, EMBEDDINGS, DBSCAN, KMEANS)
     out = snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
@@ -64,7 +64,7 @@ def test_epochs_rerun_training_and_everything_downstream(finished):
     edit_config(finished, "autoencoder", "epochs", 2)
     assert planned(finished) == Counter(
         all=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3,
-        plot_confusion=2, plot_kdistance=1, summarize=1, report=1,
+        plot_confusion=2, plot_kdistance=1, plot_gallery=2, plot_tsne_thumbnails=1, summarize=1, report=1,
     )
 
 
@@ -72,7 +72,7 @@ def test_deskew_reruns_everything_after_the_download(finished):
     edit_config(finished, "datasets", "mnist.deskew", True)
     assert planned(finished) == Counter(
         all=1, deskew=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3,
-        plot_confusion=2, plot_kdistance=1, summarize=1, report=1,
+        plot_confusion=2, plot_kdistance=1, plot_gallery=2, plot_tsne_thumbnails=1, summarize=1, report=1,
     )
 
 
@@ -80,7 +80,7 @@ def test_self_training_adds_one_clustering_without_reclustering(finished):
     edit_config(finished, "self_training", "enabled", True)
     edit_config(finished, "self_training", "base", "kmeans")
     assert planned(finished) == Counter(
-        all=1, self_train=1, evaluate=1, plot_tsne=1, plot_confusion=1, summarize=1, report=1
+        all=1, self_train=1, evaluate=1, plot_tsne=1, plot_confusion=1, plot_gallery=1, summarize=1, report=1
     )
     out = snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
     assert "rule cluster:" not in out
@@ -88,7 +88,7 @@ def test_self_training_adds_one_clustering_without_reclustering(finished):
     assert run["algorithm"] == "kmeans_selftrain" and run["params"]["base"] == "kmeans"
     edit_config(finished, "self_training", "epochs", 2)
     assert planned(finished) == Counter(
-        all=1, self_train=1, evaluate=1, plot_tsne=1, plot_confusion=1, summarize=1, report=1
+        all=1, self_train=1, evaluate=1, plot_tsne=1, plot_confusion=1, plot_gallery=1, summarize=1, report=1
     )
 
 
@@ -96,14 +96,16 @@ def test_editing_a_script_reruns_its_rule_and_descendants(finished):
     script = finished / "scripts/cluster.py"
     script.write_text(script.read_text() + "\n# edited\n")
     assert planned(finished) == Counter(
-        all=1, cluster=2, evaluate=2, plot_tsne=2, plot_confusion=2, summarize=1, report=1
+        all=1, cluster=2, evaluate=2, plot_tsne=2, plot_confusion=2, plot_gallery=2, summarize=1, report=1
     )
 
 
 def test_editing_a_helper_module_reruns_its_users(finished):
     module = finished / "scripts/deepclust/metrics.py"
     module.write_text(module.read_text() + "\n# edited\n")
-    assert planned(finished) == Counter(all=1, evaluate=2, plot_confusion=2, summarize=1, report=1)
+    assert planned(finished) == Counter(
+        all=1, evaluate=2, plot_confusion=2, plot_gallery=2, summarize=1, report=1
+    )
 
 
 def test_deleting_one_output_rebuilds_only_it(finished):

@@ -10,7 +10,7 @@ from workflow_runner import ROOT, require_tool
 
 RULES = [
     "all", "download", "train_autoencoder", "embed", "cluster", "evaluate", "tsne", "plot_tsne",
-    "plot_confusion", "plot_kdistance", "summarize", "report",
+    "plot_confusion", "plot_kdistance", "plot_gallery", "plot_tsne_thumbnails", "summarize", "report",
 ]
 OPTIONAL_RULES = ["deskew", "self_train"]  # in config/presets/every-step.yaml
 
@@ -54,6 +54,7 @@ def test_html_report_contains_figures_and_metrics(small_run):
     )
     html = (workdir / "report.html").read_text()
     for name in ("tsne_kmeans.png", "tsne_dbscan.png", "tsne_labels.png", "confusion_kmeans.png",
-                 "kdistance_dbscan.png", "loss.png", "metrics.json", "summary.tsv", "report.pdf"):
+                 "kdistance_dbscan.png", "loss.png", "metrics.json", "summary.tsv", "report.pdf",
+                 "gallery_kmeans.png", "gallery_dbscan.png", "tsne_thumbnails.png"):
         assert name in html, name
-    assert "t-SNE" in html and "Metrics" in html
+    assert "t-SNE" in html and "Metrics" in html and "Galleries" in html

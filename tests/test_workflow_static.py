@@ -68,7 +68,7 @@ def test_dry_run_lists_the_expected_jobs(scratch):
     out = snakemake(workdir, "-n", "--configfile", configfile).stdout
     assert job_counts(out) == Counter(
         all=1, download=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3,
-        plot_confusion=2, plot_kdistance=1, summarize=1, report=1,
+        plot_confusion=2, plot_kdistance=1, plot_gallery=2, plot_tsne_thumbnails=1, summarize=1, report=1,
     )
 
 
@@ -80,7 +80,8 @@ def test_deskew_and_self_training_add_their_jobs(scratch, mnist_source):
     out = snakemake(workdir, "-n", "--configfile", write_config(workdir, config, "selftrain.yaml")).stdout
     assert job_counts(out) == Counter(
         all=1, download=1, deskew=1, train_autoencoder=1, embed=1, cluster=2, self_train=1, evaluate=3,
-        tsne=1, plot_tsne=4, plot_confusion=3, plot_kdistance=1, summarize=1, report=1,
+        tsne=1, plot_tsne=4, plot_confusion=3, plot_kdistance=1, plot_gallery=3, plot_tsne_thumbnails=1,
+        summarize=1, report=1,
     )
     assert "results/mnist/seed0/clusters/kmeans_selftrain/labels.npy" in out
 
@@ -94,7 +95,7 @@ def test_every_step_preset_plans_every_rule(scratch, mnist_source):
     assert job_counts(out) == Counter(
         all=1, download=1, deskew=1, train_autoencoder=1, embed=1, cluster=len(algorithms), self_train=1,
         evaluate=len(algorithms) + 1, tsne=1, plot_tsne=len(algorithms) + 2, plot_confusion=len(algorithms) + 1,
-        plot_kdistance=1, summarize=1, report=1,
+        plot_kdistance=1, plot_gallery=len(algorithms) + 1, plot_tsne_thumbnails=1, summarize=1, report=1,
     )
 
 

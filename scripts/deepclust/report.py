@@ -150,6 +150,22 @@ def figure(path, caption, width=r"0.8\linewidth"):
     ])
 
 
+def gallery_section(ctx):
+    """The galleries: an intro, the t-SNE map drawn with images, one subsection per clustering.
+
+    ``ctx["gallery_figures"]`` holds ``(clustering title, path, caption)``; empty without it.
+    """
+    if not ctx.get("gallery_figures"):
+        return []
+    fit = r"\linewidth,height=0.8\textheight,keepaspectratio"
+    body = [r"\section{What the clusters look like}", tex_escape(ctx["gallery_intro"])]
+    if ctx.get("thumbnail_map"):
+        body.append(figure(*ctx["thumbnail_map"], r"0.9\linewidth"))
+    for name, path, caption in ctx["gallery_figures"]:
+        body += [r"\subsection{" + tex_escape(name) + "}", figure(path, caption, fit)]
+    return body
+
+
 def provenance_text(record):
     """A provenance dict as one readable sentence."""
     packages = ", ".join(f"{k} {v}" for k, v in record["packages"].items() if v)
@@ -185,6 +201,8 @@ def render(ctx):
             f"{d['image_shape']} pixels ({d['color']}), {d['n_classes']} classes. "
             f"Array fingerprint {d['fingerprint']}. {d.get('preprocessing', '')}".strip()
         ),
+        # without labels the images are the main view, so they come first
+        *(gallery_section(ctx) if ctx.get("galleries_first") else []),
         r"\section{Autoencoder}",
         tex_escape(
             f"Fully connected autoencoder {sizes} with ReLU activations, a linear latent layer and "
@@ -224,6 +242,8 @@ def render(ctx):
         tex_escape(ctx["tsne_intro"]),
     ]
     body += [figure(path, caption, r"0.7\linewidth") for path, caption in ctx["tsne_figures"]]
+    if not ctx.get("galleries_first"):
+        body += gallery_section(ctx)
     body += [
         r"\section{Provenance}",
         tex_escape(ctx["provenance"]),

@@ -140,6 +140,13 @@ def self_training_settings(wildcards):
     )
 
 
+def gallery_settings(wildcards):
+    """What the per-cluster galleries depend on (not the thumbnails of the t-SNE map)."""
+    return canonical(
+        {k: v for k, v in config["gallery"].items() if k != "map_thumbnails"}
+    )
+
+
 def train_resources_gpu(wildcards):
     return 1 if config["autoencoder"]["device"] == "cuda" else 0
 
@@ -171,6 +178,8 @@ def report_inputs(wildcards):
         "metrics": summary_metrics(wildcards),
         "summary": f"results/{d}/summary.tsv",
         "figures": figures,
+        "galleries": [f"{dirs[0]}/figures/gallery_{c}.png" for c in CLUSTERINGS],
+        "thumbnail_map": f"{dirs[0]}/figures/tsne_thumbnails.png",
     }
 
 

@@ -109,3 +109,70 @@ rule plot_kdistance:
         dbscan=canonical(config["algorithms"]["dbscan"]),
     script:
         "../../scripts/plot_kdistance.py"
+
+
+rule plot_gallery:
+    input:
+        data="results/{dataset}/data.npz",
+        embeddings="results/{dataset}/seed{seed}/embeddings.npy",
+        labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
+        lib=lib("io", "clustering", "data", "metrics", "figures", "gallery", "runlog"),
+    output:
+        report(
+            "results/{dataset}/seed{seed}/figures/gallery_{algorithm}.png",
+            caption="../report/gallery.rst",
+            category="Galleries",
+            subcategory="{dataset}",
+            labels={
+                "dataset": "{dataset}",
+                "seed": "{seed}",
+                "figure": "gallery {algorithm}",
+            },
+        ),
+    log:
+        "logs/{dataset}/seed{seed}/plot_gallery_{algorithm}.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/plot_gallery_{algorithm}.tsv"
+    conda:
+        "../../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        gallery=gallery_settings,
+    script:
+        "../../scripts/plot_gallery.py"
+
+
+rule plot_tsne_thumbnails:
+    input:
+        coordinates="results/{dataset}/seed{seed}/tsne/coordinates.npz",
+        data="results/{dataset}/data.npz",
+        lib=lib("io", "clustering", "data", "figures", "gallery", "runlog"),
+    output:
+        report(
+            "results/{dataset}/seed{seed}/figures/tsne_thumbnails.png",
+            caption="../report/tsne_thumbnails.rst",
+            category="Galleries",
+            subcategory="{dataset}",
+            labels={
+                "dataset": "{dataset}",
+                "seed": "{seed}",
+                "figure": "t-SNE map of images",
+            },
+        ),
+    log:
+        "logs/{dataset}/seed{seed}/plot_tsne_thumbnails.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/plot_tsne_thumbnails.tsv"
+    conda:
+        "../../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        map_thumbnails=config["gallery"]["map_thumbnails"],
+    script:
+        "../../scripts/plot_tsne_thumbnails.py"

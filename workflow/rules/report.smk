@@ -28,5 +28,6 @@ rule report:
         self_training=canonical(config["self_training"]),
         evaluation=canonical(config["evaluation"]),
         tsne=canonical(config["tsne"]),
+        gallery=canonical(config["gallery"]),
     script:
         "../../scripts/report.py"
