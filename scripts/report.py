@@ -106,7 +106,7 @@ with job_log(snakemake.log[0]) as log:
         "training": {
             "learning_rate": settings["learning_rate"],
             "batch_size": settings["batch_size"],
-            "epochs": settings["epochs"],
+            "epochs": training[0]["epochs_run"],
             "seeds": ", ".join(map(str, seeds)),
             "device": training[0]["device"],
             "final_loss": training[0]["final_loss"],

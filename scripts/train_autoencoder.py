@@ -31,6 +31,7 @@ with job_log(snakemake.log[0]) as log:
         batch_norm=settings.get("batch_norm", False),
         input_noise=settings.get("input_noise", 0.0),
         lr_schedule=settings.get("lr_schedule", "constant"),
+        min_steps=settings["min_steps"],
     )
     state = checkpoint(model, history, dict(settings, seed=seed, device=device))
     with atomic_path(snakemake.output.model) as tmp:
@@ -44,6 +45,7 @@ with job_log(snakemake.log[0]) as log:
         "device": device,
         "threads": snakemake.threads,
         "final_loss": history[-1]["loss"],
+        "epochs_run": len(history),
         "seconds": sum(h["seconds"] for h in history),
     })
     log(f"final loss {history[-1]['loss']:.6f}, {sum(h['seconds'] for h in history):.1f} s in total")

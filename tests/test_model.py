@@ -88,3 +88,15 @@ def test_batch_norm_noise_and_cosine_are_deterministic_and_learn(tmp_path):
     assert not torch.equal(noisy_only.encoder[0].weight, clean.encoder[0].weight)
     with pytest.raises(ValueError, match="lr_schedule must be"):
         train_autoencoder(x, [16], 4, 1, 32, 1e-2, seed=5, log=lambda m: None, lr_schedule="step")
+
+
+def test_min_steps_trains_a_small_dataset_for_more_epochs():
+    from deepclust.model import epochs_for
+
+    x = np.random.default_rng(0).uniform(-1, 1, size=(100, 16)).astype(np.float32)
+    _, history = train_autoencoder(x, [8], 4, epochs=2, batch_size=32, learning_rate=1e-3, seed=0,
+                                   log=lambda m: None, min_steps=20)
+    assert len(history) == 5 == epochs_for(100, 32, 2, 20)  # 4 batches an epoch
+    _, history = train_autoencoder(x, [8], 4, epochs=2, batch_size=32, learning_rate=1e-3, seed=0,
+                                   log=lambda m: None)
+    assert len(history) == 2  # min_steps 0: exactly the epochs asked for

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from deepclust.model import TrainingDiverged
+from deepclust.model import TrainingDiverged, epochs_for
 from deepclust.selftrain import (
-    _class_indices, collapse_reasons, epochs_for, guarded, random_shifts, self_train, shift_for_size,
+    _class_indices, collapse_reasons, guarded, random_shifts, self_train, shift_for_size,
     to_tensor,
 )
 

@@ -73,10 +73,17 @@ def resolve_device(device):
     return device
 
 
+def epochs_for(n_train, batch_size, epochs, min_steps):
+    """Passes over ``n_train`` images: ``epochs``, or more where that many passes would
+    give fewer than ``min_steps`` optimiser steps (a small dataset still trains enough)."""
+    per_epoch = -(-n_train // batch_size)
+    return max(epochs, -(-min_steps // per_epoch))
+
+
 def train_autoencoder(
     x, hidden, latent_dim, epochs, batch_size, learning_rate, seed,
     scaling="symmetric", device="cpu", log=print,
-    batch_norm=False, input_noise=0.0, lr_schedule="constant",
+    batch_norm=False, input_noise=0.0, lr_schedule="constant", min_steps=0,
 ):
     """Train with MSE and Adam on float32 ``x`` ``(N, D)``; seeded shuffling.
 
@@ -85,7 +92,9 @@ def train_autoencoder(
     autoencoder: Gaussian noise of that standard deviation (in scaled pixel units) is added
     to each batch's inputs, drawn from a generator seeded with ``seed``, while the target
     stays clean; ``lr_schedule``: ``constant`` or ``cosine`` (learning rate annealed per
-    batch from ``learning_rate`` to 0 over all epochs).
+    batch from ``learning_rate`` to 0 over all epochs); ``min_steps``: train for
+    :func:`epochs_for` epochs, more than ``epochs`` on a dataset too small to give that many
+    optimiser steps.
 
     Returns ``(model, history)`` where history is a list of per-epoch dicts
     ``{"epoch", "loss", "seconds"}`` (loss = mean MSE over the epoch's samples, against
@@ -95,6 +104,7 @@ def train_autoencoder(
         raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {lr_schedule!r}")
     if input_noise < 0:
         raise ValueError(f"input_noise must be >= 0, got {input_noise}")
+    epochs = epochs_for(len(x), batch_size, epochs, min_steps)
     torch.manual_seed(seed)
     model = Autoencoder(x.shape[1], hidden, latent_dim, scaling, batch_norm).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)

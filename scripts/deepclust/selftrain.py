@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from deepclust.clustering import NOISE
-from deepclust.model import TrainingDiverged
+from deepclust.model import TrainingDiverged, epochs_for
 
 
 def classifier(n_classes, channels, height, width, conv_width=32):
@@ -78,13 +78,6 @@ def shift_for_size(height, width, shift_fraction):
     if shift_fraction < 0:
         raise ValueError(f"shift_fraction must be >= 0, got {shift_fraction}")
     return int(round(shift_fraction * min(height, width)))
-
-
-def epochs_for(n_train, batch_size, epochs, min_steps):
-    """Passes over ``n_train`` images: ``epochs``, or more where that many passes would
-    give fewer than ``min_steps`` optimiser steps (a small dataset still trains enough)."""
-    per_epoch = -(-n_train // batch_size)
-    return max(epochs, -(-min_steps // per_epoch))
 
 
 def collapse_reasons(base, refined, final_loss, max_changed_fraction, max_loss_ratio):
