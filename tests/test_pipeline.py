@@ -114,8 +114,8 @@ def test_report(run):
 
 JOBS = [  # every job of the small run, as its log/benchmark name under {logs,benchmarks}/mnist/
     "download", "summarize", "report",
-    *(f"seed0/{job}" for job in ["train_autoencoder", "embed", "tsne", "plot_kdistance"]),
-    *(f"seed0/{step}_{a}" for step in ["cluster", "evaluate", "plot_confusion"] for a in ALGORITHMS),
+    *(f"seed0/{job}" for job in ["train_autoencoder", "embed", "tsne", "plot_kdistance", "plot_tsne_thumbnails"]),
+    *(f"seed0/{step}_{a}" for step in ["cluster", "evaluate", "plot_confusion", "plot_gallery"] for a in ALGORITHMS),
     *(f"seed0/plot_tsne_{c}" for c in [*ALGORITHMS, "labels"]),
 ]
 
