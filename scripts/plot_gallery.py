@@ -11,7 +11,8 @@ settings = snakemake.params.gallery
 seed = int(snakemake.wildcards.seed)
 with job_log(snakemake.log[0]) as log:
     data = np.load(snakemake.input.data)
-    images, true, class_names = data["images"], data["labels"], [str(c) for c in data["class_names"]]
+    true, class_names = data["labels"], [str(c) for c in data["class_names"]]
+    images = np.load(snakemake.input.images, mmap_mode="r")
     x, pred = np.load(snakemake.input.embeddings), np.load(snakemake.input.labels)
     rows = cluster_members(x, pred, settings["typical"], settings["atypical"], seed)
     agreement = class_agreement(true, pred)

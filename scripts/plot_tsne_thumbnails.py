@@ -9,7 +9,7 @@ from deepclust.runlog import job_log
 seed = int(snakemake.wildcards.seed)
 with job_log(snakemake.log[0]) as log:
     tsne = np.load(snakemake.input.coordinates)
-    images = np.load(snakemake.input.data)["images"][tsne["indices"]]
+    images = np.load(snakemake.input.images, mmap_mode="r")[tsne["indices"]]
     chosen = spread_subset(tsne["coords"], snakemake.params.map_thumbnails, seed)
     where = f"{snakemake.wildcards.dataset}, seed {seed}"
     title = f"{where}: t-SNE map, {len(chosen)} of {len(images)} points drawn as their image"

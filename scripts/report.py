@@ -70,7 +70,7 @@ def self_training_text(settings, by_seed):
 
 with job_log(snakemake.log[0]) as log:
     data = np.load(inp.data)
-    images, class_names = data["images"], list(data["class_names"])
+    images, class_names = np.load(inp.images, mmap_mode="r"), list(data["class_names"])
     training = [load_json(p) for p in inp.training]
     metrics = [load_json(p) for p in inp.metrics]
     algos = params.algorithms

@@ -16,7 +16,7 @@ base = snakemake.wildcards.base
 seed = int(snakemake.wildcards.seed)
 with job_log(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
-    images = np.load(snakemake.input.images)["images"]
+    images = np.load(snakemake.input.images, mmap_mode="r")
     labels = np.load(snakemake.input.labels)
     log(f"self-training on {base}'s labels of {len(images)} images with {settings}, seed {seed}")
     start = time.perf_counter()

@@ -5,7 +5,7 @@ import torch
 
 from deepclust.figures import plot_loss
 from deepclust.io import atomic_path, save_figure, save_json, save_text
-from deepclust.model import checkpoint, resolve_device, scale_images, train_autoencoder
+from deepclust.model import checkpoint, resolve_device, train_autoencoder
 from deepclust.runlog import job_log
 
 settings = snakemake.params.autoencoder
@@ -13,9 +13,9 @@ seed = int(snakemake.wildcards.seed)
 with job_log(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
     device = resolve_device(settings["device"])
-    images = np.load(snakemake.input.data)["images"]
-    x = scale_images(images, settings["scaling"])
-    log(f"training on {x.shape[0]} x {x.shape[1]} inputs, device {device}, seed {seed}, "
+    # memory-mapped uint8 images, scaled batch by batch
+    x = np.load(snakemake.input.data, mmap_mode="r")
+    log(f"training on {x.shape[0]} images of {x.shape[1:]}, device {device}, seed {seed}, "
         f"{snakemake.threads} threads")
     model, history = train_autoencoder(
         x,

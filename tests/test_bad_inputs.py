@@ -185,7 +185,7 @@ def test_diverging_training_stops_without_checkpoint(project, mnist_source):
     config["autoencoder"].update(scaling="unit", learning_rate=1e8)
     out = fails_with(project, config, "training diverged at epoch", "results/mnist/seed0/model/autoencoder.pt")
     assert "lower the learning rate" in out
-    assert outputs(project) == [DATA]
+    assert outputs(project) == [DATA, "results/mnist/images.npy"]
 
 
 def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
@@ -206,8 +206,7 @@ def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
     snakemake(workdir, "--cores", "2", "--configfile", write_config(workdir, config))
     import json
 
-    rgb_data = np.load(workdir / "results/rgb/data.npz")
-    assert rgb_data["images"].shape == (400, 28, 28, 3)
+    assert np.load(workdir / "results/rgb/images.npy").shape == (400, 28, 28, 3)
     assert np.load(workdir / "results/rgb/seed0/embeddings.npy").shape == (400, 64)
     rgb_tex = (workdir / "results/rgb/report/report.tex").read_text()
     assert "RGB, flattened with its 3 channels" in rgb_tex and "2352 -- 128 -- 64" in rgb_tex

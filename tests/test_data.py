@@ -5,7 +5,7 @@ import pytest
 
 from deepclust.data import (
     NO_LABEL, DatasetError, check_enough_images, class_ids, decode_images, fingerprint, images_needed,
-    load_image_dataset,
+    label_ids, load_image_dataset, open_splits, shard_bounds, write_images,
 )
 from hub_fixtures import digits_as_mnist, png_bytes, write_hub_dataset
 
@@ -182,3 +182,52 @@ def test_images_needed_counts_enabled_steps_only():
         r"use a dataset of at least 20 images or lower these settings"
     )):
         check_enough_images(1, needs, "mnist")
+
+
+def test_shard_bounds_cover_every_row_once_on_chunk_boundaries():
+    for n, shards in [(10_000, 3), (2000, 2), (2000, 5), (1, 1), (4096 * 7 + 5, 4)]:
+        bounds = shard_bounds(n, shards, align=1024)
+        assert len(bounds) == shards and bounds[0][0] == 0 and bounds[-1][1] == n
+        assert all(a == b_prev for (_, b_prev), (a, _) in zip(bounds, bounds[1:]))
+        assert all(a % 1024 == 0 for a, _ in bounds)
+    assert shard_bounds(2000, 3, align=1024)[0] == (0, 0)  # more shards than chunks: some empty
+    with pytest.raises(ValueError, match="shards must be at least 1"):
+        shard_bounds(10, 0)
+
+
+def test_write_images_streams_any_row_range_into_npy(mnist_source, tmp_path):
+    """Small batches, ranges that cross batch and split boundaries, an empty range: the
+    files hold exactly the rows load_image_dataset reads in one go."""
+    images, labels = digits_as_mnist(70)
+    src = write_hub_dataset(tmp_path / "ds", {"train": (images[:45], labels[:45]), "test": (images[45:], labels[45:])},
+                            [str(i) for i in range(10)])
+    parts = open_splits(str(src), ["train", "test"], "image", "label", 60, tmp_path / "c")
+    whole, whole_labels, names = load_image_dataset(str(src), ["train", "test"], "image", "label", 60, tmp_path / "c")
+    pieces, values = [], []
+    for i, (a, b) in enumerate([(0, 17), (17, 17), (17, 52), (52, 60)]):
+        path = tmp_path / f"part{i}.npy"
+        raw = write_images(path, parts, "image", "label", a, b, batch_rows=8)
+        pieces.append(np.load(path, mmap_mode="r"))
+        values.append(raw)
+        assert pieces[-1].shape == (b - a, 28, 28) and len(raw) == b - a
+    np.testing.assert_array_equal(np.concatenate(pieces), whole)
+    got_labels, got_names = label_ids(np.concatenate(values), parts, "label")
+    np.testing.assert_array_equal(got_labels, whole_labels)
+    assert got_names == names
+
+
+def test_write_images_names_a_size_change_across_batches(tmp_path):
+    images, labels = digits_as_mnist(12)
+    big = np.zeros((3, 32, 32), np.uint8)
+    src = write_hub_dataset(tmp_path / "mixed", {"train": (list(images) + list(big), list(labels) + [0] * 3)},
+                            [str(i) for i in range(10)])
+    parts = open_splits(str(src), ["train"], "image", "label", None, tmp_path / "c")
+    with pytest.raises(DatasetError, match="image 0 is 28x28 grayscale, image 12 is 32x32"):
+        write_images(tmp_path / "x.npy", parts, "image", "label", 0, 15, batch_rows=4)
+
+
+def test_fingerprint_of_a_memory_mapped_array_reads_it_in_chunks(tmp_path):
+    a = np.random.default_rng(0).integers(0, 255, (1000, 7), dtype=np.uint8)
+    np.save(tmp_path / "a.npy", a)
+    mapped = np.load(tmp_path / "a.npy", mmap_mode="r")
+    assert fingerprint(mapped, chunk_rows=33) == fingerprint(a) == fingerprint(a.copy(), chunk_rows=1000)

@@ -45,3 +45,37 @@ def test_failed_write_leaves_nothing(tmp_path):
             np.save(tmp, np.arange(3))
             raise RuntimeError("killed")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_npy_writer_and_concatenation_match_np_save_byte_for_byte(tmp_path):
+    from deepclust.io import NpyWriter, concatenate_npy
+
+    for array in (np.random.default_rng(0).integers(0, 255, (1000, 28, 28), dtype=np.uint8),
+                  np.random.default_rng(1).standard_normal((777, 64)).astype(np.float32)):
+        np.save(tmp_path / "whole.npy", array)
+        with NpyWriter(tmp_path / "written.npy", array.dtype, array.shape) as out:
+            for start in range(0, len(array), 300):
+                out.write(array[start : start + 300])
+        cuts = [0, 123, 123, 500, len(array)]  # an empty part too
+        for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+            np.save(tmp_path / f"part{i}.npy", array[a:b])
+        concatenate_npy([tmp_path / f"part{i}.npy" for i in range(4)], tmp_path / "gathered.npy", chunk_rows=50)
+        whole = (tmp_path / "whole.npy").read_bytes()
+        assert (tmp_path / "written.npy").read_bytes() == whole
+        assert (tmp_path / "gathered.npy").read_bytes() == whole
+
+
+def test_npy_writer_refuses_the_wrong_number_of_rows(tmp_path):
+    from deepclust.io import NpyWriter, concatenate_npy
+
+    with pytest.raises(ValueError, match="wrote 2 rows, expected 3"):
+        with NpyWriter(tmp_path / "a.npy", np.uint8, (3, 2)) as out:
+            out.write(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="does not fit"):
+        with NpyWriter(tmp_path / "b.npy", np.uint8, (3, 2)) as out:
+            out.write(np.zeros((4, 2)))
+    np.save(tmp_path / "c.npy", np.zeros((2, 3)))
+    np.save(tmp_path / "d.npy", np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="unlike"):
+        concatenate_npy([tmp_path / "c.npy", tmp_path / "d.npy"], tmp_path / "e.npy")
+    assert not (tmp_path / "e.npy").exists()

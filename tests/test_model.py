@@ -100,3 +100,25 @@ def test_min_steps_trains_a_small_dataset_for_more_epochs():
     _, history = train_autoencoder(x, [8], 4, epochs=2, batch_size=32, learning_rate=1e-3, seed=0,
                                    log=lambda m: None)
     assert len(history) == 2  # min_steps 0: exactly the epochs asked for
+
+
+def test_memory_mapped_uint8_images_train_and_encode_as_their_scaled_copy(tmp_path):
+    """The workflow hands the model memory-mapped uint8 images, scaled batch by batch:
+    the weights and codes are bit-identical to scaling the whole array first."""
+    from deepclust.model import encode_images
+
+    images = np.random.default_rng(0).integers(0, 256, (700, 6, 5), dtype=np.uint8)
+    np.save(tmp_path / "images.npy", images)
+    mapped = np.load(tmp_path / "images.npy", mmap_mode="r")
+    for scaling in ("symmetric", "unit"):
+        x = scale_images(images, scaling)
+        args = dict(hidden=[16], latent_dim=4, epochs=2, batch_size=64, learning_rate=1e-2, seed=3,
+                    scaling=scaling, log=lambda m: None)
+        scaled, _ = train_autoencoder(x, **args)
+        raw, _ = train_autoencoder(mapped, **args)
+        for a, b in zip(scaled.state_dict().values(), raw.state_dict().values()):
+            assert torch.equal(a, b)
+        codes = np.concatenate(list(encode_images(raw, mapped, scaling, batch_size=128)))
+        np.testing.assert_array_equal(codes, encode(scaled, x))
+        part = np.concatenate(list(encode_images(raw, mapped, scaling, 100, 333, batch_size=128)))
+        np.testing.assert_array_equal(part, encode(scaled, x)[100:333])

@@ -21,7 +21,9 @@ def run(small_run):
 
 def test_data(run):
     data = np.load(run[0] / "results/mnist/data.npz")
-    assert data["images"].shape == (N, 28, 28) and data["images"].dtype == np.uint8
+    images = np.load(run[0] / "results/mnist/images.npy", mmap_mode="r")
+    assert images.shape == (N, 28, 28) and images.dtype == np.uint8
+    assert "images" not in data.files  # the images are their own memory-mappable file
     assert data["labels"].shape == (N,) and data["labels"].dtype == np.int64
     assert set(data["labels"].tolist()) == set(range(10))
     assert list(data["class_names"]) == [str(i) for i in range(10)]

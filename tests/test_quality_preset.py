@@ -32,7 +32,7 @@ def test_quality_preset_on_small_images_never_ends_below_its_base(tmp_path):
               timeout=1800, env={"HF_DATASETS_CACHE": str(tmp_path / "hf_cache")})
 
     results = workdir / "results" / "digits8"
-    assert (results / "deskewed.npz").exists(), "the preset's deskewing reaches a dataset it does not name"
+    assert (results / "deskewed.npy").exists(), "the preset's deskewing reaches a dataset it does not name"
     clusters = results / "seed0" / "clusters"
     base = json.loads((clusters / "umap_gmm" / "metrics.json").read_text())
     refined = json.loads((clusters / "umap_gmm_selftrain" / "metrics.json").read_text())

@@ -1,5 +1,6 @@
 """Snakemake reruns only what is stale: each case starts from a copy of a finished small run."""
 
+import re
 import shutil
 from collections import Counter
 
@@ -74,6 +75,31 @@ def test_deskew_reruns_everything_after_the_download(finished):
         all=1, deskew=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3,
         plot_confusion=2, plot_kdistance=1, plot_gallery=2, plot_tsne_thumbnails=1, summarize=1, report=1,
     )
+
+
+def executed(stdout):
+    """``{rule: n}`` of the jobs a (non-dry) run started."""
+    return Counter(re.findall(r"^(?:local)?(?:rule|checkpoint) (\w+):$", stdout, flags=re.M))
+
+
+def test_changing_shards_reruns_neither_training_nor_clustering(finished):
+    """The gathered images and embeddings are byte-identical for any number of shards;
+    the download and embed checkpoints make Snakemake compare checksums after them, so
+    training, clustering, scoring and t-SNE are not rerun. (Snakemake re-checks only the
+    jobs right after a checkpoint: the figures and the report, planned before, rerun.)"""
+    config = yaml.safe_load((finished / CONFIG).read_text())
+    (finished / CONFIG).write_text(yaml.safe_dump(dict(config, shards=2)))
+    embeddings = (finished / EMBEDDINGS).read_bytes()
+    before = mtimes(finished, MODEL, KMEANS, DBSCAN)
+    out = snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
+    ran = executed(out)
+    assert {k: ran[k] for k in ("decode_shard", "download", "embed_shard", "embed")} == dict(
+        decode_shard=2, download=1, embed_shard=2, embed=1
+    ), out[-3000:]
+    assert not {"train_autoencoder", "cluster", "evaluate", "tsne", "plot_kdistance"} & set(ran), ran
+    assert mtimes(finished, MODEL, KMEANS, DBSCAN) == before
+    assert (finished / EMBEDDINGS).read_bytes() == embeddings
+    assert "Nothing to be done" in snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
 
 
 def test_self_training_adds_one_clustering_without_reclustering(finished):

@@ -14,28 +14,30 @@ class DatasetError(ValueError):
     """The dataset source, its splits, columns or images are not usable."""
 
 
-def decode_images(encoded, n_jobs=1):
+def decode_images(encoded, n_jobs=1, offset=0):
     """Decode a sequence of PNG/JPEG byte strings into one uint8 array.
 
     Returns ``(N, H, W)`` for grayscale images and ``(N, H, W, 3)`` for colour ones.
     Raises DatasetError naming the first image that is not decodable or whose
-    size or colour mode differs from the others. ``n_jobs`` > 1 decodes large inputs
-    in that many forked processes (PIL holds the GIL, so threads do not help).
+    size or colour mode differs from the others (counting images from ``offset``).
+    ``n_jobs`` > 1 decodes large inputs in that many forked processes (PIL holds the
+    GIL, so threads do not help).
     """
     if len(encoded) == 0:
         raise DatasetError("the dataset has no images")
     if n_jobs <= 1 or len(encoded) < 10_000:
-        return _decode_range(encoded, 0)
+        return _decode_range(encoded, offset)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     bounds = np.linspace(0, len(encoded), n_jobs + 1).astype(int)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
-        parts = list(pool.map(_decode_range, [encoded[a:b] for a, b in zip(bounds, bounds[1:])], bounds[:-1]))
-    for part, start in zip(parts[1:], bounds[1:]):
+        starts = [offset + a for a in bounds[:-1]]
+        parts = list(pool.map(_decode_range, [encoded[a:b] for a, b in zip(bounds, bounds[1:])], starts))
+    for part, start in zip(parts[1:], starts[1:]):
         if part.shape[1:] != parts[0].shape[1:]:
-            raise DatasetError(_mixed_sizes(0, parts[0].shape[1:], start, part.shape[1:]))
+            raise DatasetError(_mixed_sizes(offset, parts[0].shape[1:], start, part.shape[1:]))
     return np.concatenate(parts)
 
 
@@ -183,13 +185,12 @@ def open_hub_dataset(source, cache_dir=None):
         ) from None
 
 
-def load_image_dataset(source, splits, image_column, label_column, limit=None, cache_dir=None, n_jobs=1):
-    """Read the named splits of a Hub-layout dataset, in order, as numpy arrays.
+def open_splits(source, splits, image_column, label_column, limit=None, cache_dir=None):
+    """The named splits of a Hub-layout dataset, each cut to the rows that are used.
 
-    Returns ``(images, labels, class_names)``: uint8 ``(N, H, W[, 3])``, int64 ``(N,)``
-    (``NO_LABEL`` everywhere when ``label_column`` is None) and a list of str.
-    ``limit`` keeps the first N images over the concatenated splits; ``n_jobs``
-    processes decode the images.
+    Returns ``[(name, split)]`` in the order given; ``limit`` keeps the first N images
+    over the concatenated splits. Raises DatasetError for a bad limit, a missing split
+    or column. Nothing is decoded: the splits are memory-mapped arrow tables.
     """
     if limit is not None and limit < 1:
         raise DatasetError(f"limit must be a positive number of images, got {limit}")
@@ -199,28 +200,127 @@ def load_image_dataset(source, splits, image_column, label_column, limit=None, c
         raise DatasetError(
             f"split(s) {missing} not in dataset {source!r}; it has: {sorted(dataset)}"
         )
-    encoded, labels, class_names = [], [], None
+    parts, taken = [], 0
     for name in splits:
         split = dataset[name]
         if limit is not None:
-            split = split.select(range(min(len(split), limit - len(encoded))))
+            split = split.select(range(min(len(split), limit - taken)))
         for column in (image_column, label_column):
             if column is not None and column not in split.column_names:
                 raise DatasetError(
                     f"column {column!r} not in split {name!r} of {source!r}; "
                     f"columns there: {split.column_names}"
                 )
-        table = split.with_format("arrow")[:]
-        encoded += _encoded_images(table, image_column)
-        if label_column is not None:
-            labels.append(table.column(label_column).to_numpy())
-            class_names = class_names or _class_names(split.features[label_column], labels)
-        if limit is not None and len(encoded) >= limit:
+        parts.append((name, split))
+        taken += len(split)
+        if limit is not None and taken >= limit:
             break
-    images = decode_images(encoded, n_jobs)
+    return parts
+
+
+def shard_bounds(n_rows, shards, align=4096):
+    """Row ranges ``[(start, stop)]`` of ``shards`` contiguous shards of ``n_rows`` rows.
+
+    Boundaries are multiples of ``align`` (the encoder's chunk size), so every shard
+    encodes the same chunks as one unsharded job and the gathered results are
+    byte-identical. Trailing shards may be empty when there are few rows.
+    """
+    if shards < 1:
+        raise ValueError(f"shards must be at least 1, got {shards}")
+    chunks = -(-n_rows // align)
+    edges = [min(n_rows, align * (chunks * i // shards)) for i in range(shards + 1)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _label_names(parts, label_column):
+    """Class names from the label feature (None when only the values can name them)."""
+    if label_column is None:
+        return []
+    names = getattr(parts[0][1].features[label_column], "names", None)
+    return [str(n) for n in names] if names else None
+
+
+def read_rows(parts, image_column, label_column, start, stop, batch_rows=20_000, n_jobs=1):
+    """Decode rows ``[start, stop)`` of the concatenated ``parts`` (see open_splits), in
+    batches of ``batch_rows``: yields ``(offset, images uint8, raw label values)``.
+
+    Memory stays O(batch_rows): the arrow tables are memory-mapped and each batch is
+    decoded, handed over and dropped. Raw label values are None without a label column.
+    """
+    offset = 0
+    for _, split in parts:
+        lo, hi = max(start - offset, 0), min(stop - offset, len(split))
+        for a in range(lo, hi, batch_rows):
+            b = min(a + batch_rows, hi)
+            table = split.with_format("arrow")[a:b]
+            encoded = _encoded_images(table, image_column)
+            images = decode_images(encoded, n_jobs, offset + a)
+            values = table.column(label_column).to_numpy() if label_column is not None else None
+            yield offset + a, images, values
+        offset += len(split)
+
+
+def write_images(path, parts, image_column, label_column, start, stop, n_jobs=1, log=None, batch_rows=20_000):
+    """Decode rows ``[start, stop)`` of ``parts`` straight into the ``.npy`` file ``path``
+    batch by batch: memory stays one batch, whatever the dataset's size.
+
+    Returns the raw label values ``(stop - start,)`` (None without a label column);
+    label_ids turns them into class ids. An empty range writes ``(0, H, W[, 3])``
+    images, the size read from the dataset's first image. Image sizes must agree.
+    """
+    from .io import NpyWriter
+
+    _, first, raw = next(read_rows(parts, image_column, label_column, 0, 1))
+    if stop <= start:
+        np.save(path, np.empty((0, *first.shape[1:]), dtype=np.uint8))
+        return None if raw is None else raw[:0]
+    values = []
+    with NpyWriter(path, np.uint8, (stop - start, *first.shape[1:])) as out:
+        for offset, images, raw in read_rows(parts, image_column, label_column, start, stop, batch_rows, n_jobs):
+            if images.shape[1:] != first.shape[1:]:
+                raise DatasetError(_mixed_sizes(0, first.shape[1:], offset, images.shape[1:]))
+            out.write(images)
+            if raw is not None:
+                values.append(raw)
+            if log is not None:
+                log(f"decoded {offset + len(images) - start} of {stop - start} images")
+    return np.concatenate(values) if values else None
+
+
+def label_ids(values, parts, label_column):
+    """Raw label values (from write_images) -> ``(int64 class ids, class names)``:
+    the label feature's names when it has them, else the distinct values."""
+    if label_column is None:
+        return None, []
+    names = _label_names(parts, label_column)
+    return class_ids(values, names if names is not None else _value_names([values]), label_column)
+
+
+def load_image_dataset(source, splits, image_column, label_column, limit=None, cache_dir=None, n_jobs=1):
+    """Read the named splits of a Hub-layout dataset, in order, as in-memory numpy arrays.
+
+    Returns ``(images, labels, class_names)``: uint8 ``(N, H, W[, 3])``, int64 ``(N,)``
+    (``NO_LABEL`` everywhere when ``label_column`` is None) and a list of str.
+    ``limit`` keeps the first N images over the concatenated splits; ``n_jobs``
+    processes decode the images. The workflow writes large datasets with write_images.
+    """
+    parts = open_splits(source, splits, image_column, label_column, limit, cache_dir)
+    n_rows = sum(len(split) for _, split in parts)
+    if n_rows == 0:
+        raise DatasetError("the dataset has no images")
+    batches = list(read_rows(parts, image_column, label_column, 0, n_rows, n_jobs=n_jobs))
+    first = batches[0][1]
+    for offset, images, _ in batches[1:]:
+        if images.shape[1:] != first.shape[1:]:
+            raise DatasetError(_mixed_sizes(0, first.shape[1:], offset, images.shape[1:]))
+    images = np.concatenate([b[1] for b in batches])
     if label_column is None:
         return images, np.full(len(images), NO_LABEL, dtype=np.int64), []
-    labels, class_names = class_ids(np.concatenate(labels), class_names, label_column)
+    values = [b[2] for b in batches]
+    names = _label_names(parts, label_column)
+    labels, class_names = class_ids(
+        np.concatenate(values), names if names is not None else _value_names(values), label_column
+    )
     return images, labels, class_names
 
 
@@ -283,21 +383,24 @@ def check_enough_images(n_images, needs, dataset):
         )
 
 
-def _class_names(feature, labels):
-    names = getattr(feature, "names", None)
-    if names:
-        return [str(n) for n in names]
-    values = np.concatenate(labels)
+def _value_names(values):
+    """Class names of integer label values: the distinct values (None for other types,
+    which class_ids names or rejects)."""
+    values = np.concatenate(values)
     if not np.issubdtype(values.dtype, np.integer):
-        return None  # class_ids names string labels, or says what is wrong with them
+        return None
     return [str(v) for v in np.unique(values)]
 
 
-def fingerprint(*arrays):
-    """Short sha256 over the bytes, dtypes and shapes of arrays."""
+def fingerprint(*arrays, chunk_rows=65536):
+    """Short sha256 over the bytes, dtypes and shapes of arrays (read ``chunk_rows`` rows
+    at a time, so a memory-mapped array is never loaded whole)."""
     digest = hashlib.sha256()
     for array in arrays:
-        array = np.ascontiguousarray(array)
         digest.update(f"{array.dtype.str}{array.shape}".encode())
-        digest.update(array.tobytes())
+        if array.ndim == 0:
+            digest.update(np.ascontiguousarray(array).tobytes())
+            continue
+        for start in range(0, len(array), chunk_rows):
+            digest.update(np.ascontiguousarray(array[start : start + chunk_rows]).tobytes())
     return digest.hexdigest()[:16]

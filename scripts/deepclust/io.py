@@ -48,6 +48,60 @@ def save_npy(path, array):
         np.save(tmp, array)
 
 
+class NpyWriter:
+    """Write an ``.npy`` file of known dtype and shape block by block, with plain file
+    writes: memory stays one block (a memory-mapped write would keep every written page
+    resident in the job's RSS). The file is byte-identical to ``np.save`` of the whole
+    array; writing fewer or more rows than ``shape`` says raises ValueError.
+    """
+
+    def __init__(self, path, dtype, shape):
+        self.dtype, self.shape, self.rows = np.dtype(dtype), tuple(shape), 0
+        self.file = open(path, "wb")
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": self.shape}
+        np.lib.format.write_array_header_1_0(self.file, header)
+
+    def write(self, block):
+        block = np.ascontiguousarray(block, dtype=self.dtype)
+        if block.shape[1:] != self.shape[1:] or self.rows + len(block) > self.shape[0]:
+            raise ValueError(f"block {block.shape} does not fit the rows left of {self.shape} after {self.rows}")
+        self.file.write(block.tobytes())
+        self.rows += len(block)
+
+    def close(self):
+        self.file.close()
+        if self.rows != self.shape[0]:
+            raise ValueError(f"wrote {self.rows} rows, expected {self.shape[0]}")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            self.close()
+        else:
+            self.file.close()
+
+
+def concatenate_npy(paths, path, chunk_rows=65536):
+    """Concatenate the ``.npy`` files ``paths`` along their first axis into ``path``,
+    atomically, ``chunk_rows`` rows at a time (memory bounded by one chunk).
+
+    The result is byte-identical to ``np.save`` of the concatenated arrays.
+    """
+    parts = [np.load(p, mmap_mode="r") for p in paths]
+    for p, part in zip(paths, parts):
+        if part.shape[1:] != parts[0].shape[1:] or part.dtype != parts[0].dtype:
+            raise ValueError(
+                f"{p} holds {part.dtype} {part.shape}, unlike {paths[0]} ({parts[0].dtype} {parts[0].shape})"
+            )
+    shape = (sum(len(p) for p in parts), *parts[0].shape[1:])
+    with atomic_path(path) as tmp, NpyWriter(tmp, parts[0].dtype, shape) as out:
+        for part in parts:
+            for start in range(0, len(part), chunk_rows):
+                out.write(part[start : start + chunk_rows])
+
+
 def save_npz(path, **arrays):
     with atomic_path(path) as tmp:
         np.savez(tmp, **arrays)

@@ -85,7 +85,11 @@ def train_autoencoder(
     scaling="symmetric", device="cpu", log=print,
     batch_norm=False, input_noise=0.0, lr_schedule="constant", min_steps=0,
 ):
-    """Train with MSE and Adam on float32 ``x`` ``(N, D)``; seeded shuffling.
+    """Train with MSE and Adam on ``x``; seeded shuffling.
+
+    ``x`` is float32 ``(N, D)`` inputs, or uint8 images ``(N, ...)`` (any array-like, e.g.
+    a memory-mapped ``.npy``) that are scaled batch by batch with ``scaling``: memory then
+    holds the images once, never a float32 copy of them, and the numbers are the same.
 
     Options (defaults reproduce the seed's training bit for bit):
     ``batch_norm`` (see :class:`Autoencoder`); ``input_noise`` > 0 trains a denoising
@@ -106,7 +110,8 @@ def train_autoencoder(
         raise ValueError(f"input_noise must be >= 0, got {input_noise}")
     epochs = epochs_for(len(x), batch_size, epochs, min_steps)
     torch.manual_seed(seed)
-    model = Autoencoder(x.shape[1], hidden, latent_dim, scaling, batch_norm).to(device)
+    input_dim = int(np.prod(x.shape[1:]))
+    model = Autoencoder(input_dim, hidden, latent_dim, scaling, batch_norm).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     scheduler = None
     if lr_schedule == "cosine":
@@ -114,16 +119,23 @@ def train_autoencoder(
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
     noise = torch.Generator(device=device).manual_seed(seed + 1) if input_noise > 0 else None
     loss_fn = nn.MSELoss()
-    data = torch.from_numpy(x).to(device)
+    raw = x.dtype == np.uint8
+    data = x if raw else torch.from_numpy(x).to(device)
     shuffle = torch.Generator().manual_seed(seed)
     history = []
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        order = torch.randperm(len(data), generator=shuffle).to(device)
+        order = torch.randperm(len(data), generator=shuffle)
+        if not raw:
+            order = order.to(device)
         total = torch.zeros((), dtype=torch.float64, device=device)
         model.train()
         for begin in range(0, len(data), batch_size):
-            batch = data[order[begin : begin + batch_size]]
+            if raw:
+                rows = order[begin : begin + batch_size].numpy()
+                batch = torch.from_numpy(scale_images(data[rows], scaling)).to(device)
+            else:
+                batch = data[order[begin : begin + batch_size]]
             inputs = batch
             if noise is not None:
                 inputs = batch + input_noise * torch.randn(
@@ -148,8 +160,11 @@ def train_autoencoder(
     return model.cpu(), history
 
 
+ENCODE_CHUNK = 1024  # rows per forward pass; shard boundaries are multiples of it
+
+
 @torch.no_grad()
-def encode(model, x, batch_size=4096):
+def encode(model, x, batch_size=ENCODE_CHUNK):
     """Latent codes float32 ``(N, latent_dim)`` of float32 ``x`` ``(N, D)``."""
     model.eval()
     parts = [
@@ -157,6 +172,19 @@ def encode(model, x, batch_size=4096):
         for i in range(0, len(x), batch_size)
     ]
     return np.concatenate(parts).astype(np.float32, copy=False)
+
+
+@torch.no_grad()
+def encode_images(model, images, scaling, start=0, stop=None, batch_size=ENCODE_CHUNK):
+    """Yield the float32 codes of uint8 ``images[start:stop]`` (any array-like, e.g. a
+    memory-mapped ``.npy``), ``batch_size`` rows at a time, each chunk scaled on its own:
+    memory stays one chunk, and the codes are those of :func:`encode` on the scaled images.
+    """
+    model.eval()
+    stop = len(images) if stop is None else stop
+    for i in range(start, stop, batch_size):
+        x = scale_images(np.asarray(images[i : min(i + batch_size, stop)]), scaling)
+        yield model.encoder(torch.from_numpy(x)).numpy().astype(np.float32, copy=False)
 
 
 def checkpoint(model, history, settings):

@@ -1,6 +1,6 @@
 rule cluster:
     input:
-        embeddings="results/{dataset}/seed{seed}/embeddings.npy",
+        embeddings=embeddings,
         lib=lib("io", "clustering", "knee", "runlog"),
     output:
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
@@ -51,8 +51,8 @@ rule self_train:
 
 rule evaluate:
     input:
-        data="results/{dataset}/data.npz",
-        embeddings="results/{dataset}/seed{seed}/embeddings.npy",
+        data=downloaded("data.npz"),
+        embeddings=embeddings,
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
         run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
         lib=lib(

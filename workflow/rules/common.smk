@@ -123,11 +123,58 @@ def deskews(dataset):
     return config["preprocessing"]["deskew"] if own is None else own
 
 
+def downloaded(name):
+    """Input function: ``results/{dataset}/<name>``, written by the download checkpoint.
+
+    Snakemake looks at the jobs after a checkpoint again once it has run. The gathered
+    images are byte-identical for any ``shards``, so with the profiles'
+    max-checksum-file-size a change of ``shards`` reruns no job after them.
+    """
+
+    def path(wildcards):
+        checkpoints.download.get(dataset=wildcards.dataset)
+        return f"results/{wildcards.dataset}/{name}"
+
+    return path
+
+
+def embeddings(wildcards):
+    """The embeddings of the embed checkpoint (byte-identical for any ``shards``)."""
+    checkpoints.embed.get(dataset=wildcards.dataset, seed=wildcards.seed)
+    return f"results/{wildcards.dataset}/seed{wildcards.seed}/embeddings.npy"
+
+
 def model_images(wildcards):
     """The images the autoencoder and the self-training see: deskewed or as downloaded."""
     if deskews(wildcards.dataset):
-        return f"results/{wildcards.dataset}/deskewed.npz"
-    return f"results/{wildcards.dataset}/data.npz"
+        return f"results/{wildcards.dataset}/deskewed.npy"
+    return downloaded("images.npy")(wildcards)
+
+
+def shard_files(pattern):
+    """Input function: ``pattern`` for each shard when ``shards`` > 1, else nothing
+    (one job then does the whole dataset itself)."""
+
+    def files(wildcards):
+        if config["shards"] == 1:
+            return []
+        return [
+            pattern.format(shard=i, **dict(wildcards.items()))
+            for i in range(config["shards"])
+        ]
+
+    return files
+
+
+def memory(base_mb, per_input_mb=0.0):
+    """``mem_mb`` of a rule: ``base_mb`` plus ``per_input_mb`` per MB of its input files
+    (fitted from the measured peaks, see docs/scaling.md), times 1.5 per retry, so a job
+    killed for memory asks for more when run with ``--retries``."""
+
+    def mem_mb(wildcards, input, attempt):
+        return int((base_mb + per_input_mb * input.size_mb) * 1.5 ** (attempt - 1))
+
+    return mem_mb
 
 
 def self_training_settings(wildcards):
@@ -173,6 +220,7 @@ def report_inputs(wildcards):
         figures.append(f"{dirs[0]}/figures/kdistance_dbscan.png")
     return {
         "data": f"results/{d}/data.npz",
+        "images": f"results/{d}/images.npy",
         "training": [f"{s}/model/training.json" for s in dirs],
         "loss_curves": [f"{s}/model/loss.png" for s in dirs],
         "metrics": summary_metrics(wildcards),

@@ -1,8 +1,36 @@
-rule download:
+rule decode_shard:
     input:
         lib("io", "data", "runlog"),
     output:
-        "results/{dataset}/data.npz",
+        images=temp("results/{dataset}/shards/{shard}/images.npy"),
+        labels=temp("results/{dataset}/shards/{shard}/labels.npy"),
+    log:
+        "logs/{dataset}/decode_shard_{shard}.log",
+    benchmark:
+        "benchmarks/{dataset}/decode_shard_{shard}.tsv"
+    wildcard_constraints:
+        shard=r"\d+",
+    conda:
+        "../../envs/data.yaml"
+    threads: 2
+    resources:
+        mem_mb=memory(1500),
+        runtime=20,
+    params:
+        dataset=dataset_settings,
+        shards=config["shards"],
+    script:
+        "../../scripts/decode_shard.py"
+
+
+checkpoint download:
+    input:
+        lib=lib("io", "data", "runlog"),
+        shards=shard_files("results/{dataset}/shards/{shard}/images.npy"),
+        shard_labels=shard_files("results/{dataset}/shards/{shard}/labels.npy"),
+    output:
+        images="results/{dataset}/images.npy",
+        data="results/{dataset}/data.npz",
     log:
         "logs/{dataset}/download.log",
     benchmark:
@@ -11,7 +39,7 @@ rule download:
         "../../envs/data.yaml"
     threads: 2
     resources:
-        mem_mb=1500,
+        mem_mb=memory(1500),
         runtime=20,
     params:
         dataset=dataset_settings,
@@ -21,10 +49,10 @@ rule download:
 
 rule deskew:
     input:
-        data="results/{dataset}/data.npz",
+        images=downloaded("images.npy"),
         lib=lib("io", "preprocess", "runlog"),
     output:
-        "results/{dataset}/deskewed.npz",
+        "results/{dataset}/deskewed.npy",
     log:
         "logs/{dataset}/deskew.log",
     benchmark:
@@ -33,7 +61,7 @@ rule deskew:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory(1000),
         runtime=10,
     script:
         "../../scripts/deskew.py"

@@ -1,6 +1,6 @@
 rule tsne:
     input:
-        embeddings="results/{dataset}/seed{seed}/embeddings.npy",
+        embeddings=embeddings,
         lib=lib("io", "figures", "runlog"),
     output:
         "results/{dataset}/seed{seed}/tsne/coordinates.npz",
@@ -23,7 +23,7 @@ rule tsne:
 rule plot_tsne:
     input:
         coordinates="results/{dataset}/seed{seed}/tsne/coordinates.npz",
-        data="results/{dataset}/data.npz",
+        data=downloaded("data.npz"),
         labels=tsne_colouring,
         lib=lib("io", "data", "figures", "runlog"),
     output:
@@ -54,7 +54,7 @@ rule plot_tsne:
 
 rule plot_confusion:
     input:
-        data="results/{dataset}/data.npz",
+        data=downloaded("data.npz"),
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
         lib=lib("io", "clustering", "data", "metrics", "figures", "runlog"),
     output:
@@ -85,7 +85,7 @@ rule plot_confusion:
 
 rule plot_kdistance:
     input:
-        embeddings="results/{dataset}/seed{seed}/embeddings.npy",
+        embeddings=embeddings,
         lib=lib("io", "knee", "figures", "runlog"),
     output:
         report(
@@ -113,8 +113,9 @@ rule plot_kdistance:
 
 rule plot_gallery:
     input:
-        data="results/{dataset}/data.npz",
-        embeddings="results/{dataset}/seed{seed}/embeddings.npy",
+        data=downloaded("data.npz"),
+        images=downloaded("images.npy"),
+        embeddings=embeddings,
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
         lib=lib("io", "clustering", "data", "metrics", "figures", "gallery", "runlog"),
     output:
@@ -148,7 +149,7 @@ rule plot_gallery:
 rule plot_tsne_thumbnails:
     input:
         coordinates="results/{dataset}/seed{seed}/tsne/coordinates.npz",
-        data="results/{dataset}/data.npz",
+        images=downloaded("images.npy"),
         lib=lib("io", "clustering", "data", "figures", "gallery", "runlog"),
     output:
         report(

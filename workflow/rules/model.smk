@@ -30,11 +30,37 @@ rule train_autoencoder:
         "../../scripts/train_autoencoder.py"
 
 
-rule embed:
+rule embed_shard:
+    input:
+        data=model_images,
+        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
+        lib=lib("io", "data", "model", "runlog"),
+    output:
+        temp("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
+    log:
+        "logs/{dataset}/seed{seed}/embed_shard_{shard}.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/embed_shard_{shard}.tsv"
+    wildcard_constraints:
+        shard=r"\d+",
+    conda:
+        "../../envs/torch.yaml"
+    threads: 2
+    resources:
+        mem_mb=memory(1000),
+        runtime=10,
+    params:
+        shards=config["shards"],
+    script:
+        "../../scripts/embed_shard.py"
+
+
+checkpoint embed:
     input:
         data=model_images,
         model="results/{dataset}/seed{seed}/model/autoencoder.pt",
         lib=lib("io", "model", "runlog"),
+        shards=shard_files("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
     output:
         "results/{dataset}/seed{seed}/embeddings.npy",
     log:
