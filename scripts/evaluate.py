@@ -1,4 +1,5 @@
-"""Rule evaluate: one clustering -> metrics.json (silhouette, ACC, NMI, ARI, provenance)."""
+"""Rule evaluate: one clustering -> metrics.json (silhouette, ACC, NMI, ARI, what was exact or
+estimated, provenance)."""
 
 import json
 from pathlib import Path
@@ -19,9 +20,14 @@ with job_log(snakemake.log[0]) as log:
     pred = np.load(snakemake.input.labels)
     run = json.loads(Path(snakemake.input.run).read_text())
     log(f"scoring {snakemake.wildcards.algorithm} on {len(pred)} points")
+    settings = snakemake.params.evaluation
     metrics = evaluate(
-        x, pred, data["labels"], snakemake.params.evaluation["silhouette_sample_size"], seed
+        x, pred, data["labels"], settings["silhouette_exact_max"], settings["silhouette_sample_size"], seed
     )
+    log(f"silhouette {metrics['silhouette_method']}")
+    # what the clustering itself approximated (e.g. a neighbour search) comes first; its
+    # run.json has no such entry when everything was exact
+    metrics["exactness"] = run.get("exactness", {}) | metrics["exactness"]
     metrics |= {
         "algorithm": run["algorithm"],
         "params": run["params"],

@@ -8,8 +8,8 @@ import numpy as np
 
 from deepclust.io import save_text
 from deepclust.provenance import provenance
-from deepclust.report import comparison_sentence, compile_pdf, params_text, provenance_text, render, title
-from deepclust.report import tsne_subset_text
+from deepclust.report import comparison_sentence, compile_pdf, exactness_text, params_text, provenance_text, render
+from deepclust.report import title, tsne_subset_text
 from deepclust.runlog import job_log
 from deepclust.summary import read_tsv
 
@@ -41,6 +41,17 @@ def gallery_caption(algorithm, metrics, settings, labelled):
     if labelled:
         text += " Beside each row: the class matched to the cluster and its purity."
     return text
+
+
+def silhouette_rule_text(evaluation):
+    """The config's rule for an exact or an estimated silhouette, in words."""
+    if evaluation["silhouette_exact_max"] is None:
+        return "all non-noise points, exactly"
+    return (
+        f"the non-noise points: exactly up to {evaluation['silhouette_exact_max']:,} of them, above "
+        f"that estimated from a seeded sample of {evaluation['silhouette_sample_size']:,}, each "
+        "scored against all of them, with a 95% confidence interval"
+    )
 
 
 def self_training_text(settings, by_seed):
@@ -114,9 +125,8 @@ with job_log(snakemake.log[0]) as log:
         },
         "loss_curve": rel(inp.loss_curves[0]),
         "clustering_intro": (
-            "Each algorithm clusters the embeddings of all images. Silhouette is computed "
-            + ("exactly over all non-noise points" if params.evaluation["silhouette_sample_size"] is None
-               else f"on a seeded sample of {params.evaluation['silhouette_sample_size']} non-noise points")
+            "Each algorithm clusters the embeddings of all images. Silhouette is computed over "
+            + silhouette_rule_text(params.evaluation)
             + "; accuracy uses the best one-to-one matching of clusters to classes (Hungarian), "
             "with noise counted as wrong."
             + self_training_text(params.self_training, by_seed)
@@ -128,6 +138,7 @@ with job_log(snakemake.log[0]) as log:
         + "; ".join(f"{titles[a]}: {params_text(first[a]['params'])}" for a in algos)
         + ".",
         "comparison": comparison_sentence(first, titles) if algos else "",
+        "exactness": exactness_text(rows),
         "tsne_intro": (
             f"t-SNE (PCA initialisation, perplexity {params.tsne['perplexity']:g}) of "
             f"{tsne_subset_text(params.tsne['n_samples'], len(images), seeds[0])}; "

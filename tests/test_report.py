@@ -3,13 +3,23 @@ import shutil
 import pytest
 
 from deepclust.report import (
-    comparison_sentence, compile_pdf, metrics_table, params_text, render, tex_escape, title, tsne_subset_text,
+    comparison_sentence, compile_pdf, exactness_text, metrics_table, params_text, render, tex_escape, title,
+    tsne_subset_text,
 )
 from workflow_runner import require_tool
 
 
 def metrics(n, noise, acc, sil=0.1):
-    return {"n_clusters": n, "noise_fraction": noise, "silhouette": sil, "accuracy": acc, "nmi": 0.5, "ari": 0.4}
+    return {"n_clusters": n, "noise_fraction": noise, "silhouette": sil, "accuracy": acc, "nmi": 0.5, "ari": 0.4,
+            "silhouette_ci95": None, "exactness": {"silhouette": "exact over 1000 non-noise points"}}
+
+
+ESTIMATED = "estimated from 10000 of 1200000 non-noise points, each against all 1200000; 95% CI [0.4080, 0.4160]"
+
+
+def estimated(n, noise, acc):
+    """Scores with a sampled silhouette, as metrics.evaluate writes them above the threshold."""
+    return metrics(n, noise, acc, sil=0.412) | {"silhouette_ci95": [0.408, 0.416], "exactness": {"silhouette": ESTIMATED}}
 
 
 def test_escape():
@@ -20,6 +30,27 @@ def test_table_formats_and_dashes_missing():
     table = metrics_table([("K-Means", metrics(10, 0.0, 0.5432)), ("DBSCAN", metrics(3, 0.25, None, None))])
     assert r"K-Means & 10 & 0.0\% & 0.100 & 0.543 & 0.500 & 0.400 \\" in table
     assert r"DBSCAN & 3 & 25.0\% & -- & -- &" in table
+
+
+def test_estimated_silhouette_shows_its_interval():
+    table = metrics_table([("K-Means", estimated(10, 0.0, 0.5)), ("DBSCAN", metrics(3, 0.25, 0.2))])
+    assert r"K-Means & 10 & 0.0\% & 0.412 $\pm$ 0.004 & 0.500 &" in table
+    assert r"DBSCAN & 3 & 25.0\% & 0.100 & 0.200 &" in table
+
+
+def test_exactness_statement_is_derived_from_the_metrics():
+    exact = [("K-Means", metrics(10, 0.0, 0.5)), ("DBSCAN", metrics(3, 0.25, 0.2))]
+    assert exactness_text(exact) == "Exact or estimated: the silhouette is exact for every clustering."
+    mixed = [("K-Means", estimated(10, 0.0, 0.5)), ("DBSCAN", metrics(3, 0.25, 0.2))]
+    mixed[1][1]["exactness"] = {"neighbour_search": "estimated: approximate neighbours"} | mixed[1][1]["exactness"]
+    assert exactness_text(mixed) == (
+        "Exact or estimated: the silhouette is estimated for K-Means and exact for DBSCAN; the neighbour "
+        "search is estimated for DBSCAN. An estimated silhouette is shown in the table as value ± half "
+        f"its 95% confidence interval. The estimates: K-Means, silhouette: {ESTIMATED}; DBSCAN, neighbour "
+        "search: estimated: approximate neighbours."
+    )
+    undefined = metrics(1, 0.0, 0.1, sil=None) | {"exactness": {}}
+    assert exactness_text([("GMM", undefined)]) == ""
 
 
 def test_params_and_titles_read_well():
@@ -119,6 +150,25 @@ def test_tables_are_fitted_to_the_line_width(tmp_path):
         assert r"\fitwidth{\begin{tabular}" in tex.read_text()
         compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
         assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
+def test_report_with_an_estimated_silhouette_compiles(tmp_path):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    for name in ("loss.png", "tsne_kmeans.png"):
+        Image.new("RGB", (40, 30), "white").save(tmp_path / name)
+    ctx = context()
+    ctx["metric_rows"] = [("K-Means", estimated(10, 0.0, 0.5)), ("DBSCAN", metrics(3, 0.25, 0.2))]
+    ctx["exactness"] = exactness_text(ctx["metric_rows"])
+    tex = tmp_path / "report.tex"
+    tex.write_text(render(ctx))
+    compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "out.pdf").pages)
+    assert "0.412 ± 0.004" in text
+    assert "the silhouette is estimated for K-Means and exact for DBSCAN" in text
+    assert "95% CI [0.4080, 0.4160]" in text
 
 
 def gallery_context(labelled):

@@ -39,40 +39,56 @@ def cluster_accuracy(true, pred):
     return float(np.mean(mapped == true))
 
 
-def silhouette(x, pred, sample_size=None, seed=0):
-    """Silhouette over non-noise points (a seeded sample of them when ``sample_size`` is
-    smaller); ``(None, reason)`` when it is undefined."""
+def silhouette(x, pred, exact_max, sample_size, seed):
+    """Silhouette over the non-noise points, exact or estimated.
+
+    Exact when there are at most ``exact_max`` non-noise points (``None``: always), or no
+    more than ``sample_size``; otherwise estimated from a seeded sample of ``sample_size``
+    of them, each scored against all (``silhouette.silhouette_estimate``).
+    Returns ``(value, ci95, how)``: ``ci95`` is ``[low, high]`` for an estimate and ``None``
+    when exact; ``value`` is ``None`` with the reason in ``how`` when it is undefined.
+    """
     keep = pred != NOISE
     x, pred = x[keep], pred[keep]
-    how = f"exact over {len(pred)} non-noise points"
-    if sample_size is not None and sample_size < len(pred):
-        chosen = np.random.default_rng(seed).choice(len(pred), size=sample_size, replace=False)
-        x, pred = x[chosen], pred[chosen]
-        how = f"sampled {sample_size} of {keep.sum()} non-noise points"
-    from .silhouette import silhouette_exact  # numba: imported only where it is used
-
+    n = len(pred)
     n_clusters = len(np.unique(pred))
     if n_clusters < 2:
-        return None, f"undefined: {n_clusters} cluster(s) outside noise, need at least 2"
-    if n_clusters >= len(pred):
-        return None, "undefined: every point is its own cluster"
-    return silhouette_exact(x, pred), how
+        return None, None, f"undefined: {n_clusters} cluster(s) outside noise, need at least 2"
+    if n_clusters >= n:
+        return None, None, "undefined: every point is its own cluster"
+    # numba: imported only where it is used
+    from .silhouette import silhouette_estimate, silhouette_exact
+
+    if exact_max is None or n <= max(exact_max, sample_size):
+        return silhouette_exact(x, pred), None, f"exact over {n} non-noise points"
+    est = silhouette_estimate(x, pred, sample_size, seed)
+    ci95 = [est.ci_low, est.ci_high]
+    return est.value, ci95, (
+        f"estimated from {sample_size} of {n} non-noise points, each against all {n}; "
+        f"95% CI [{ci95[0]:.4f}, {ci95[1]:.4f}]"
+    )
 
 
-def evaluate(x, pred, true, sample_size=None, seed=0):
-    """All scores of one clustering as a JSON-ready dict."""
+def evaluate(x, pred, true, silhouette_exact_max, silhouette_sample_size, seed):
+    """All scores of one clustering as a JSON-ready dict.
+
+    ``exactness`` maps each computed quantity to a sentence starting "exact" or "estimated";
+    an undefined silhouette is left out of it.
+    """
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     pred = np.asarray(pred)
     true = np.asarray(true)
     noise = pred == NOISE
-    score, how = silhouette(x, pred, sample_size, seed)
+    score, ci95, how = silhouette(x, pred, silhouette_exact_max, silhouette_sample_size, seed)
     result = {
         "n_samples": int(len(pred)),
         "n_clusters": int(len(np.unique(pred[~noise]))),
         "noise_fraction": float(noise.mean()),
         "silhouette": score,
         "silhouette_method": how,
+        "silhouette_ci95": ci95,
+        "exactness": {} if score is None else {"silhouette": how},
     }
     if (true == NO_LABEL).all():
         external = dict.fromkeys(("accuracy", "nmi", "ari"))

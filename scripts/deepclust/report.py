@@ -67,12 +67,53 @@ def tabular(header, rows):
     return "\n".join(lines)
 
 
+def metric_cell(metrics, key, spec):
+    """One cell of the scores table; an estimated silhouette is shown as value ± half the
+    width of its 95% confidence interval."""
+    cell = fmt(metrics.get(key), spec)
+    if key == "silhouette" and metrics.get("silhouette_ci95"):
+        low, high = metrics["silhouette_ci95"]
+        cell += r" $\pm$ " + fmt((high - low) / 2, spec)
+    return cell
+
+
 def metrics_table(rows):
     """``rows``: list of ``(algorithm label, metrics dict)`` -> a booktabs table body."""
     return tabular(
         ["algorithm"] + [name for _, name, _ in METRIC_COLUMNS],
-        [[tex_escape(label)] + [fmt(m.get(key), spec) for key, _, spec in METRIC_COLUMNS] for label, m in rows],
+        [[tex_escape(label)] + [metric_cell(m, key, spec) for key, _, spec in METRIC_COLUMNS] for label, m in rows],
     )
+
+
+def exactness_text(rows):
+    """What was exact and what was estimated, from each metrics.json's ``exactness``.
+
+    ``rows``: list of ``(clustering label, metrics dict)``. Per quantity, the clusterings where
+    it was estimated and where exact ("every clustering" when all share it), then each
+    estimate's own sentence. Plain text (escape before use).
+    """
+    kinds = {}  # quantity -> {"estimated": [(label, sentence)], "exact": [...]}
+    for label, m in rows:
+        for quantity, how in m["exactness"].items():
+            kind = "estimated" if how.startswith("estimated") else "exact"
+            kinds.setdefault(quantity, {"estimated": [], "exact": []})[kind].append((label, how))
+    if not kinds:
+        return ""
+    parts, details = [], []
+    for quantity, by_kind in kinds.items():
+        said = []
+        for kind in ("estimated", "exact"):
+            labels = [label for label, _ in by_kind[kind]]
+            if labels:
+                said.append(f"{kind} for " + ("every clustering" if len(labels) == len(rows) else ", ".join(labels)))
+        parts.append(f"the {quantity.replace('_', ' ')} is " + " and ".join(said))
+        details += [f"{label}, {quantity.replace('_', ' ')}: {how}" for label, how in by_kind["estimated"]]
+    text = "Exact or estimated: " + "; ".join(parts) + "."
+    if "silhouette" in kinds and kinds["silhouette"]["estimated"]:
+        text += " An estimated silhouette is shown in the table as value ± half its 95% confidence interval."
+    if details:
+        text += " The estimates: " + "; ".join(details) + "."
+    return text
 
 
 SUMMARY_COLUMNS = [
@@ -225,6 +266,8 @@ def render(ctx):
         r"\end{table}",
         ctx["comparison"],
     ]
+    if ctx.get("exactness"):
+        body += ["", tex_escape(ctx["exactness"])]
     if ctx.get("summary_rows"):
         body += [
             r"\subsection*{Over seeds}",

@@ -1,10 +1,16 @@
-"""Exact silhouette score (Euclidean) with a fused numba kernel.
+"""Silhouette score (Euclidean): exact, or estimated from a sample, with fused numba kernels.
 
-Points are sorted by cluster so that each cluster is a contiguous segment. The kernel
+Points are sorted by cluster so that each cluster is a contiguous segment. The exact kernel
 computes every pair distance once, as ``sqrt(sum((xi - xj) ** 2))`` in float32, and adds
 it straight into per-cluster float64 sums for both points of the pair: no distance matrix
 is ever stored, and memory stays O(n_threads * n_samples).
+
+The estimate scores a seeded uniform sample of points, each against all points with the
+same distance arithmetic: O(sample_size * n_samples) pairs instead of O(n_samples ** 2).
 """
+
+from dataclasses import dataclass
+from statistics import NormalDist
 
 import numba
 import numpy as np
@@ -133,6 +139,37 @@ def _intra_inter(X, starts, n_chunks):
     return intra, inter
 
 
+@njit(parallel=True, fastmath=_FASTMATH, cache=True)
+def _sample_sums(X, starts, xs, tile, sums, col):
+    """Add to ``sums`` the summed distance from every sampled row to every cluster.
+
+    X: (N, D) float32, rows sorted by cluster (cluster k is rows ``starts[k]:starts[k + 1]``).
+    xs: (B * 8, D) float32, the sampled rows (the last block of 8 padded).
+    tile: rows of X visited together, kept in cache while the chunk's blocks pass over them.
+    sums: (B * 8, K) float64, zeros on entry. col: (n_chunks, tile) float64 scratch, one row
+    per chunk (parallel task); chunk c owns the blocks c, c + n_chunks, ...
+    """
+    N = starts[-1]
+    n_blocks = xs.shape[0] // _R
+    n_chunks = col.shape[0]
+    for c in prange(n_chunks):
+        rsum = np.empty(_R)
+        w = np.zeros(_R)  # no column sums: only each sampled row's totals are needed
+        for t0 in range(0, N, tile):
+            t1 = min(t0 + tile, N)
+            first = np.searchsorted(starts, t0, side="right") - 1  # cluster holding row t0
+            for b in range(c, n_blocks, n_chunks):
+                xb = xs[b * _R : (b + 1) * _R]
+                l = first
+                while starts[l] < t1:
+                    j0, j1 = max(starts[l], t0), min(starts[l + 1], t1)
+                    rsum[:] = 0.0
+                    _block_pairs(X, xb, j0, j1, w, rsum, col[c], j0)
+                    for r in range(_R):
+                        sums[b * _R + r, l] += rsum[r]
+                    l += 1
+
+
 def _check_inputs(X, labels):
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
@@ -152,6 +189,50 @@ def _check_inputs(X, labels):
     return X, labels
 
 
+def _cluster_codes(labels):
+    """``(codes, counts)`` of the clusters; raises unless there are 2 to n - 1 of them."""
+    _, codes, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    n = len(labels)
+    if not 1 < len(counts) < n:
+        raise ValueError(
+            f"labels has {len(counts)} distinct values; valid values are 2 to n_samples - 1 "
+            f"(inclusive), here n_samples = {n}"
+        )
+    return codes, counts
+
+
+def _check_threads(n_threads):
+    max_threads = numba.config.NUMBA_NUM_THREADS
+    if n_threads is not None and not (
+        isinstance(n_threads, (int, np.integer)) and 1 <= n_threads <= max_threads
+    ):
+        raise ValueError(f"n_threads must be an integer in [1, {max_threads}], got {n_threads!r}")
+
+
+def _run_threads(n_threads, kernel, *args):
+    """``kernel(*args, threads)`` on ``n_threads`` numba threads (default: numba's current)."""
+    previous = numba.get_num_threads()
+    if n_threads is not None:
+        numba.set_num_threads(int(n_threads))
+    try:
+        return kernel(*args, numba.get_num_threads())
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _as_float32(X):
+    """float32 X; float64 input is centred first, so the cast keeps the spread."""
+    if X.dtype != np.float32:
+        X = X - X.mean(axis=0)
+    return X.astype(np.float32, copy=False)
+
+
+def _scores(a, b):
+    """Silhouette ``(b - a) / max(a, b)``; as sklearn, 0/0 (singletons, a = b = 0) scores 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num((b - a) / np.maximum(a, b))
+
+
 def silhouette_exact(X: np.ndarray, labels: np.ndarray, n_threads: int | None = None) -> float:
     """Mean silhouette coefficient over all points, Euclidean metric.
 
@@ -162,35 +243,105 @@ def silhouette_exact(X: np.ndarray, labels: np.ndarray, n_threads: int | None = 
     """
     X, labels = _check_inputs(X, labels)
     n = X.shape[0]
-    _, codes, counts = np.unique(labels, return_inverse=True, return_counts=True)
-    if not 1 < len(counts) < n:
-        raise ValueError(
-            f"labels has {len(counts)} distinct values; valid values are 2 to n_samples - 1 "
-            f"(inclusive), here n_samples = {n}"
-        )
-    max_threads = numba.config.NUMBA_NUM_THREADS
-    if n_threads is not None and not (
-        isinstance(n_threads, (int, np.integer)) and 1 <= n_threads <= max_threads
-    ):
-        raise ValueError(f"n_threads must be an integer in [1, {max_threads}], got {n_threads!r}")
-    if X.dtype != np.float32:
-        X = X - X.mean(axis=0)  # in float64, so the float32 cast keeps the spread
+    codes, counts = _cluster_codes(labels)
+    _check_threads(n_threads)
     order = np.argsort(codes, kind="stable")
     Xs = np.zeros((n + _R - 1, X.shape[1]), dtype=np.float32)
-    Xs[:n] = X[order]
+    Xs[:n] = _as_float32(X)[order]
     starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-
-    previous = numba.get_num_threads()
-    if n_threads is not None:
-        numba.set_num_threads(int(n_threads))
-    try:
-        intra, inter = _intra_inter(Xs, starts, numba.get_num_threads())
-    finally:
-        numba.set_num_threads(previous)
-
+    intra, inter = _run_threads(n_threads, _intra_inter, Xs, starts)
     size = counts[codes[order]]
-    # as sklearn: 0/0 for singletons (and for a = b = 0) becomes a silhouette of 0
     with np.errstate(divide="ignore", invalid="ignore"):
         a = intra / (size - 1)
-        sil = (inter - a) / np.maximum(a, inter)
-    return float(np.mean(np.nan_to_num(sil)))
+    return float(np.mean(_scores(a, inter)))
+
+
+_Z95 = NormalDist().inv_cdf(0.975)
+_TILE_BYTES = 1 << 18  # rows of all points visited together: 256 KiB, within a core's L2
+
+
+@dataclass(frozen=True)
+class SilhouetteEstimate:
+    """A sampled silhouette: ``value`` estimates the mean over all ``n`` points from
+    ``sample_size`` of them; ``[ci_low, ci_high]`` is its 95% confidence interval."""
+
+    value: float
+    ci_low: float
+    ci_high: float
+    std_error: float
+    sample_size: int
+    n: int
+
+
+def silhouette_estimate(
+    X: np.ndarray,
+    labels: np.ndarray,
+    sample_size: int,
+    seed: int,
+    n_threads: int | None = None,
+    block_rows: int | None = None,
+) -> SilhouetteEstimate:
+    """Mean silhouette estimated from a seeded uniform sample, with a 95% interval.
+
+    X: (n_samples, n_features) float array; labels: (n_samples,) cluster ids (any values).
+    ``sample_size`` points are drawn without replacement (``numpy.random.default_rng(seed)``);
+    each one's a(i) and b(i) are exact, against all n_samples points, so its s(i) is the
+    one ``silhouette_exact`` averages and the sample mean is unbiased for it (a silhouette
+    computed within a subsample is not). The interval is the normal approximation from the
+    sample standard deviation with the finite-population correction (zero width when
+    ``sample_size == n_samples``), clipped to [-1, 1]. Singletons score 0, as in sklearn.
+
+    Cost: sample_size * n_samples distances, in the arithmetic of ``silhouette_exact``
+    (float32 differences, float64 sums). Memory: a float32 copy of X sorted by cluster,
+    (sample_size, n_clusters) float64 sums and a (n_threads, block_rows) float64 scratch;
+    no distance matrix. block_rows: rows of X visited together (default: 256 KiB of them).
+    """
+    X, labels = _check_inputs(X, labels)
+    n, dim = X.shape
+    codes, counts = _cluster_codes(labels)
+    if not (isinstance(sample_size, (int, np.integer)) and 2 <= sample_size <= n):
+        raise ValueError(
+            f"sample_size must be an integer in [2, n_samples] = [2, {n}], got {sample_size!r}"
+        )
+    if not (isinstance(seed, (int, np.integer)) and seed >= 0):
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if block_rows is None:
+        block_rows = max(_R, _TILE_BYTES // (4 * dim))
+    elif not (isinstance(block_rows, (int, np.integer)) and block_rows >= 1):
+        raise ValueError(f"block_rows must be a positive integer, got {block_rows!r}")
+    _check_threads(n_threads)
+
+    order = np.argsort(codes, kind="stable")
+    Xs = _as_float32(X)[order]
+    starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    chosen = np.random.default_rng(seed).choice(n, size=sample_size, replace=False)
+    sorted_at = np.empty(n, dtype=np.int64)
+    sorted_at[order] = np.arange(n)
+    padded = -(-sample_size // _R) * _R
+    xs = np.zeros((padded, dim), dtype=np.float32)
+    xs[:sample_size] = Xs[sorted_at[chosen]]
+    sums = np.zeros((padded, len(counts)))
+
+    def kernel(threads):
+        col = np.empty((min(threads, padded // _R), min(block_rows, n)))
+        _sample_sums(Xs, starts, xs, min(block_rows, n), sums, col)
+
+    _run_threads(n_threads, kernel)
+
+    own = codes[chosen]
+    rows = np.arange(sample_size)
+    means = sums[:sample_size] / counts
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = sums[rows, own] / (counts[own] - 1)
+    means[rows, own] = np.inf
+    s = _scores(a, means.min(axis=1))
+    value = float(s.mean())
+    std_error = float(s.std(ddof=1) / np.sqrt(sample_size) * np.sqrt((n - sample_size) / (n - 1)))
+    return SilhouetteEstimate(
+        value=value,
+        ci_low=max(-1.0, value - _Z95 * std_error),
+        ci_high=min(1.0, value + _Z95 * std_error),
+        std_error=std_error,
+        sample_size=int(sample_size),
+        n=int(n),
+    )
