@@ -11,7 +11,7 @@ CONFIG_ARG := $(if $(CONFIG),--configfile $(CONFIG))
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz
 
-.PHONY: setup system-packages run test lint dag bench bench-quality clean
+.PHONY: setup system-packages run test lint dag bench bench-quality bench-scale clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -55,6 +55,12 @@ bench: setup
 # also mnist, digits8, mnist16, fashion16, mnist8): scores, seconds per rule, verdict against the goals.
 bench-quality: setup
 	$(BIN)/python tests/benchmarks/bench_quality.py $(ARGS)
+
+# The default config on 60k, 300k and 1.2M MNIST-like images (built and cached in
+# .bench-cache/scale): per-rule time and peak RSS, fitted growth exponents.
+# ARGS="--sizes 20000,60000" for a CI-sized run.
+bench-scale: setup
+	$(BIN)/python tests/benchmarks/bench_scale.py $(ARGS)
 
 clean:
 	rm -rf results logs benchmarks .snakemake/metadata .snakemake/incomplete

@@ -1,0 +1,240 @@
+"""Benchmark: the default config on MNIST-like datasets of growing size, per-rule wall
+time and peak RSS, with each rule's fitted growth exponent (time ~ N^k).
+
+    python tests/benchmarks/bench_scale.py [--sizes 60000,300000,1200000] [--config extra.yaml]
+
+Each dataset is MNIST train repeated: copy 0 as is, every further copy with each image
+shifted by a seeded random (dx, dy) in [-2, 2] pixels (zero fill), written as several
+parquet shards in the Hub's layout and cached in .bench-cache/scale/ (git-ignored).
+Every size runs in its own scratch copy of the project (kept with --keep), so the
+per-rule numbers come from the workflow's own benchmark: files.
+"""
+
+import argparse
+import csv
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parents[1] / "scripts"), str(HERE.parent)]
+
+from workflow_runner import ROOT, copy_project, snakemake, write_config  # noqa: E402
+
+CACHE = ROOT / ".bench-cache" / "scale"
+SHARD_ROWS = 100_000  # images per parquet file of a built dataset
+MAX_SHIFT = 2
+
+
+def shifted(images, rng):
+    """Each image moved by its own random (dx, dy) in [-MAX_SHIFT, MAX_SHIFT], zero fill."""
+    n, h, w = images.shape
+    pad = np.pad(images, ((0, 0), (MAX_SHIFT, MAX_SHIFT), (MAX_SHIFT, MAX_SHIFT)))
+    dy, dx = rng.integers(-MAX_SHIFT, MAX_SHIFT + 1, (2, n))
+    rows = (np.arange(h)[None, :] + MAX_SHIFT - dy[:, None])[:, :, None]
+    cols = (np.arange(w)[None, :] + MAX_SHIFT - dx[:, None])[:, None, :]
+    return pad[np.arange(n)[:, None, None], rows, cols]
+
+
+def build_dataset(n, source):
+    """``.bench-cache/scale/mnist-<n>``: n images in Hub layout (cached)."""
+    import datasets
+    from hub_fixtures import png_bytes
+
+    from deepclust.data import load_image_dataset
+
+    folder = CACHE / f"mnist-{n}"
+    if (folder / "done").exists():
+        return folder
+    base, labels, names = load_image_dataset(str(source), ["train"], "image", "label")
+    rng = np.random.default_rng(0)
+    files = -(-n // SHARD_ROWS)
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    features = datasets.Features({"image": datasets.Image(), "label": datasets.ClassLabel(names=names)})
+    copy, pending_images, pending_labels, written = 0, [], [], 0
+    while written < n:
+        images = base if copy == 0 else shifted(base, rng)
+        pending_images += [png_bytes(im) for im in images]
+        pending_labels += labels.tolist()
+        copy += 1
+        while len(pending_images) >= SHARD_ROWS or (pending_images and written + len(pending_images) >= n):
+            take = min(SHARD_ROWS, n - written, len(pending_images))
+            part = datasets.Dataset.from_dict(
+                {"image": [{"bytes": b, "path": None} for b in pending_images[:take]], "label": pending_labels[:take]},
+                features=features,
+            )
+            index = written // SHARD_ROWS
+            part.to_parquet(folder / "data" / f"train-{index:05d}-of-{files:05d}.parquet")
+            written += take
+            del pending_images[:take], pending_labels[:take]
+            print(f"  {folder.name}: {written} of {n} images written", flush=True)
+            if written >= n:
+                break
+    (folder / "done").write_text("ok\n")
+    return folder
+
+
+def rule_rows(workdir):
+    """``{job: (seconds, max_rss_mb)}`` from the run's benchmark: files."""
+    rows = {}
+    for path in sorted((workdir / "benchmarks").rglob("*.tsv")):
+        with open(path) as handle:
+            row = next(csv.DictReader(handle, delimiter="\t"))
+        rss = float(row["max_rss"]) if row["max_rss"] not in ("NA", "-") else float("nan")
+        rows[str(path.relative_to(workdir / "benchmarks").with_suffix(""))] = (float(row["s"]), rss)
+    return rows
+
+
+def rule_name(job):
+    """``mnist/seed0/cluster_kmeans`` -> ``cluster_kmeans``; shard numbers dropped."""
+    return re.sub(r"_\d+$", "", job.split("/")[-1])
+
+
+def exponent(sizes, values):
+    """Least-squares slope of log(value) against log(size)."""
+    ok = [(s, v) for s, v in zip(sizes, values) if v and v > 0 and np.isfinite(v)]
+    if len(ok) < 2:
+        return float("nan")
+    x, y = np.log([s for s, _ in ok]), np.log([v for _, v in ok])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="60000,300000,1200000")
+    parser.add_argument("--source", default=str(ROOT.parent / "shared" / "datasets" / "mnist"))
+    parser.add_argument("--config", action="append", default=[], help="extra config file(s) layered on top")
+    parser.add_argument("--cores", default="2")
+    parser.add_argument("--keep", help="keep the scratch runs under this folder")
+    parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--plot", help="write the per-rule cost curves to this PNG (e.g. docs/scaling.png)")
+    parser.add_argument("--from-json", help="report on a saved bench-scale.json instead of running")
+    parser.add_argument("--plan", type=int, help="extrapolate every rule's time and peak RSS to this many images")
+    parser.add_argument("--plan-shards", type=int, default=100, help="shards assumed by --plan")
+    args = parser.parse_args()
+    if args.from_json:
+        import json
+
+        saved = json.loads(Path(args.from_json).read_text())
+        sizes = saved["sizes"]
+        by_size = {n: {r: tuple(v) for r, v in saved["rules"][str(n)].items()} for n in sizes}
+        walls = {n: saved["walls"][str(n)] for n in sizes}
+        summarise(sizes, by_size, walls)
+        if args.plot:
+            plot_curves(sizes, by_size, walls, args.plot)
+        if args.plan:
+            plan(sizes, by_size, args.plan, args.plan_shards)
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    folders = {n: build_dataset(n, args.source) for n in sizes}
+    if args.build_only:
+        return
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    by_size, walls = {}, {}
+    for n in sizes:
+        workdir = copy_project(root / f"n{n}")
+        config = {"datasets": {"mnist": {"source": str(folders[n]), "cache_dir": str(CACHE / "hf_cache")}}}
+        configs = ["--configfile", write_config(workdir, config), *[str(Path(c).resolve()) for c in args.config]]
+        start = time.perf_counter()
+        snakemake(workdir, "--cores", args.cores, *configs, timeout=4 * 3600)
+        walls[n] = time.perf_counter() - start
+        jobs = rule_rows(workdir)
+        rules = {}
+        for job, (seconds, rss) in jobs.items():
+            name = rule_name(job)
+            total, peak = rules.get(name, (0.0, 0.0))
+            rules[name] = (total + seconds, max(peak, rss))
+        by_size[n] = rules
+        print(f"\n{n} images: whole run {walls[n]:.0f} s wall, {len(jobs)} jobs", flush=True)
+        for name, (seconds, rss) in sorted(rules.items(), key=lambda kv: -kv[1][0]):
+            print(f"  {name:28s} {seconds:9.1f} s  {rss:8.0f} MB")
+
+    summarise(sizes, by_size, walls)
+    print(f"runs in {root}")
+    import json
+
+    (root / "bench-scale.json").write_text(json.dumps({"sizes": sizes, "walls": walls, "rules": by_size}, indent=1))
+    if args.plot:
+        plot_curves(sizes, by_size, walls, args.plot)
+        print(f"wrote {args.plot}")
+    if args.plan:
+        plan(sizes, by_size, args.plan, args.plan_shards)
+
+
+def summarise(sizes, by_size, walls):
+    """The per-rule table with fitted exponents."""
+    names = sorted({r for rules in by_size.values() for r in rules}, key=lambda r: -by_size[sizes[-1]].get(r, (0, 0))[0])
+    head = "".join(f"{n:>12,d}" for n in sizes)
+    print(f"\nper rule (seconds, summed over a rule's jobs; peak RSS MB) and fitted exponent k, time ~ N^k")
+    print(f"{'rule':28s}{head}   k(time)  " + "".join(f"{'MB@' + format(n, ','):>12s}" for n in sizes))
+    for name in names:
+        secs = [by_size[n].get(name, (float('nan'), float('nan')))[0] for n in sizes]
+        rss = [by_size[n].get(name, (float('nan'), float('nan')))[1] for n in sizes]
+        print(f"{name:28s}" + "".join(f"{s:12.1f}" for s in secs) + f"{exponent(sizes, secs):9.2f}  "
+              + "".join(f"{r:12.0f}" for r in rss))
+    print(f"{'whole run (wall)':28s}" + "".join(f"{walls[n]:12.0f}" for n in sizes)
+          + f"{exponent(sizes, [walls[n] for n in sizes]):9.2f}")
+    worst = max((by_size[n][r][1], r, n) for n in sizes for r in by_size[n] if np.isfinite(by_size[n][r][1]))
+    print(f"largest peak RSS: {worst[0]:.0f} MB ({worst[1]} at {worst[2]:,} images)")
+
+
+# Rules whose work a sharded run splits into one job per shard (decode_shard, embed_shard);
+# the benchmark runs unsharded, so their per-image cost comes from these.
+SHARDED = {"download": "decode_shard", "embed": "embed_shard"}
+
+
+def plan(sizes, by_size, target, shards):
+    """Each rule's time and peak RSS at ``target`` images, from power laws fitted to the
+    measured sizes (time) and a straight line (RSS); the per-shard rules at target/shards."""
+    print(f"\nplan for {target:,} images ({shards} shards), extrapolated from {', '.join(f'{n:,}' for n in sizes)}:")
+    print(f"{'rule':28s}{'k':>6s}{'seconds/job':>14s}{'jobs':>6s}{'peak MB/job':>13s}")
+    names = sorted({r for rules in by_size.values() for r in rules})
+    for name in names:
+        secs = np.array([by_size[n].get(name, (np.nan, np.nan))[0] for n in sizes])
+        rss = np.array([by_size[n].get(name, (np.nan, np.nan))[1] for n in sizes])
+        if not np.isfinite(secs).sum() >= 2:
+            continue
+        k = exponent(sizes, secs)
+        per_job_n = target / shards if name in SHARDED else target
+        last = np.flatnonzero(np.isfinite(secs))[-1]
+        # the sharded rules ran unsharded in the benchmark: their cost is per image
+        seconds = secs[last] * (per_job_n / sizes[last]) ** k
+        ok = np.isfinite(rss)
+        slope, intercept = np.polyfit(np.array(sizes)[ok], rss[ok], 1) if ok.sum() >= 2 else (0.0, rss[ok][0])
+        peak = intercept + slope * per_job_n
+        jobs = shards if name in SHARDED else 1
+        print(f"{SHARDED.get(name, name):28s}{k:6.2f}{seconds:14.0f}{jobs:6d}{peak:13.0f}")
+
+def plot_curves(sizes, by_size, walls, path):
+    """Seconds against images, log-log, one line per rule that takes over 1 s somewhere,
+    with N and N log N guides through the whole run's first point."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    names = sorted({r for rules in by_size.values() for r in rules})
+    for name in names:
+        secs = [by_size[n].get(name, (np.nan, np.nan))[0] for n in sizes]
+        if np.nanmax(secs) >= 1:
+            ax.plot(sizes, secs, marker="o", label=f"{name} (k={exponent(sizes, secs):.2f})")
+    whole = [walls[n] for n in sizes]
+    ax.plot(sizes, whole, "k-", lw=2.5, marker="s", label=f"whole run, wall (k={exponent(sizes, whole):.2f})")
+    n = np.array(sizes, dtype=float)
+    ax.plot(n, whole[0] * n / n[0], "k:", lw=1, label="~ N from the first point")
+    ax.plot(n, whole[0] * (n / n[0]) ** 2, "k--", lw=1, label="~ N^2 from the first point")
+    ax.set(xscale="log", yscale="log", xlabel="images", ylabel="seconds (summed over a rule's jobs)",
+           title="Cost per rule against dataset size (default config, 2 cores)")
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+if __name__ == "__main__":
+    main()
