@@ -2,6 +2,7 @@
 
 import time
 
+import numba
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -12,16 +13,22 @@ from deepclust.runlog import job_log
 name = snakemake.wildcards.algorithm
 params = snakemake.params.settings
 seed = int(snakemake.wildcards.seed)
+numba.set_num_threads(min(snakemake.threads, numba.config.NUMBA_NUM_THREADS))  # NN-descent
 with job_log(snakemake.log[0]) as log, threadpool_limits(snakemake.threads):
     x = np.load(snakemake.input.embeddings)
     log(f"{name} on {x.shape[0]} x {x.shape[1]} embeddings with {params}, seed {seed}")
     start = time.perf_counter()
     labels, used = run_algorithm(name, x, params, seed)
     seconds = time.perf_counter() - start
+    exactness = used.pop("exactness", {})  # what was exact, what estimated ({}: all exact)
+    for part, how in exactness.items():
+        log(f"{part}: {how}")
     if used.get("eps_auto"):
         log(f"eps auto: {used['eps']:.6g} (knee at index {used['eps_knee_index']} of the sorted "
             f"k-distances, quantile {used['eps_knee_quantile']:.3f})")
     n_clusters = len(np.unique(labels[labels != NOISE]))
     log(f"{n_clusters} clusters, {np.mean(labels == NOISE):.1%} noise, {seconds:.1f} s")
     save_npy(snakemake.output.labels, labels)
-    save_json(snakemake.output.run, {"algorithm": name, "params": used, "seed": seed, "seconds": seconds})
+    save_json(snakemake.output.run, {
+        "algorithm": name, "params": used, "exactness": exactness, "seed": seed, "seconds": seconds,
+    })

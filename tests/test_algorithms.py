@@ -8,9 +8,10 @@ import pytest
 from deepclust import clustering
 from deepclust.clustering import ALGORITHMS, NOISE, algorithm, exact_knn, run_algorithm
 
+DBSCAN_SCALE = {"exact_max": 100000, "kdistance_sample": 20000, "knn_neighbors": 20}
 SHIPPED = {
     "kmeans": {"n_clusters": 3, "n_init": 2},
-    "dbscan": {"eps": "auto", "min_samples": 5},
+    "dbscan": {"eps": "auto", "min_samples": 5, **DBSCAN_SCALE},
     "gmm": {"n_clusters": 3, "covariance_type": "full", "n_init": 1, "max_iter": 100},
     "agglomerative": {"n_clusters": 3, "n_neighbors": 10},
     "hdbscan": {"min_cluster_size": 20, "min_samples": None},
@@ -86,17 +87,17 @@ def test_dbscan_eps_auto_end_to_end_on_blobs():
     x, truth = blobs()
     rng = np.random.default_rng(5)
     x = np.vstack([x, rng.uniform(-40, 50, size=(6, x.shape[1])).astype(np.float32)])
-    labels, used = run_algorithm("dbscan", x, {"eps": "auto", "min_samples": 5}, seed=0)
+    labels, used = run_algorithm("dbscan", x, SHIPPED["dbscan"], seed=0)
     assert used["eps_auto"] is True and isinstance(used["eps"], float) and used["eps"] > 0
     assert used["min_samples"] == 5 and 0 <= used["eps_knee_index"] < len(x)
     assert len(set(labels.tolist()) - {NOISE}) == 3
     assert (labels[-6:] == NOISE).all()
     assert agreement(labels[:-6], truth) > 0.95
-    fixed, used_fixed = run_algorithm("dbscan", x, {"eps": used["eps"], "min_samples": 5}, seed=0)
+    fixed, used_fixed = run_algorithm("dbscan", x, SHIPPED["dbscan"] | {"eps": used["eps"]}, seed=0)
     np.testing.assert_array_equal(labels, fixed)
     assert "eps_auto" not in used_fixed
     with pytest.raises(ValueError, match="positive number or 'auto'"):
-        run_algorithm("dbscan", x, {"eps": "knee", "min_samples": 5}, 0)
+        run_algorithm("dbscan", x, SHIPPED["dbscan"] | {"eps": "knee"}, 0)
 
 
 def test_agglomerative_without_connectivity_matches_with_on_separated_blobs():

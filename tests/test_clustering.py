@@ -31,8 +31,11 @@ def test_kmeans_recovers_blobs_and_is_seeded():
 def test_dbscan_finds_blobs_and_noise():
     x, truth = blobs()
     x = np.vstack([x, [[100.0, 100.0]]])
-    labels, used = run_algorithm("dbscan", x, {"eps": 2.0, "min_samples": 5}, seed=0)
-    assert used == {"eps": 2.0, "min_samples": 5}
+    params = {"eps": 2.0, "min_samples": 5, "exact_max": 100000, "kdistance_sample": 20000, "knn_neighbors": 20}
+    labels, used = run_algorithm("dbscan", x, params, seed=0)
+    exactness = used.pop("exactness")
+    assert used == params and set(exactness) == {"dbscan_neighbours"}
+    assert exactness["dbscan_neighbours"].startswith("exact (scikit-learn DBSCAN")
     assert labels[-1] == NOISE
     assert same_partition(labels[:-1][labels[:-1] != NOISE], truth[labels[:-1] != NOISE])
     assert len(set(labels[:-1]) - {NOISE}) == 3

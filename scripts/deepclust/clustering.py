@@ -82,25 +82,71 @@ def kmeans(x, params, seed):
 @algorithm("dbscan")
 def dbscan(x, params, seed):
     """DBSCAN; ``eps: auto`` takes eps at the knee of the k-distance curve
-    (:func:`deepclust.knee.auto_eps`) and records it with the knee's position."""
-    from sklearn.cluster import DBSCAN
+    (:func:`deepclust.knee.auto_eps`) and records it with the knee's position.
+
+    Up to ``exact_max`` points (null: always) scikit-learn's exact DBSCAN, O(N^2) in 64
+    dimensions, and the exact k-distance curve. Above it: eps auto from a seeded sample of
+    ``kdistance_sample`` points (each point's k-distance exact), and DBSCAN on a
+    ``knn_neighbors``-nearest-neighbour graph from NN-descent
+    (:func:`deepclust.neighbours.dbscan_knn`), about O(N log N). ``used["exactness"]``
+    says which parts were exact and which estimated.
+    """
+    from .knee import sample_size_for
 
     eps = params["eps"]
+    min_samples = params["min_samples"]
+    exact_max = params["exact_max"]
+    sample_size = sample_size_for(len(x), exact_max, params["kdistance_sample"])
     used = {}
+    exactness = {}
     if eps == "auto":
         from .knee import auto_eps
 
-        eps, curve, index = auto_eps(x, params["min_samples"])
+        eps, curve, index = auto_eps(x, min_samples, sample_size, seed)
         used = {
             "eps": eps,
             "eps_auto": True,
             "eps_knee_index": int(index),
             "eps_knee_quantile": float(index / max(len(curve) - 1, 1)),
         }
+        if sample_size is None:
+            exactness["eps"] = f"exact: knee of the k-distance curve of all {len(x)} points"
+        else:
+            used["eps_sample_size"] = len(curve)
+            exactness["eps"] = (
+                f"estimated: knee of the k-distance curve of a seeded sample of {len(curve)} of "
+                f"{len(x)} points (seed {seed}; each sampled point's k-distance exact among all points)"
+            )
     elif isinstance(eps, bool) or not isinstance(eps, (int, float)) or eps <= 0:
         raise ValueError(f"dbscan eps must be a positive number or 'auto', got {eps!r}")
-    labels = DBSCAN(eps=eps, min_samples=params["min_samples"]).fit_predict(x)
-    return (labels, used) if used else labels
+    if exact_max is None or len(x) <= exact_max:
+        from sklearn.cluster import DBSCAN
+
+        labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(x)
+        limit = "no limit" if exact_max is None else f"{len(x)} <= exact_max {exact_max}"
+        exactness["dbscan_neighbours"] = f"exact (scikit-learn DBSCAN, brute-force eps-neighbourhoods; {limit})"
+    else:
+        from .neighbours import dbscan_knn, knn_graph
+
+        k = params["knn_neighbors"]
+        if isinstance(k, bool) or not isinstance(k, int) or k < max(min_samples - 1, 1):
+            raise ValueError(
+                f"dbscan knn_neighbors must be an integer of at least min_samples - 1 "
+                f"({max(min_samples - 1, 1)}), got {k!r}"
+            )
+        labels, info = dbscan_knn(*knn_graph(x, k, seed), eps, min_samples)
+        used["knn_core_points"] = info["n_core"]
+        used["knn_saturated_core_points"] = info["n_saturated"]
+        exactness["dbscan_neighbours"] = (
+            f"approximate: {len(x)} > exact_max {exact_max}; DBSCAN on a {k}-nearest-neighbour graph "
+            f"from NN-descent (pynndescent, seed {seed}): core points from the graph's "
+            f"(min_samples-1)-th neighbour distance, clusters = connected components of core points "
+            f"over graph edges <= eps ({info['n_saturated']} of {info['n_core']} core points have "
+            f"all {k} graph neighbours within eps and may miss further links), border points join "
+            f"their nearest core neighbour"
+        )
+    used["exactness"] = exactness
+    return labels, used
 
 
 @algorithm("gmm")

@@ -103,14 +103,25 @@ def plot_confusion(counts, class_names, columns, title):
     return fig
 
 
-def plot_kdistance(curve, knee, eps, min_samples, title):
-    """Sorted distances to the ``min_samples``-th neighbour, with the knee and the eps used."""
+def plot_kdistance(curve, knee, eps, min_samples, title, n_points=None):
+    """Sorted distances to the ``min_samples``-th neighbour, with the knee and the eps used.
+
+    ``n_points`` larger than ``len(curve)``: the curve is a sample of that many points; it
+    is drawn against each sampled value's estimated rank among all ``n_points``.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
-    ax.plot(np.arange(len(curve)), curve, lw=1.2, label=f"distance to neighbour {min_samples}")
-    ax.plot([knee], [curve[knee]], "o", color="tab:red", label=f"knee: {curve[knee]:.3g}")
+    sampled = n_points is not None and n_points > len(curve)
+    if sampled:
+        ranks = (np.arange(len(curve)) + 0.5) * (n_points / len(curve))
+        label = f"distance to neighbour {min_samples} (sample of {len(curve):,} of {n_points:,} points)"
+    else:
+        ranks = np.arange(len(curve))
+        label = f"distance to neighbour {min_samples}"
+    ax.plot(ranks, curve, lw=1.2, label=label)
+    ax.plot([ranks[knee]], [curve[knee]], "o", color="tab:red", label=f"knee: {curve[knee]:.3g}")
     ax.axhline(eps, color="tab:grey", ls="--", lw=1, label=f"eps used: {eps:.3g}")
-    ax.set_xlabel("points, sorted by that distance")
+    ax.set_xlabel("points, sorted by that distance" + (" (estimated rank)" if sampled else ""))
     ax.set_ylabel("distance")
     ax.set_title(title)
     ax.legend(frameon=False)

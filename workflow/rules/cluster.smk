@@ -1,7 +1,7 @@
 rule cluster:
     input:
         embeddings=embeddings,
-        lib=lib("io", "clustering", "knee", "runlog"),
+        lib=lib("io", "clustering", "knee", "neighbours", "runlog"),
     output:
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
         run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
