@@ -15,7 +15,7 @@ rule cluster:
         "../../envs/cluster.yaml"
     threads: 2
     resources:
-        mem_mb=4000,
+        mem_mb=memory(800, 8),
         runtime=30,
     params:
         settings=algorithm_settings,
@@ -41,7 +41,7 @@ rule self_train:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=2500,
+        mem_mb=memory(1500, 1.5),
         runtime=30,
     params:
         settings=self_training_settings,
@@ -78,7 +78,7 @@ rule evaluate:
         "../../envs/cluster.yaml"
     threads: 2
     resources:
-        mem_mb=1000,
+        mem_mb=memory(500, 4),
         runtime=20,
     params:
         evaluation=canonical(config["evaluation"]),

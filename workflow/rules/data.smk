@@ -61,7 +61,7 @@ rule deskew:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=memory(1000),
+        mem_mb=memory(800, 1.2),
         runtime=10,
     script:
         "../../scripts/deskew.py"

@@ -12,7 +12,7 @@ rule tsne:
         "../../envs/figures.yaml"
     threads: 2
     resources:
-        mem_mb=1000,
+        mem_mb=memory(500, 2),
         runtime=10,
     params:
         tsne=canonical(config["tsne"]),
@@ -46,7 +46,7 @@ rule plot_tsne:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=memory(300, 1),
         runtime=5,
     script:
         "../../scripts/plot_tsne.py"
@@ -77,7 +77,7 @@ rule plot_confusion:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=memory(300, 3),
         runtime=5,
     script:
         "../../scripts/plot_confusion.py"
@@ -103,7 +103,7 @@ rule plot_kdistance:
         "../../envs/figures.yaml"
     threads: 2
     resources:
-        mem_mb=1000,
+        mem_mb=memory(500, 4),
         runtime=10,
     params:
         dbscan=canonical(config["algorithms"]["dbscan"]),
@@ -138,7 +138,7 @@ rule plot_gallery:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=memory(500, 1.5),
         runtime=5,
     params:
         gallery=gallery_settings,
@@ -171,7 +171,7 @@ rule plot_tsne_thumbnails:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=memory(500, 0.1),
         runtime=5,
     params:
         map_thumbnails=config["gallery"]["map_thumbnails"],

@@ -21,7 +21,7 @@ rule train_autoencoder:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=1500,
+        mem_mb=memory(600, 1.2),
         runtime=30,
         gpu=train_resources_gpu,
     params:
@@ -47,7 +47,7 @@ rule embed_shard:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=memory(1000),
+        mem_mb=memory(600, 1.2),
         runtime=10,
     params:
         shards=config["shards"],
@@ -71,7 +71,7 @@ checkpoint embed:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=1500,
+        mem_mb=memory(600, 1.2),
         runtime=10,
     script:
         "../../scripts/embed.py"

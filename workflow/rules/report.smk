@@ -18,7 +18,7 @@ rule report:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=memory(500, 0.1),
         runtime=10,
     params:
         dataset=dataset_settings,

@@ -18,7 +18,7 @@ rule summarize:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=memory(500),
         runtime=5,
     params:
         algorithms=CLUSTERINGS,
