@@ -3,21 +3,14 @@ raw label values (the download rule gathers the shards and maps labels to class 
 
 import numpy as np
 
-from deepclust.data import class_ids, open_splits, shard_bounds, write_images
+from deepclust.data import NO_LABEL, class_ids, open_configured, shard_bounds, write_images
 from deepclust.io import atomic_path, save_npy
 from deepclust.runlog import job_log
 
 settings = snakemake.params.dataset
 shard, shards = int(snakemake.wildcards.shard), snakemake.params.shards
 with job_log(snakemake.log[0]) as log:
-    parts = open_splits(
-        settings["source"],
-        settings["splits"],
-        settings["image_column"],
-        settings["label_column"],
-        settings["limit"],
-        cache_dir=snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"],
-    )
+    parts = open_configured(settings, snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"])
     start, stop = shard_bounds(sum(len(split) for _, split in parts), shards)[shard]
     log(f"shard {shard} of {shards}: rows {start} to {stop}")
     with atomic_path(snakemake.output.images) as tmp:
@@ -26,7 +19,7 @@ with job_log(snakemake.log[0]) as log:
             n_jobs=snakemake.threads, log=log,
         )
     if values is None:
-        values = np.full(stop - start, -1, dtype=np.int64)
+        values = np.full(stop - start, NO_LABEL, dtype=np.int64)
     elif values.dtype.kind == "O":
         class_ids(values, None, settings["label_column"])  # names empty labels, in this shard
         values = values.astype(str)

@@ -5,11 +5,12 @@ batch into the file, or, with shards > 1, concatenates the decoded shards."""
 import numpy as np
 
 from deepclust.data import (
+    NO_LABEL,
     check_enough_images,
     fingerprint,
     images_needed,
     label_ids,
-    open_splits,
+    open_configured,
     write_images,
 )
 from deepclust.io import atomic_path, concatenate_npy, save_npz
@@ -19,14 +20,7 @@ settings = snakemake.params.dataset
 shards = snakemake.input.shards
 with job_log(snakemake.log[0]) as log:
     log(f"loading {settings['source']} splits {settings['splits']} (limit {settings['limit']})")
-    parts = open_splits(
-        settings["source"],
-        settings["splits"],
-        settings["image_column"],
-        settings["label_column"],
-        settings["limit"],
-        cache_dir=snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"],
-    )
+    parts = open_configured(settings, snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"])
     n_rows = sum(len(split) for _, split in parts)
     needs = images_needed(snakemake.config["algorithms"], snakemake.config["tsne"])
     check_enough_images(n_rows, needs, snakemake.wildcards.dataset)
@@ -34,8 +28,6 @@ with job_log(snakemake.log[0]) as log:
         log(f"gathering {len(shards)} decoded shards")
         concatenate_npy(shards, snakemake.output.images)
         values = np.concatenate([np.load(p) for p in snakemake.input.shard_labels])
-        if settings["label_column"] is None:
-            values = None
     else:
         with atomic_path(snakemake.output.images) as tmp:
             values = write_images(
@@ -44,7 +36,7 @@ with job_log(snakemake.log[0]) as log:
             )
     images = np.load(snakemake.output.images, mmap_mode="r")
     if settings["label_column"] is None:
-        labels, class_names = np.full(len(images), -1, dtype=np.int64), []
+        labels, class_names = np.full(len(images), NO_LABEL, dtype=np.int64), []
     else:
         labels, class_names = label_ids(values, parts, settings["label_column"])
     log(f"{len(images)} images of shape {images.shape[1:]}, {len(class_names)} classes")

@@ -5,8 +5,8 @@ codes concatenated (byte-identical either way)."""
 import numpy as np
 import torch
 
-from deepclust.io import NpyWriter, atomic_path, concatenate_npy
-from deepclust.model import encode_images, load_checkpoint
+from deepclust.io import concatenate_npy
+from deepclust.model import load_checkpoint, write_codes
 from deepclust.runlog import job_log
 
 with job_log(snakemake.log[0]) as log:
@@ -16,12 +16,6 @@ with job_log(snakemake.log[0]) as log:
     else:
         torch.set_num_threads(snakemake.threads)
         model, state = load_checkpoint(snakemake.input.model)
-        images = np.load(snakemake.input.data, mmap_mode="r")
-        shape = (len(images), state["architecture"]["latent_dim"])
-        with atomic_path(snakemake.output[0]) as tmp, NpyWriter(tmp, np.float32, shape) as out:
-            for codes in encode_images(model, images, state["architecture"]["scaling"]):
-                if not np.isfinite(codes).all():
-                    raise FloatingPointError("the encoder produced NaN or inf embeddings")
-                out.write(codes)
+        write_codes(snakemake.output[0], model, state, np.load(snakemake.input.data, mmap_mode="r"))
     embeddings = np.load(snakemake.output[0], mmap_mode="r")
     log(f"wrote embeddings {embeddings.shape} {embeddings.dtype}")

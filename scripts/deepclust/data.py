@@ -218,6 +218,14 @@ def open_splits(source, splits, image_column, label_column, limit=None, cache_di
     return parts
 
 
+def open_configured(settings, cache_dir=None):
+    """open_splits for a validated ``datasets.<name>`` config entry."""
+    return open_splits(
+        settings["source"], settings["splits"], settings["image_column"], settings["label_column"],
+        settings["limit"], cache_dir,
+    )
+
+
 def shard_bounds(n_rows, shards, align=4096):
     """Row ranges ``[(start, stop)]`` of ``shards`` contiguous shards of ``n_rows`` rows.
 
@@ -234,8 +242,6 @@ def shard_bounds(n_rows, shards, align=4096):
 
 def _label_names(parts, label_column):
     """Class names from the label feature (None when only the values can name them)."""
-    if label_column is None:
-        return []
     names = getattr(parts[0][1].features[label_column], "names", None)
     return [str(n) for n in names] if names else None
 
@@ -290,10 +296,8 @@ def write_images(path, parts, image_column, label_column, start, stop, n_jobs=1,
 def label_ids(values, parts, label_column):
     """Raw label values (from write_images) -> ``(int64 class ids, class names)``:
     the label feature's names when it has them, else the distinct values."""
-    if label_column is None:
-        return None, []
     names = _label_names(parts, label_column)
-    return class_ids(values, names if names is not None else _value_names([values]), label_column)
+    return class_ids(values, names if names is not None else _value_names(values), label_column)
 
 
 def load_image_dataset(source, splits, image_column, label_column, limit=None, cache_dir=None, n_jobs=1):
@@ -316,11 +320,7 @@ def load_image_dataset(source, splits, image_column, label_column, limit=None, c
     images = np.concatenate([b[1] for b in batches])
     if label_column is None:
         return images, np.full(len(images), NO_LABEL, dtype=np.int64), []
-    values = [b[2] for b in batches]
-    names = _label_names(parts, label_column)
-    labels, class_names = class_ids(
-        np.concatenate(values), names if names is not None else _value_names(values), label_column
-    )
+    labels, class_names = label_ids(np.concatenate([b[2] for b in batches]), parts, label_column)
     return images, labels, class_names
 
 
@@ -386,7 +386,6 @@ def check_enough_images(n_images, needs, dataset):
 def _value_names(values):
     """Class names of integer label values: the distinct values (None for other types,
     which class_ids names or rejects)."""
-    values = np.concatenate(values)
     if not np.issubdtype(values.dtype, np.integer):
         return None
     return [str(v) for v in np.unique(values)]

@@ -187,6 +187,20 @@ def encode_images(model, images, scaling, start=0, stop=None, batch_size=ENCODE_
         yield model.encoder(torch.from_numpy(x)).numpy().astype(np.float32, copy=False)
 
 
+def write_codes(path, model, state, images, start=0, stop=None):
+    """Encode ``images[start:stop]`` chunk by chunk (:func:`encode_images`) straight into
+    the ``.npy`` file ``path``, atomically; raises FloatingPointError on a NaN or inf code."""
+    from .io import NpyWriter, atomic_path
+
+    stop = len(images) if stop is None else stop
+    shape = (stop - start, state["architecture"]["latent_dim"])
+    with atomic_path(path) as tmp, NpyWriter(tmp, np.float32, shape) as out:
+        for codes in encode_images(model, images, state["architecture"]["scaling"], start, stop):
+            if not np.isfinite(codes).all():
+                raise FloatingPointError("the encoder produced NaN or inf embeddings")
+            out.write(codes)
+
+
 def checkpoint(model, history, settings):
     """Everything needed to rebuild the model: weights, architecture, settings used."""
     return {
