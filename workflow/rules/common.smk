@@ -168,7 +168,8 @@ def shard_files(pattern):
 
 def memory(base_mb, per_input_mb=0.0):
     """``mem_mb`` of a rule: ``base_mb`` plus ``per_input_mb`` per MB of its input files
-    (fitted from the measured peaks, see docs/scaling.md), times 1.5 per retry, so a job
+    (set from the peaks measured at 60,000 and 300,000 images; not yet refitted at 1.2
+    million), times 1.5 per retry, so a job
     killed for memory asks for more when run with ``--retries``."""
 
     def mem_mb(wildcards, input, attempt):
