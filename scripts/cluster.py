@@ -4,11 +4,10 @@ import time
 
 import numba
 import numpy as np
-from threadpoolctl import threadpool_limits
-
 from deepclust.clustering import NOISE, run_algorithm
 from deepclust.io import save_json, save_npy
 from deepclust.runlog import job_log
+from threadpoolctl import threadpool_limits
 
 name = snakemake.wildcards.algorithm
 params = snakemake.params.settings
@@ -24,11 +23,20 @@ with job_log(snakemake.log[0]) as log, threadpool_limits(snakemake.threads):
     for part, how in exactness.items():
         log(f"{part}: {how}")
     if used.get("eps_auto"):
-        log(f"eps auto: {used['eps']:.6g} (knee at index {used['eps_knee_index']} of the sorted "
-            f"k-distances, quantile {used['eps_knee_quantile']:.3f})")
+        log(
+            f"eps auto: {used['eps']:.6g} (knee at index {used['eps_knee_index']} of the sorted "
+            f"k-distances, quantile {used['eps_knee_quantile']:.3f})"
+        )
     n_clusters = len(np.unique(labels[labels != NOISE]))
     log(f"{n_clusters} clusters, {np.mean(labels == NOISE):.1%} noise, {seconds:.1f} s")
     save_npy(snakemake.output.labels, labels)
-    save_json(snakemake.output.run, {
-        "algorithm": name, "params": used, "exactness": exactness, "seed": seed, "seconds": seconds,
-    })
+    save_json(
+        snakemake.output.run,
+        {
+            "algorithm": name,
+            "params": used,
+            "exactness": exactness,
+            "seed": seed,
+            "seconds": seconds,
+        },
+    )

@@ -3,7 +3,6 @@ mappable) and data.npz (labels, class names, source, fingerprint). Decodes batch
 batch into the file, or, with shards > 1, concatenates the decoded shards."""
 
 import numpy as np
-
 from deepclust.data import (
     NO_LABEL,
     check_enough_images,
@@ -20,7 +19,9 @@ settings = snakemake.params.dataset
 shards = snakemake.input.shards
 with job_log(snakemake.log[0]) as log:
     log(f"loading {settings['source']} splits {settings['splits']} (limit {settings['limit']})")
-    parts = open_configured(settings, snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"])
+    parts = open_configured(
+        settings, snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"]
+    )
     n_rows = sum(len(split) for _, split in parts)
     needs = images_needed(snakemake.config["algorithms"], snakemake.config["tsne"])
     check_enough_images(n_rows, needs, snakemake.wildcards.dataset)
@@ -31,8 +32,14 @@ with job_log(snakemake.log[0]) as log:
     else:
         with atomic_path(snakemake.output.images) as tmp:
             values = write_images(
-                tmp, parts, settings["image_column"], settings["label_column"], 0, n_rows,
-                n_jobs=snakemake.threads, log=log,
+                tmp,
+                parts,
+                settings["image_column"],
+                settings["label_column"],
+                0,
+                n_rows,
+                n_jobs=snakemake.threads,
+                log=log,
             )
     images = np.load(snakemake.output.images, mmap_mode="r")
     if settings["label_column"] is None:

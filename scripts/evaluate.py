@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numba
 import numpy as np
-
 from deepclust.io import save_json
 from deepclust.metrics import evaluate
 from deepclust.provenance import provenance
@@ -22,7 +21,12 @@ with job_log(snakemake.log[0]) as log:
     log(f"scoring {snakemake.wildcards.algorithm} on {len(pred)} points")
     settings = snakemake.params.evaluation
     metrics = evaluate(
-        x, pred, data["labels"], settings["silhouette_exact_max"], settings["silhouette_sample_size"], seed
+        x,
+        pred,
+        data["labels"],
+        settings["silhouette_exact_max"],
+        settings["silhouette_sample_size"],
+        seed,
     )
     log(f"silhouette {metrics['silhouette_method']}")
     # what the clustering itself approximated (e.g. a neighbour search) comes first; its

@@ -1,7 +1,6 @@
 """Rule plot_confusion: classes vs matched clusters of one clustering, as a heat map."""
 
 import numpy as np
-
 from deepclust.data import NO_LABEL
 from deepclust.figures import plot_confusion
 from deepclust.io import save_figure
@@ -19,7 +18,9 @@ with job_log(snakemake.log[0]) as log:
         title = f"{where}: cluster sizes (no labels)"
     else:
         counts, classes, columns = confusion_after_matching(true, pred)
-        names = [str(data["class_names"][c]) if len(data["class_names"]) > c else str(c) for c in classes]
+        names = [
+            str(data["class_names"][c]) if len(data["class_names"]) > c else str(c) for c in classes
+        ]
         title = f"{where}: confusion after matching"
     save_figure(snakemake.output[0], plot_confusion(counts, names, columns, title), dpi=120)
     log(f"{counts.shape[0]} classes x {counts.shape[1]} clusters")

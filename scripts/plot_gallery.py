@@ -1,7 +1,6 @@
 """Rule plot_gallery: the images of each cluster of one clustering, most and least typical."""
 
 import numpy as np
-
 from deepclust.clustering import NOISE
 from deepclust.gallery import class_agreement, cluster_members, plot_gallery, row_label
 from deepclust.io import save_figure
@@ -20,5 +19,7 @@ with job_log(snakemake.log[0]) as log:
     where = f"{snakemake.wildcards.dataset}, seed {seed}, {snakemake.wildcards.algorithm}"
     fig = plot_gallery(images, rows, f"{where}: images per cluster", texts, settings["rows"])
     save_figure(snakemake.output[0], fig, dpi=120)
-    log(f"{len(rows)} rows ({sum(r['cluster'] != NOISE for r in rows)} clusters), "
-        f"at most {settings['rows']} clusters shown")
+    log(
+        f"{len(rows)} rows ({sum(r['cluster'] != NOISE for r in rows)} clusters), "
+        f"at most {settings['rows']} clusters shown"
+    )

@@ -5,7 +5,6 @@ DBSCAN's eps auto draws for this seed), and the figure and the log say so.
 """
 
 import numpy as np
-
 from deepclust.figures import plot_kdistance
 from deepclust.io import save_figure
 from deepclust.knee import auto_eps, sample_size_for
@@ -21,8 +20,10 @@ with job_log(snakemake.log[0]) as log:
     if sample_size is None:
         log(f"exact k-distance curve of all {len(x)} points")
     else:
-        log(f"estimated k-distance curve: a seeded sample (seed {seed}) of {len(curve)} of {len(x)} "
-            f"points, each point's k-distance exact among all {len(x)}")
+        log(
+            f"estimated k-distance curve: a seeded sample (seed {seed}) of {len(curve)} of {len(x)} "
+            f"points, each point's k-distance exact among all {len(x)}"
+        )
     log(f"knee at point {knee} of {len(curve)}: eps {knee_eps:.4g}; eps used {eps:.4g}")
     title = f"{snakemake.wildcards.dataset}, seed {seed}: DBSCAN k-distance"
     figure = plot_kdistance(curve, knee, eps, settings["min_samples"], title, n_points=len(x))

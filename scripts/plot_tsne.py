@@ -1,7 +1,6 @@
 """Rule plot_tsne: the t-SNE map coloured by one clustering or by the true labels."""
 
 import numpy as np
-
 from deepclust.data import NO_LABEL
 from deepclust.figures import plot_clusters
 from deepclust.io import save_figure

@@ -5,11 +5,18 @@ import os
 from pathlib import Path
 
 import numpy as np
-
 from deepclust.io import save_text
 from deepclust.provenance import provenance
-from deepclust.report import comparison_sentence, compile_pdf, exactness_text, params_text, provenance_text, render
-from deepclust.report import title, tsne_subset_text
+from deepclust.report import (
+    comparison_sentence,
+    compile_pdf,
+    exactness_text,
+    params_text,
+    provenance_text,
+    render,
+    title,
+    tsne_subset_text,
+)
 from deepclust.runlog import job_log
 from deepclust.summary import read_tsv
 
@@ -34,7 +41,9 @@ def gallery_caption(algorithm, metrics, settings, labelled):
     )
     if metrics["n_clusters"] > settings["rows"]:
         hidden = metrics["n_clusters"] - settings["rows"]
-        text += " The smallest cluster is" if hidden == 1 else f" The {hidden} smallest clusters are"
+        text += (
+            " The smallest cluster is" if hidden == 1 else f" The {hidden} smallest clusters are"
+        )
         text += " summarised below the rows."
     if metrics["noise_fraction"] > 0:
         text += " The last row is a random sample of the noise."
@@ -74,9 +83,12 @@ def self_training_text(settings, by_seed):
     kept = {s: m["guard"]["reasons"] for s, m in runs.items() if m["guard"]["kept_base"]}
     if not kept:
         return text + "; it did not trigger."
-    return text + "; it triggered, and the base's labels were kept, for " + "; ".join(
-        f"seed {s} ({', '.join(r)})" for s, r in kept.items()
-    ) + "."
+    return (
+        text
+        + "; it triggered, and the base's labels were kept, for "
+        + "; ".join(f"seed {s} ({', '.join(r)})" for s, r in kept.items())
+        + "."
+    )
 
 
 with job_log(snakemake.log[0]) as log:
@@ -85,14 +97,21 @@ with job_log(snakemake.log[0]) as log:
     training = [load_json(p) for p in inp.training]
     metrics = [load_json(p) for p in inp.metrics]
     algos = params.algorithms
-    by_seed = {s: dict(zip(algos, metrics[i * len(algos) : (i + 1) * len(algos)])) for i, s in enumerate(seeds)}
+    by_seed = {
+        s: dict(zip(algos, metrics[i * len(algos) : (i + 1) * len(algos)]))
+        for i, s in enumerate(seeds)
+    }
     titles = {a: title(a) for a in algos}
     settings = params.autoencoder
-    figures = {kind: [p for p in inp.figures if Path(p).name.startswith(kind + "_")]
-               for kind in ("tsne", "confusion", "kdistance")}
+    figures = {
+        kind: [p for p in inp.figures if Path(p).name.startswith(kind + "_")]
+        for kind in ("tsne", "confusion", "kdistance")
+    }
     first = by_seed[seeds[0]]
     rows = [
-        (titles[a] + (f" (seed {s})" if len(seeds) > 1 else ""), by_seed[s][a]) for s in seeds for a in algos
+        (titles[a] + (f" (seed {s})" if len(seeds) > 1 else ""), by_seed[s][a])
+        for s in seeds
+        for a in algos
     ]
     ctx = {
         "date": f"config {first[algos[0]]['provenance']['config_sha256']}" if algos else "",
@@ -108,12 +127,16 @@ with job_log(snakemake.log[0]) as log:
             "preprocessing": (
                 "Before the autoencoder, every image is deskewed: sheared so that the principal "
                 "axis of its ink is vertical, with its centre of mass moved to the middle "
-                "(second-order moments, bilinear resampling)." if params.deskew else ""
+                "(second-order moments, bilinear resampling)."
+                if params.deskew
+                else ""
             ),
         },
         "architecture": training[0]["architecture"]
-        | {"scaling_range": "[-1, 1]" if settings["scaling"] == "symmetric" else "[0, 1]",
-           "output": "tanh" if settings["scaling"] == "symmetric" else "linear"},
+        | {
+            "scaling_range": "[-1, 1]" if settings["scaling"] == "symmetric" else "[0, 1]",
+            "output": "tanh" if settings["scaling"] == "symmetric" else "linear",
+        },
         "training": {
             "learning_rate": settings["learning_rate"],
             "batch_size": settings["batch_size"],
@@ -128,8 +151,7 @@ with job_log(snakemake.log[0]) as log:
             "Each algorithm clusters the embeddings of all images. Silhouette is computed over "
             + silhouette_rule_text(params.evaluation)
             + "; accuracy uses the best one-to-one matching of clusters to classes (Hungarian), "
-            "with noise counted as wrong."
-            + self_training_text(params.self_training, by_seed)
+            "with noise counted as wrong." + self_training_text(params.self_training, by_seed)
         ),
         "metric_rows": rows,
         "table_caption": "Scores per algorithm"
@@ -145,30 +167,45 @@ with job_log(snakemake.log[0]) as log:
             "noise points are grey."
         ),
         "tsne_figures": [
-            (rel(p), f"t-SNE coloured by {Path(p).stem.removeprefix('tsne_')}") for p in figures["tsne"]
+            (rel(p), f"t-SNE coloured by {Path(p).stem.removeprefix('tsne_')}")
+            for p in figures["tsne"]
         ],
         "titles": titles,
         "summary_rows": read_tsv(Path(inp.summary).read_text()),
         "summary_intro": (
             f"Mean and sample standard deviation over {len(seeds)} seeds ({', '.join(map(str, seeds))}); "
-            "each seed trains its own autoencoder." if len(seeds) > 1
+            "each seed trains its own autoencoder."
+            if len(seeds) > 1
             else "One seed; the standard deviation needs several (config key seeds)."
         ),
-        "summary_caption": "Scores over seeds (results/" + snakemake.wildcards.dataset + "/summary.tsv).",
+        "summary_caption": "Scores over seeds (results/"
+        + snakemake.wildcards.dataset
+        + "/summary.tsv).",
         "confusion_figures": [
-            (rel(p), f"{titles[Path(p).stem.removeprefix('confusion_')]}: true classes against clusters "
-                     f"(seed {seeds[0]}), clusters ordered by their matched class.")
+            (
+                rel(p),
+                f"{titles[Path(p).stem.removeprefix('confusion_')]}: true classes against clusters "
+                f"(seed {seeds[0]}), clusters ordered by their matched class.",
+            )
             for p in figures["confusion"]
         ],
         "kdistance_figure": (
-            (rel(figures["kdistance"][0]), "DBSCAN: sorted distances to the min_samples-th neighbour.")
-            if figures["kdistance"] else None
+            (
+                rel(figures["kdistance"][0]),
+                "DBSCAN: sorted distances to the min_samples-th neighbour.",
+            )
+            if figures["kdistance"]
+            else None
         ),
         "kdistance_intro": (
             f"DBSCAN used eps {first['dbscan']['params'].get('eps', '?')}"
-            + (" chosen at the knee of the k-distance curve." if first["dbscan"]["params"].get("eps_auto")
-               else " as configured; the k-distance curve shows where its knee lies.")
-            if "dbscan" in first else ""
+            + (
+                " chosen at the knee of the k-distance curve."
+                if first["dbscan"]["params"].get("eps_auto")
+                else " as configured; the k-distance curve shows where its knee lies."
+            )
+            if "dbscan" in first
+            else ""
         ),
         "galleries_first": not class_names,
         "gallery_intro": (
@@ -180,14 +217,21 @@ with job_log(snakemake.log[0]) as log:
             "of its points as their image."
             + ("" if class_names else " The dataset has no labels, so these views come first.")
         ),
-        "thumbnail_map": (rel(inp.thumbnail_map), f"t-SNE map of seed {seeds[0]} with images in place of dots."),
+        "thumbnail_map": (
+            rel(inp.thumbnail_map),
+            f"t-SNE map of seed {seeds[0]} with images in place of dots.",
+        ),
         "gallery_figures": [
             (titles[a], rel(p), gallery_caption(a, first[a], params.gallery, bool(class_names)))
             for a, p in zip(algos, inp.galleries)
         ],
         "provenance": provenance_text(
-            provenance(snakemake.config, snakemake.scriptdir, seeds,
-                       {"source": str(data["source"]), "fingerprint": str(data["fingerprint"])})
+            provenance(
+                snakemake.config,
+                snakemake.scriptdir,
+                seeds,
+                {"source": str(data["source"]), "fingerprint": str(data["fingerprint"])},
+            )
         ),
     }
     tex = render(ctx)

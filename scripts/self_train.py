@@ -5,7 +5,6 @@ import time
 
 import numpy as np
 import torch
-
 from deepclust.io import save_json, save_npy
 from deepclust.runlog import job_log
 from deepclust.selftrain import guarded, self_train
@@ -23,14 +22,31 @@ with job_log(snakemake.log[0]) as log:
     new_labels, confidence, history = self_train(images, labels, seed, log=log, **settings)
     seconds = time.perf_counter() - start
     changed = float(np.mean(new_labels != labels))
-    log(f"{changed:.2%} of the points changed cluster, mean confidence {confidence.mean():.4f}, "
-        f"{seconds:.1f} s")
+    log(
+        f"{changed:.2%} of the points changed cluster, mean confidence {confidence.mean():.4f}, "
+        f"{seconds:.1f} s"
+    )
     kept, record = guarded(labels, new_labels, history[-1]["loss"], **guard)
     if record["kept_base"]:
-        log(f"guard: the relabelling collapsed ({'; '.join(record['reasons'])}); keeping {base}'s labels")
+        log(
+            f"guard: the relabelling collapsed ({'; '.join(record['reasons'])}); keeping {base}'s labels"
+        )
     save_npy(snakemake.output.labels, kept)
-    used = dict(settings, **guard, base=base, changed_fraction=changed, final_loss=history[-1]["loss"],
-                epochs_run=len(history))
-    save_json(snakemake.output.run, {
-        "algorithm": f"{base}_selftrain", "params": used, "seed": seed, "seconds": seconds, "guard": record,
-    })
+    used = dict(
+        settings,
+        **guard,
+        base=base,
+        changed_fraction=changed,
+        final_loss=history[-1]["loss"],
+        epochs_run=len(history),
+    )
+    save_json(
+        snakemake.output.run,
+        {
+            "algorithm": f"{base}_selftrain",
+            "params": used,
+            "seed": seed,
+            "seconds": seconds,
+            "guard": record,
+        },
+    )

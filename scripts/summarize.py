@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 from deepclust.io import save_text
-from deepclust.summary import summarize, to_tsv
 from deepclust.runlog import job_log
+from deepclust.summary import summarize, to_tsv
 
 with job_log(snakemake.log[0]) as log:
     runs = {algorithm: [] for algorithm in snakemake.params.algorithms}

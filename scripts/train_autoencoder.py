@@ -2,7 +2,6 @@
 
 import numpy as np
 import torch
-
 from deepclust.figures import plot_loss
 from deepclust.io import atomic_path, save_figure, save_json, save_text
 from deepclust.model import checkpoint, resolve_device, train_autoencoder
@@ -15,8 +14,10 @@ with job_log(snakemake.log[0]) as log:
     device = resolve_device(settings["device"])
     # memory-mapped uint8 images, scaled batch by batch
     x = np.load(snakemake.input.data, mmap_mode="r")
-    log(f"training on {x.shape[0]} images of {x.shape[1:]}, device {device}, seed {seed}, "
-        f"{snakemake.threads} threads")
+    log(
+        f"training on {x.shape[0]} images of {x.shape[1:]}, device {device}, seed {seed}, "
+        f"{snakemake.threads} threads"
+    )
     model, history = train_autoencoder(
         x,
         hidden=settings["hidden"],
@@ -40,12 +41,17 @@ with job_log(snakemake.log[0]) as log:
     save_text(snakemake.output.losses, "epoch\tloss\tseconds\n" + "\n".join(rows) + "\n")
     fig = plot_loss(history, f"{snakemake.wildcards.dataset}, seed {seed}: autoencoder training")
     save_figure(snakemake.output.curve, fig, dpi=120)
-    save_json(snakemake.output.summary, {
-        "architecture": model.architecture,
-        "device": device,
-        "threads": snakemake.threads,
-        "final_loss": history[-1]["loss"],
-        "epochs_run": len(history),
-        "seconds": sum(h["seconds"] for h in history),
-    })
-    log(f"final loss {history[-1]['loss']:.6f}, {sum(h['seconds'] for h in history):.1f} s in total")
+    save_json(
+        snakemake.output.summary,
+        {
+            "architecture": model.architecture,
+            "device": device,
+            "threads": snakemake.threads,
+            "final_loss": history[-1]["loss"],
+            "epochs_run": len(history),
+            "seconds": sum(h["seconds"] for h in history),
+        },
+    )
+    log(
+        f"final loss {history[-1]['loss']:.6f}, {sum(h['seconds'] for h in history):.1f} s in total"
+    )

@@ -38,6 +38,8 @@ def small_run(tmp_path_factory, mnist_source):
     from workflow_runner import SMALL_N, copy_project, small_config, snakemake, write_config
 
     workdir = copy_project(tmp_path_factory.mktemp("pipeline"))
-    configfile = write_config(workdir, small_config(mnist_source, workdir / "hf_cache", limit=SMALL_N))
+    configfile = write_config(
+        workdir, small_config(mnist_source, workdir / "hf_cache", limit=SMALL_N)
+    )
     done = snakemake(workdir, "--cores", "2", "--configfile", configfile)
     return workdir, done.stdout

@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-
 from deepclust import clustering
 from deepclust.clustering import ALGORITHMS, NOISE, algorithm, exact_knn, run_algorithm
 
@@ -15,8 +14,16 @@ SHIPPED = {
     "gmm": {"n_clusters": 3, "covariance_type": "full", "n_init": 1, "max_iter": 100},
     "agglomerative": {"n_clusters": 3, "n_neighbors": 10},
     "hdbscan": {"min_cluster_size": 20, "min_samples": None},
-    "umap_gmm": {"n_clusters": 3, "n_components": 2, "n_neighbors": 10, "min_dist": 0.0,
-                 "n_epochs": 50, "init": "spectral", "knn": "umap", "deterministic": True},
+    "umap_gmm": {
+        "n_clusters": 3,
+        "n_components": 2,
+        "n_neighbors": 10,
+        "min_dist": 0.0,
+        "n_epochs": 50,
+        "init": "spectral",
+        "knn": "umap",
+        "deterministic": True,
+    },
 }
 
 
@@ -58,7 +65,9 @@ def test_algorithms_are_deterministic_for_a_seed(name):
 
 def test_unknown_algorithm_is_a_clear_error():
     x, _ = blobs()
-    with pytest.raises(ValueError, match=r"unknown algorithm 'spectral'; known: \['agglomerative', "):
+    with pytest.raises(
+        ValueError, match=r"unknown algorithm 'spectral'; known: \['agglomerative', "
+    ):
         run_algorithm("spectral", x, {}, 0)
 
 
@@ -79,7 +88,9 @@ def test_adding_a_function_registers_it(monkeypatch):
 def test_wrong_label_shape_is_an_error(monkeypatch):
     monkeypatch.setattr(clustering, "ALGORITHMS", dict(ALGORITHMS))
     algorithm("broken")(lambda x, params, seed: np.zeros(3))
-    with pytest.raises(ValueError, match=r"'broken' returned labels of shape \(3,\), expected \(300,\)"):
+    with pytest.raises(
+        ValueError, match=r"'broken' returned labels of shape \(3,\), expected \(300,\)"
+    ):
         run_algorithm("broken", blobs()[0], {}, 0)
 
 
@@ -115,7 +126,9 @@ def test_exact_knn_matches_brute_force():
     assert idx.shape == (122, 6) and (idx[:, 0] == np.arange(122)).all() and (dist[:, 0] == 0).all()
     expected = np.sort(d, axis=1)[:, 1:6]
     np.testing.assert_allclose(dist[:, 1:], expected, rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(np.take_along_axis(d, idx[:, 1:], axis=1), expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        np.take_along_axis(d, idx[:, 1:], axis=1), expected, rtol=1e-4, atol=1e-4
+    )
 
 
 def test_merge_clusters_joins_the_halves_of_a_class_not_two_classes():

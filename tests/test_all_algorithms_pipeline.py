@@ -5,9 +5,16 @@ import json
 
 import numpy as np
 import yaml
-
 from deepclust.clustering import ALGORITHMS
-from workflow_runner import ROOT, assert_metrics_match, copy_project, recomputed_metrics, small_config, snakemake, write_config
+from workflow_runner import (
+    ROOT,
+    assert_metrics_match,
+    copy_project,
+    recomputed_metrics,
+    small_config,
+    snakemake,
+    write_config,
+)
 
 
 def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
@@ -25,7 +32,10 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     snakemake(workdir, "--cores", "2", "--configfile", write_config(workdir, config), timeout=1800)
 
     clusterings = [*shipped, "umap_gmm_selftrain"]
-    deskewed, raw = np.load(workdir / "results/mnist/deskewed.npy"), np.load(workdir / "results/mnist/images.npy")
+    deskewed, raw = (
+        np.load(workdir / "results/mnist/deskewed.npy"),
+        np.load(workdir / "results/mnist/images.npy"),
+    )
     assert deskewed.shape == raw.shape and deskewed.dtype == raw.dtype == np.uint8
     assert not np.array_equal(deskewed, raw)
     true = np.load(workdir / "results/mnist/data.npz")["labels"]
@@ -46,7 +56,10 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
         assert scores[seed, "kmeans"]["accuracy"] > 0.4 and scores[seed, "kmeans"]["nmi"] > 0.38
         assert scores[seed, "umap_gmm"]["accuracy"] > 0.5 and scores[seed, "umap_gmm"]["nmi"] > 0.45
         assert scores[seed, "umap_gmm_selftrain"]["accuracy"] > 0.4
-        assert scores[seed, "umap_gmm"]["n_clusters"] == 10 and scores[seed, "kmeans"]["n_clusters"] == 10
+        assert (
+            scores[seed, "umap_gmm"]["n_clusters"] == 10
+            and scores[seed, "kmeans"]["n_clusters"] == 10
+        )
     dbscan = json.loads((workdir / "results/mnist/seed0/clusters/dbscan/metrics.json").read_text())
     assert dbscan["params"]["eps_auto"] is True and dbscan["params"]["eps"] > 0
     header, *rows = (workdir / "results/mnist/summary.tsv").read_text().splitlines()
@@ -55,9 +68,14 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     tex = (workdir / "results/mnist/report/report.tex").read_text()
     assert "Over seeds" in tex and "chosen at the knee of the k-distance curve" in tex
     assert "UMAP + GMM (N2D) + self-training" in tex and "every image is deskewed" in tex
-    run = json.loads((workdir / "results/mnist/seed0/clusters/umap_gmm_selftrain/run.json").read_text())
+    run = json.loads(
+        (workdir / "results/mnist/seed0/clusters/umap_gmm_selftrain/run.json").read_text()
+    )
     assert run["params"]["base"] == "umap_gmm"
-    base, relabelled = (np.load(workdir / f"results/mnist/seed0/clusters/{c}/labels.npy") for c in ("umap_gmm", "umap_gmm_selftrain"))
+    base, relabelled = (
+        np.load(workdir / f"results/mnist/seed0/clusters/{c}/labels.npy")
+        for c in ("umap_gmm", "umap_gmm_selftrain")
+    )
     # labels.npy differs from the base's labels in exactly the recorded fraction, unless the
     # guard kept the base's labels: then in none
     if run["guard"]["kept_base"]:

@@ -5,12 +5,10 @@ import signal
 import subprocess
 import sys
 import time
-
 from pathlib import Path
 
 import numpy as np
 import pytest
-
 from hub_fixtures import digits_as_mnist, write_hub_dataset
 from workflow_runner import copy_project, small_config, snakemake, write_config
 
@@ -24,13 +22,19 @@ def project(tmp_path_factory):
 
 def outputs(workdir):
     results = workdir / "results"
-    return sorted(p.relative_to(workdir).as_posix() for p in results.rglob("*") if p.is_file()) if results.exists() else []
+    return (
+        sorted(p.relative_to(workdir).as_posix() for p in results.rglob("*") if p.is_file())
+        if results.exists()
+        else []
+    )
 
 
 def fails_with(workdir, config, message, *targets, env=None):
     """Run snakemake on ``config``; assert it fails, prints ``message``, and leaves no results."""
     configfile = write_config(workdir, config, "bad.yaml")
-    done = snakemake(workdir, *targets, "--cores", "1", "--configfile", configfile, check=False, env=env)
+    done = snakemake(
+        workdir, *targets, "--cores", "1", "--configfile", configfile, check=False, env=env
+    )
     assert done.returncode != 0
     assert message in done.stdout, done.stdout[-3000:]
     return done.stdout
@@ -45,19 +49,49 @@ def with_section(config, section, **values):
 @pytest.mark.parametrize(
     "section, values, message",
     [
-        ("autoencoder", {"epoch": 3}, "autoencoder: Additional properties are not allowed ('epoch' was unexpected); allowed keys: hidden, latent_dim,"),
-        ("autoencoder", {"latent_dim": 0}, "autoencoder.latent_dim: 0 is less than the minimum of 1"),
-        ("autoencoder", {"learning_rate": -0.001}, "autoencoder.learning_rate: -0.001 is less than or equal to the minimum of 0"),
-        ("autoencoder", {"scaling": "minmax"}, "autoencoder.scaling: 'minmax' is not one of ['symmetric', 'unit']"),
-        ("algorithms", {"spectral": {"enabled": True}}, "algorithms: Additional properties are not allowed ('spectral' was unexpected); allowed keys: kmeans, dbscan"),
-        ("algorithms", {"kmeans": {"n_clusters": 500}}, "algorithms.kmeans.n_clusters (500) is larger than datasets.mnist.limit (100 images)"),
+        (
+            "autoencoder",
+            {"epoch": 3},
+            "autoencoder: Additional properties are not allowed ('epoch' was unexpected); allowed keys: hidden, latent_dim,",
+        ),
+        (
+            "autoencoder",
+            {"latent_dim": 0},
+            "autoencoder.latent_dim: 0 is less than the minimum of 1",
+        ),
+        (
+            "autoencoder",
+            {"learning_rate": -0.001},
+            "autoencoder.learning_rate: -0.001 is less than or equal to the minimum of 0",
+        ),
+        (
+            "autoencoder",
+            {"scaling": "minmax"},
+            "autoencoder.scaling: 'minmax' is not one of ['symmetric', 'unit']",
+        ),
+        (
+            "algorithms",
+            {"spectral": {"enabled": True}},
+            "algorithms: Additional properties are not allowed ('spectral' was unexpected); allowed keys: kmeans, dbscan",
+        ),
+        (
+            "algorithms",
+            {"kmeans": {"n_clusters": 500}},
+            "algorithms.kmeans.n_clusters (500) is larger than datasets.mnist.limit (100 images)",
+        ),
         ("tsne", {"n_samples": 2}, "tsne.n_samples: 2 is less than the minimum of 3"),
-        ("self_training", {"enabled": True, "base": "umap_gmm"}, "self_training.base is 'umap_gmm', which is not an enabled algorithm (enabled: kmeans, dbscan)"),
+        (
+            "self_training",
+            {"enabled": True, "base": "umap_gmm"},
+            "self_training.base is 'umap_gmm', which is not an enabled algorithm (enabled: kmeans, dbscan)",
+        ),
         ("self_training", {"epochs": 0}, "self_training.epochs: 0 is less than the minimum of 1"),
     ],
 )
 def test_config_errors_fail_before_any_job(project, mnist_source, section, values, message):
-    config = with_section(small_config(mnist_source, project / "hf_cache", limit=100), section, **values)
+    config = with_section(
+        small_config(mnist_source, project / "hf_cache", limit=100), section, **values
+    )
     out = fails_with(project, config, message)
     assert "invalid config" in out and "Building DAG" not in out
     assert outputs(project) == []
@@ -78,8 +112,14 @@ def dataset_config(project, source, **settings):
     "settings, message",
     [
         ({"source": "./no/such/folder"}, "dataset source './no/such/folder' does not exist"),
-        ({"source": "nobody-here/no-such-dataset"}, "could not load dataset source 'nobody-here/no-such-dataset'"),
-        ({"source": "nobody-here/no-such-dataset"}, "to work offline, point source at a local copy in Hub layout, e.g. --configfile config/presets/mnist-local.yaml"),
+        (
+            {"source": "nobody-here/no-such-dataset"},
+            "could not load dataset source 'nobody-here/no-such-dataset'",
+        ),
+        (
+            {"source": "nobody-here/no-such-dataset"},
+            "to work offline, point source at a local copy in Hub layout, e.g. --configfile config/presets/mnist-local.yaml",
+        ),
         ({"splits": ["train", "validation"]}, "split(s) ['validation'] not in dataset"),
         ({"image_column": "picture"}, "column 'picture' not in split 'train'"),
         ({"label_column": "digit"}, "columns there: ['image', 'label']"),
@@ -96,9 +136,13 @@ def test_dataset_errors_come_from_the_download_rule(project, mnist_source, setti
 
 def test_source_that_is_a_parquet_file(project, mnist_source):
     parquet = next(Path(mnist_source).rglob("train-*.parquet"))
-    fails_with(project, dataset_config(project, str(parquet)),
-               f"dataset source '{parquet}' is a file, not a folder; expected a Hub id (e.g. ylecun/mnist) "
-               "or a local folder of <split>-*.parquet files", DATA)
+    fails_with(
+        project,
+        dataset_config(project, str(parquet)),
+        f"dataset source '{parquet}' is a file, not a folder; expected a Hub id (e.g. ylecun/mnist) "
+        "or a local folder of <split>-*.parquet files",
+        DATA,
+    )
     assert outputs(project) == []
 
 
@@ -107,30 +151,45 @@ def test_folder_without_data_files(project, tmp_path):
     folder.mkdir()
     (folder / "README.md").write_text("# My dataset\n")
     (folder / "notes.txt").write_text("to do: export the images\n")
-    fails_with(project, dataset_config(project, str(folder)),
-               f"dataset source '{folder}' holds no data files (.parquet, .arrow or images); "
-               "it holds: README.md, notes.txt. Expected a Hub id", DATA)
+    fails_with(
+        project,
+        dataset_config(project, str(folder)),
+        f"dataset source '{folder}' holds no data files (.parquet, .arrow or images); "
+        "it holds: README.md, notes.txt. Expected a Hub id",
+        DATA,
+    )
     assert outputs(project) == []
 
 
 def test_corrupt_parquet_is_named(project, tmp_path):
     images, labels = digits_as_mnist(20)
-    src = write_hub_dataset(tmp_path / "corrupt", {"train": (images, labels)}, [str(i) for i in range(10)])
+    src = write_hub_dataset(
+        tmp_path / "corrupt", {"train": (images, labels)}, [str(i) for i in range(10)]
+    )
     bad = src / "data" / "train-00000-of-00001.parquet"
     bad.write_bytes(bad.read_bytes()[:-64])  # a truncated copy
-    fails_with(project, dataset_config(project, str(src)),
-               f"data file '{bad}' of dataset source '{src}' is corrupt: not a readable parquet file", DATA)
+    fails_with(
+        project,
+        dataset_config(project, str(src)),
+        f"data file '{bad}' of dataset source '{src}' is corrupt: not a readable parquet file",
+        DATA,
+    )
     assert outputs(project) == []
 
 
 def test_dataset_smaller_than_the_steps_need_fails_in_download(project, tmp_path):
     images, labels = digits_as_mnist(1)
-    src = write_hub_dataset(tmp_path / "one", {"train": (images, labels)}, [str(i) for i in range(10)])
+    src = write_hub_dataset(
+        tmp_path / "one", {"train": (images, labels)}, [str(i) for i in range(10)]
+    )
     config = dataset_config(project, str(src), limit=None)
-    out = fails_with(project, config,
-                     "dataset 'mnist' has 1 image, fewer than the enabled steps need: algorithms.kmeans.n_clusters "
-                     "is 10, algorithms.dbscan.min_samples is 5, t-SNE's minimum is 3; use a dataset of at least "
-                     "10 images or lower these settings")
+    out = fails_with(
+        project,
+        config,
+        "dataset 'mnist' has 1 image, fewer than the enabled steps need: algorithms.kmeans.n_clusters "
+        "is 10, algorithms.dbscan.min_samples is 5, t-SNE's minimum is 3; use a dataset of at least "
+        "10 images or lower these settings",
+    )
     assert "Error in rule download" in out
     assert "Error in rule train_autoencoder" not in out and "Error in rule tsne" not in out
     assert outputs(project) == []
@@ -139,12 +198,26 @@ def test_dataset_smaller_than_the_steps_need_fails_in_download(project, tmp_path
 @pytest.mark.parametrize(
     "limit, algorithms, message",
     [
-        (4, {"kmeans": {"n_clusters": 2}}, "algorithms.dbscan.min_samples (5) is larger than datasets.mnist.limit (4 images)"),
-        (2, {"kmeans": {"enabled": False}, "dbscan": {"min_samples": 1}}, "t-SNE's minimum (3) is larger than datasets.mnist.limit (2 images)"),
-        (30, {"gmm": {"enabled": True, "n_clusters": 40}}, "algorithms.gmm.n_clusters (40) is larger than datasets.mnist.limit (30 images)"),
+        (
+            4,
+            {"kmeans": {"n_clusters": 2}},
+            "algorithms.dbscan.min_samples (5) is larger than datasets.mnist.limit (4 images)",
+        ),
+        (
+            2,
+            {"kmeans": {"enabled": False}, "dbscan": {"min_samples": 1}},
+            "t-SNE's minimum (3) is larger than datasets.mnist.limit (2 images)",
+        ),
+        (
+            30,
+            {"gmm": {"enabled": True, "n_clusters": 40}},
+            "algorithms.gmm.n_clusters (40) is larger than datasets.mnist.limit (30 images)",
+        ),
     ],
 )
-def test_limit_smaller_than_the_steps_need_fails_before_any_job(project, mnist_source, limit, algorithms, message):
+def test_limit_smaller_than_the_steps_need_fails_before_any_job(
+    project, mnist_source, limit, algorithms, message
+):
     config = small_config(mnist_source, project / "hf_cache", limit=limit, algorithms=algorithms)
     out = fails_with(project, config, "invalid config: " + message)
     assert "Building DAG" not in out
@@ -153,18 +226,24 @@ def test_limit_smaller_than_the_steps_need_fails_before_any_job(project, mnist_s
 
 def test_string_labels_become_class_ids(project, tmp_path):
     import datasets
-
     from hub_fixtures import png_bytes
 
     images, labels = digits_as_mnist(30)
-    words = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])[labels]
+    words = np.array(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    )[labels]
     (tmp_path / "words" / "data").mkdir(parents=True)
     datasets.Dataset.from_dict(
-        {"image": [{"bytes": png_bytes(im), "path": None} for im in images], "label": words.tolist()},
+        {
+            "image": [{"bytes": png_bytes(im), "path": None} for im in images],
+            "label": words.tolist(),
+        },
         features=datasets.Features({"image": datasets.Image(), "label": datasets.Value("string")}),
     ).to_parquet(tmp_path / "words" / "data" / "train-00000-of-00001.parquet")
     config = dataset_config(project, str(tmp_path / "words"))
-    snakemake(project, DATA, "--cores", "1", "--configfile", write_config(project, config, "words.yaml"))
+    snakemake(
+        project, DATA, "--cores", "1", "--configfile", write_config(project, config, "words.yaml")
+    )
     data = np.load(project / DATA)
     names = data["class_names"].tolist()
     assert names == sorted(set(words.tolist()))
@@ -175,15 +254,26 @@ def test_string_labels_become_class_ids(project, tmp_path):
 def test_images_of_mixed_sizes(project, tmp_path):
     images, labels = digits_as_mnist(20)
     big = np.zeros((5, 32, 32), np.uint8)
-    src = write_hub_dataset(tmp_path / "mixed", {"train": (list(images) + list(big), list(labels) + [0] * 5)}, [str(i) for i in range(10)])
-    fails_with(project, dataset_config(project, str(src)), "images have mixed sizes: image 0 is 28x28 grayscale, image 20 is 32x32", DATA)
+    src = write_hub_dataset(
+        tmp_path / "mixed",
+        {"train": (list(images) + list(big), list(labels) + [0] * 5)},
+        [str(i) for i in range(10)],
+    )
+    fails_with(
+        project,
+        dataset_config(project, str(src)),
+        "images have mixed sizes: image 0 is 28x28 grayscale, image 20 is 32x32",
+        DATA,
+    )
     assert outputs(project) == []
 
 
 def test_diverging_training_stops_without_checkpoint(project, mnist_source):
     config = small_config(mnist_source, project / "hf_cache", limit=300)
     config["autoencoder"].update(scaling="unit", learning_rate=1e8)
-    out = fails_with(project, config, "training diverged at epoch", "results/mnist/seed0/model/autoencoder.pt")
+    out = fails_with(
+        project, config, "training diverged at epoch", "results/mnist/seed0/model/autoencoder.pt"
+    )
     assert "lower the learning rate" in out
     assert outputs(project) == [DATA, "results/mnist/images.npy"]
 
@@ -200,7 +290,11 @@ def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
     config["datasets"] = {
         "mnist": {"enabled": False},
         "rgb": {"source": str(rgb_src), "cache_dir": str(tmp_path / "hf_cache")},
-        "unlabelled": {"source": str(unlabelled_src), "label_column": None, "cache_dir": str(tmp_path / "hf_cache")},
+        "unlabelled": {
+            "source": str(unlabelled_src),
+            "label_column": None,
+            "cache_dir": str(tmp_path / "hf_cache"),
+        },
     }
     config["tsne"] = {"n_samples": 1000}  # more than the 400 images: cut, and said so
     snakemake(workdir, "--cores", "2", "--configfile", write_config(workdir, config))
@@ -210,9 +304,15 @@ def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
     assert np.load(workdir / "results/rgb/seed0/embeddings.npy").shape == (400, 64)
     rgb_tex = (workdir / "results/rgb/report/report.tex").read_text()
     assert "RGB, flattened with its 3 channels" in rgb_tex and "2352 -- 128 -- 64" in rgb_tex
-    assert "all 400 embeddings of seed 0 (tsne.n\\_samples is 1,000, more than the dataset holds)" in rgb_tex
+    assert (
+        "all 400 embeddings of seed 0 (tsne.n\\_samples is 1,000, more than the dataset holds)"
+        in rgb_tex
+    )
     tsne_log = (workdir / "logs/rgb/seed0/tsne.log").read_text()
-    assert "tsne.n_samples (1000) is larger than the dataset (400 images); t-SNE uses all 400" in tsne_log
+    assert (
+        "tsne.n_samples (1000) is larger than the dataset (400 images); t-SNE uses all 400"
+        in tsne_log
+    )
     m = json.loads((workdir / "results/unlabelled/seed0/clusters/kmeans/metrics.json").read_text())
     assert m["accuracy"] is None and m["nmi"] is None and "not available" in m["external_metrics"]
     assert m["silhouette"] is not None
@@ -237,8 +337,16 @@ def test_nan_embeddings_are_refused(small_run, tmp_path):
     x = np.load(path)
     x[7, 3] = np.nan
     np.save(path, x)
-    done = snakemake(workdir, "results/mnist/seed0/clusters/kmeans/labels.npy", "--force",
-                     "--cores", "1", "--configfile", "test_config.yaml", check=False)
+    done = snakemake(
+        workdir,
+        "results/mnist/seed0/clusters/kmeans/labels.npy",
+        "--force",
+        "--cores",
+        "1",
+        "--configfile",
+        "test_config.yaml",
+        check=False,
+    )
     assert done.returncode != 0
     assert "embeddings contain NaN or inf in 1 of 2000 rows (first: row 7)" in done.stdout
     assert not (workdir / "results/mnist/seed0/clusters/kmeans/labels.npy").exists()
@@ -246,7 +354,9 @@ def test_nan_embeddings_are_refused(small_run, tmp_path):
 
 def descendants(pid):
     """PIDs of every process below ``pid`` (children, their children, ...)."""
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    children = subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True
+    ).stdout.split()
     return [p for child in map(int, children) for p in (child, *descendants(child))]
 
 
@@ -262,8 +372,13 @@ def test_killed_training_leaves_nothing_and_rerun_completes(mnist_source, tmp_pa
     config = small_config(mnist_source, tmp_path / "hf_cache", epochs=400)
     configfile = write_config(workdir, config)
     target = "results/mnist/seed0/embeddings.npy"
-    run = subprocess.Popen([sys.executable, "-m", "snakemake", target, "--cores", "2", "--configfile", configfile],
-                           cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", target, "--cores", "2", "--configfile", configfile],
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     log = workdir / "logs/mnist/seed0/train_autoencoder.log"
     deadline = time.monotonic() + 300
     while not (log.exists() and "epoch 3/" in log.read_text()):

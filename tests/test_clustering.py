@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-
 from deepclust.clustering import ALGORITHMS, NOISE, check_embeddings, run_algorithm
 
 
@@ -25,13 +24,21 @@ def test_kmeans_recovers_blobs_and_is_seeded():
     labels, used = run_algorithm("kmeans", x, {"n_clusters": 3, "n_init": 4}, seed=0)
     assert labels.dtype == np.int64 and same_partition(labels, truth)
     assert used == {"n_clusters": 3, "n_init": 4}
-    np.testing.assert_array_equal(labels, run_algorithm("kmeans", x, {"n_clusters": 3, "n_init": 4}, seed=0)[0])
+    np.testing.assert_array_equal(
+        labels, run_algorithm("kmeans", x, {"n_clusters": 3, "n_init": 4}, seed=0)[0]
+    )
 
 
 def test_dbscan_finds_blobs_and_noise():
     x, truth = blobs()
     x = np.vstack([x, [[100.0, 100.0]]])
-    params = {"eps": 2.0, "min_samples": 5, "exact_max": 100000, "kdistance_sample": 20000, "knn_neighbors": 20}
+    params = {
+        "eps": 2.0,
+        "min_samples": 5,
+        "exact_max": 100000,
+        "kdistance_sample": 20000,
+        "knn_neighbors": 20,
+    }
     labels, used = run_algorithm("dbscan", x, params, seed=0)
     exactness = used.pop("exactness")
     assert used == params and set(exactness) == {"dbscan_neighbours"}
@@ -45,7 +52,9 @@ def test_errors_name_the_problem():
     x, _ = blobs()
     with pytest.raises(ValueError, match="unknown algorithm 'spectral'; known: "):
         run_algorithm("spectral", x, {}, 0)
-    with pytest.raises(ValueError, match=r"n_clusters must be between 2 and the number of samples \(120\), got 500"):
+    with pytest.raises(
+        ValueError, match=r"n_clusters must be between 2 and the number of samples \(120\), got 500"
+    ):
         run_algorithm("kmeans", x, {"n_clusters": 500, "n_init": 1}, 0)
     bad = x.copy()
     bad[5, 1] = np.nan

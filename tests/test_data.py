@@ -2,10 +2,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from deepclust.data import (
-    NO_LABEL, DatasetError, check_enough_images, class_ids, decode_images, fingerprint, images_needed,
-    label_ids, load_image_dataset, open_splits, shard_bounds, write_images,
+    NO_LABEL,
+    DatasetError,
+    check_enough_images,
+    class_ids,
+    decode_images,
+    fingerprint,
+    images_needed,
+    label_ids,
+    load_image_dataset,
+    open_splits,
+    shard_bounds,
+    write_images,
 )
 from hub_fixtures import digits_as_mnist, png_bytes, write_hub_dataset
 
@@ -27,7 +36,9 @@ def test_decode_rejects_mixed_sizes_and_non_images():
 
 
 def test_load_real_mnist_subset(mnist_source, tmp_path):
-    images, labels, names = load_image_dataset(mnist_source, ["train"], "image", "label", 50, tmp_path)
+    images, labels, names = load_image_dataset(
+        mnist_source, ["train"], "image", "label", 50, tmp_path
+    )
     assert images.shape == (50, 28, 28) and images.dtype == np.uint8
     assert labels.dtype == np.int64 and names == [str(i) for i in range(10)]
     if "shared" in mnist_source:  # the dataset card's first ten train labels
@@ -36,8 +47,14 @@ def test_load_real_mnist_subset(mnist_source, tmp_path):
 
 def test_limit_spans_splits_in_order(tmp_path):
     images, labels = digits_as_mnist(30)
-    src = write_hub_dataset(tmp_path / "ds", {"train": (images[:20], labels[:20]), "test": (images[20:], labels[20:])}, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"])
-    got, got_labels, _ = load_image_dataset(str(src), ["train", "test"], "image", "label", 25, tmp_path / "c")
+    src = write_hub_dataset(
+        tmp_path / "ds",
+        {"train": (images[:20], labels[:20]), "test": (images[20:], labels[20:])},
+        ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+    )
+    got, got_labels, _ = load_image_dataset(
+        str(src), ["train", "test"], "image", "label", 25, tmp_path / "c"
+    )
     np.testing.assert_array_equal(got, images[:25])
     np.testing.assert_array_equal(got_labels, labels[:25])
 
@@ -45,7 +62,9 @@ def test_limit_spans_splits_in_order(tmp_path):
 def test_unlabelled_dataset(tmp_path):
     images, _ = digits_as_mnist(10)
     src = write_hub_dataset(tmp_path / "ds", {"train": (images, None)})
-    got, labels, names = load_image_dataset(str(src), ["train"], "image", None, None, tmp_path / "c")
+    got, labels, names = load_image_dataset(
+        str(src), ["train"], "image", None, None, tmp_path / "c"
+    )
     assert len(got) == 10 and (labels == NO_LABEL).all() and names == []
 
 
@@ -53,15 +72,27 @@ def test_unlabelled_dataset(tmp_path):
     "kwargs, message",
     [
         ({"source": "./no/such/folder"}, "does not exist"),
-        ({"splits": ["train", "validation"]}, r"split\(s\) \['validation'\] not in dataset .* it has: \['test', 'train'\]"),
-        ({"image_column": "picture"}, r"column 'picture' not in split 'train'.*columns there: \['image', 'label'\]"),
+        (
+            {"splits": ["train", "validation"]},
+            r"split\(s\) \['validation'\] not in dataset .* it has: \['test', 'train'\]",
+        ),
+        (
+            {"image_column": "picture"},
+            r"column 'picture' not in split 'train'.*columns there: \['image', 'label'\]",
+        ),
         ({"label_column": "digit"}, r"column 'digit' not in split"),
         ({"image_column": "label"}, "does not hold images"),
         ({"limit": 0}, "limit must be a positive number"),
     ],
 )
 def test_clear_errors(mnist_source, tmp_path, kwargs, message):
-    args = {"source": mnist_source, "splits": ["train"], "image_column": "image", "label_column": "label", "limit": 5}
+    args = {
+        "source": mnist_source,
+        "splits": ["train"],
+        "image_column": "image",
+        "label_column": "label",
+        "limit": 5,
+    }
     args |= kwargs
     with pytest.raises(DatasetError, match=message):
         load_image_dataset(**args, cache_dir=tmp_path)
@@ -81,7 +112,9 @@ def test_parallel_decoding_matches_serial_and_checks_sizes():
     encoded = [png_bytes(im) for im in images]
     np.testing.assert_array_equal(decode_images(encoded, n_jobs=2), images)
     encoded[-1] = png_bytes(np.zeros((7, 5), np.uint8))
-    with pytest.raises(DatasetError, match="mixed sizes: image 6000 is 6x5 grayscale, image 11999 is 7x5"):
+    with pytest.raises(
+        DatasetError, match="mixed sizes: image 6000 is 6x5 grayscale, image 11999 is 7x5"
+    ):
         decode_images(encoded, n_jobs=2)
     encoded[-1] = png_bytes(np.zeros((6, 5, 3), np.uint8))
     with pytest.raises(DatasetError, match="mixed sizes"):
@@ -90,7 +123,10 @@ def test_parallel_decoding_matches_serial_and_checks_sizes():
 
 def test_source_that_is_a_file_names_what_is_expected(mnist_source, tmp_path):
     parquet = next(Path(mnist_source).rglob("train-*.parquet"))
-    with pytest.raises(DatasetError, match=r"is a file, not a folder; expected a Hub id .* a local folder of <split>-\*\.parquet files"):
+    with pytest.raises(
+        DatasetError,
+        match=r"is a file, not a folder; expected a Hub id .* a local folder of <split>-\*\.parquet files",
+    ):
         load_image_dataset(str(parquet), ["train"], "image", "label", 5, tmp_path)
 
 
@@ -98,7 +134,10 @@ def test_folder_without_data_files_lists_what_it_holds(tmp_path):
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "README.md").write_text("# not data\n")
     (tmp_path / "notes" / "notes.txt").write_text("hello\n")
-    with pytest.raises(DatasetError, match=r"holds no data files \(.parquet, .arrow or images\); it holds: README.md, notes.txt\. Expected a Hub id"):
+    with pytest.raises(
+        DatasetError,
+        match=r"holds no data files \(.parquet, .arrow or images\); it holds: README.md, notes.txt\. Expected a Hub id",
+    ):
         load_image_dataset(str(tmp_path / "notes"), ["train"], "image", "label", 5, tmp_path / "c")
 
 
@@ -107,15 +146,22 @@ def test_corrupt_parquet_is_named(tmp_path):
     src = write_hub_dataset(tmp_path / "ds", {"train": (images, labels)})
     bad = src / "data" / "train-00000-of-00001.parquet"
     bad.write_bytes(bad.read_bytes()[:-100])
-    with pytest.raises(DatasetError, match=rf"data file '{bad}' of dataset source .* is corrupt: not a readable parquet file"):
+    with pytest.raises(
+        DatasetError,
+        match=rf"data file '{bad}' of dataset source .* is corrupt: not a readable parquet file",
+    ):
         load_image_dataset(str(src), ["train"], "image", "label", None, tmp_path / "c")
 
 
 def test_string_labels_become_class_ids_with_their_names(tmp_path):
     images, labels = digits_as_mnist(12)
-    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+    names = np.array(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    )
     src = write_string_labelled(tmp_path / "ds", images, names[labels])
-    got, ids, class_names = load_image_dataset(str(src), ["train"], "image", "label", None, tmp_path / "c")
+    got, ids, class_names = load_image_dataset(
+        str(src), ["train"], "image", "label", None, tmp_path / "c"
+    )
     assert class_names == sorted(set(names[labels].tolist()))
     assert ids.dtype == np.int64
     assert [class_names[i] for i in ids] == names[labels].tolist()
@@ -124,7 +170,9 @@ def test_string_labels_become_class_ids_with_their_names(tmp_path):
 def test_empty_string_label_is_named(tmp_path):
     images, _ = digits_as_mnist(3)
     src = write_string_labelled(tmp_path / "ds", images, ["cat", None, "dog"])
-    with pytest.raises(DatasetError, match=r"label column 'label' has 1 empty label\(s\) \(first: row 1\)"):
+    with pytest.raises(
+        DatasetError, match=r"label column 'label' has 1 empty label\(s\) \(first: row 1\)"
+    ):
         load_image_dataset(str(src), ["train"], "image", "label", None, tmp_path / "c")
 
 
@@ -143,7 +191,10 @@ def write_string_labelled(folder, images, labels):
 @pytest.mark.parametrize(
     "values, message",
     [
-        (np.array([0.5, 1.0]), r"holds floating-point numbers \(e.g. 0.5\); expected integer class ids or strings"),
+        (
+            np.array([0.5, 1.0]),
+            r"holds floating-point numbers \(e.g. 0.5\); expected integer class ids or strings",
+        ),
         (np.array([1.0, np.nan]), r"has empty label\(s\) \(first: row 1\)"),
         (np.array(["a", None], dtype=object), r"has 1 empty label\(s\) \(first: row 1\)"),
         (np.array([True, False]), "holds booleans"),
@@ -172,15 +223,20 @@ def test_images_needed_counts_enabled_steps_only():
     del algorithms["umap_gmm"]
     needs = images_needed(algorithms, {"n_samples": 1000, "perplexity": 30.0})
     assert needs == [
-        ("algorithms.hdbscan.min_cluster_size", 20), ("algorithms.kmeans.n_clusters", 10),
-        ("algorithms.dbscan.min_samples", 5), ("t-SNE's minimum", 3),
+        ("algorithms.hdbscan.min_cluster_size", 20),
+        ("algorithms.kmeans.n_clusters", 10),
+        ("algorithms.dbscan.min_samples", 5),
+        ("t-SNE's minimum", 3),
     ]
     check_enough_images(20, needs, "mnist")
-    with pytest.raises(DatasetError, match=(
-        r"dataset 'mnist' has 1 image, fewer than the enabled steps need: algorithms.hdbscan.min_cluster_size is 20, "
-        r"algorithms.kmeans.n_clusters is 10, algorithms.dbscan.min_samples is 5, t-SNE's minimum is 3; "
-        r"use a dataset of at least 20 images or lower these settings"
-    )):
+    with pytest.raises(
+        DatasetError,
+        match=(
+            r"dataset 'mnist' has 1 image, fewer than the enabled steps need: algorithms.hdbscan.min_cluster_size is 20, "
+            r"algorithms.kmeans.n_clusters is 10, algorithms.dbscan.min_samples is 5, t-SNE's minimum is 3; "
+            r"use a dataset of at least 20 images or lower these settings"
+        ),
+    ):
         check_enough_images(1, needs, "mnist")
 
 
@@ -199,10 +255,15 @@ def test_write_images_streams_any_row_range_into_npy(mnist_source, tmp_path):
     """Small batches, ranges that cross batch and split boundaries, an empty range: the
     files hold exactly the rows load_image_dataset reads in one go."""
     images, labels = digits_as_mnist(70)
-    src = write_hub_dataset(tmp_path / "ds", {"train": (images[:45], labels[:45]), "test": (images[45:], labels[45:])},
-                            [str(i) for i in range(10)])
+    src = write_hub_dataset(
+        tmp_path / "ds",
+        {"train": (images[:45], labels[:45]), "test": (images[45:], labels[45:])},
+        [str(i) for i in range(10)],
+    )
     parts = open_splits(str(src), ["train", "test"], "image", "label", 60, tmp_path / "c")
-    whole, whole_labels, names = load_image_dataset(str(src), ["train", "test"], "image", "label", 60, tmp_path / "c")
+    whole, whole_labels, names = load_image_dataset(
+        str(src), ["train", "test"], "image", "label", 60, tmp_path / "c"
+    )
     pieces, values = [], []
     for i, (a, b) in enumerate([(0, 17), (17, 17), (17, 52), (52, 60)]):
         path = tmp_path / f"part{i}.npy"
@@ -219,8 +280,11 @@ def test_write_images_streams_any_row_range_into_npy(mnist_source, tmp_path):
 def test_write_images_names_a_size_change_across_batches(tmp_path):
     images, labels = digits_as_mnist(12)
     big = np.zeros((3, 32, 32), np.uint8)
-    src = write_hub_dataset(tmp_path / "mixed", {"train": (list(images) + list(big), list(labels) + [0] * 3)},
-                            [str(i) for i in range(10)])
+    src = write_hub_dataset(
+        tmp_path / "mixed",
+        {"train": (list(images) + list(big), list(labels) + [0] * 3)},
+        [str(i) for i in range(10)],
+    )
     parts = open_splits(str(src), ["train"], "image", "label", None, tmp_path / "c")
     with pytest.raises(DatasetError, match="image 0 is 28x28 grayscale, image 12 is 32x32"):
         write_images(tmp_path / "x.npy", parts, "image", "label", 0, 15, batch_rows=4)
@@ -230,4 +294,8 @@ def test_fingerprint_of_a_memory_mapped_array_reads_it_in_chunks(tmp_path):
     a = np.random.default_rng(0).integers(0, 255, (1000, 7), dtype=np.uint8)
     np.save(tmp_path / "a.npy", a)
     mapped = np.load(tmp_path / "a.npy", mmap_mode="r")
-    assert fingerprint(mapped, chunk_rows=33) == fingerprint(a) == fingerprint(a.copy(), chunk_rows=1000)
+    assert (
+        fingerprint(mapped, chunk_rows=33)
+        == fingerprint(a)
+        == fingerprint(a.copy(), chunk_rows=1000)
+    )

@@ -4,11 +4,16 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from deepclust.gallery import (
-    class_agreement, cluster_members, plot_gallery, plot_thumbnail_map, row_label, shrink, spread_subset,
+    class_agreement,
+    cluster_members,
+    plot_gallery,
+    plot_thumbnail_map,
+    row_label,
+    shrink,
+    spread_subset,
 )
+from PIL import Image
 
 
 def brute_force(x, labels, cluster, n_typical, n_atypical):
@@ -28,12 +33,12 @@ def test_typical_members_are_nearest_the_centre_on_constructed_data():
     labels = np.array([7] * 9 + [3] * 3)
     rows = cluster_members(x, labels, n_typical=3, n_atypical=2)
     assert [r["cluster"] for r in rows] == [7, 3] and [r["size"] for r in rows] == [9, 3]
-    assert rows[0]["typical"].tolist() == [2, 1, 4]          # offsets 0, -1, +1
-    assert rows[0]["atypical"].tolist() == [0, 6]            # offsets +9 (first), -9
-    assert rows[1]["typical"].tolist() == [9, 10, 11]        # the mean is row 9; 10 and 11 tie
+    assert rows[0]["typical"].tolist() == [2, 1, 4]  # offsets 0, -1, +1
+    assert rows[0]["atypical"].tolist() == [0, 6]  # offsets +9 (first), -9
+    assert rows[1]["typical"].tolist() == [9, 10, 11]  # the mean is row 9; 10 and 11 tie
     tied = cluster_members(np.zeros((5, 2)), np.zeros(5, int), 2, 2)[0]
     assert tied["typical"].tolist() == [0, 1] and tied["atypical"].tolist() == [2, 3]  # no repeats
-    assert rows[1]["atypical"].tolist() == []                # nothing left to show
+    assert rows[1]["atypical"].tolist() == []  # nothing left to show
 
 
 def test_matches_brute_force_on_random_clusters():
@@ -56,7 +61,12 @@ def test_noise_row_is_a_seeded_sample_of_noise():
     x = rng.normal(size=(300, 4))
     labels = np.where(np.arange(300) % 3 == 0, -1, np.arange(300) % 2)
     a = cluster_members(x, labels, 4, 2, seed=5)[-1]
-    assert a["cluster"] == -1 and a["size"] == 100 and len(a["typical"]) == 6 and len(a["atypical"]) == 0
+    assert (
+        a["cluster"] == -1
+        and a["size"] == 100
+        and len(a["typical"]) == 6
+        and len(a["atypical"]) == 0
+    )
     assert (labels[a["typical"]] == -1).all() and len(set(a["typical"].tolist())) == 6
     assert a["typical"].tolist() == cluster_members(x, labels, 4, 2, seed=5)[-1]["typical"].tolist()
     others = {tuple(cluster_members(x, labels, 4, 2, seed=s)[-1]["typical"]) for s in range(6, 10)}
@@ -89,7 +99,11 @@ def test_shrink_block_averages_large_images():
     images[:, ::2] = 200
     small = shrink(images, 56)
     assert small.shape == (2, 50, 30, 3) and small.dtype == np.uint8 and (small == 100).all()
-    assert shrink(images[..., 0], 100) is not None and shrink(images[..., 0], 100).shape == (2, 100, 60)
+    assert shrink(images[..., 0], 100) is not None and shrink(images[..., 0], 100).shape == (
+        2,
+        100,
+        60,
+    )
 
 
 def test_spread_subset_is_deterministic_and_spreads():
@@ -158,4 +172,6 @@ def test_thumbnail_map_renders(shape):
     images = rng.integers(0, 256, (400, *shape), dtype=np.uint8)
     chosen = spread_subset(coords, 120, seed=0)
     img = png(plot_thumbnail_map(coords, images, chosen, "map"))
-    assert img.format == "PNG" and 900 <= img.size[0] <= 1200 and 400 <= img.size[1] <= 1500, img.size
+    assert img.format == "PNG" and 900 <= img.size[0] <= 1200 and 400 <= img.size[1] <= 1500, (
+        img.size
+    )

@@ -9,10 +9,11 @@ import json
 import numpy as np
 import pytest
 import torch
-
 from workflow_runner import copy_project, small_config, snakemake, write_config
 
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU visible to torch")
+pytestmark = pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="needs a CUDA GPU visible to torch"
+)
 
 
 def test_training_on_the_gpu_clusters_as_well_as_on_the_cpu(mnist_source, tmp_path):
@@ -23,9 +24,14 @@ def test_training_on_the_gpu_clusters_as_well_as_on_the_cpu(mnist_source, tmp_pa
     snakemake(workdir, target, "--cores", "2", "--configfile", write_config(workdir, config))
     training = json.loads((workdir / "results/mnist/seed0/model/training.json").read_text())
     assert training["device"] == "cuda"
-    losses = [float(row.split("\t")[1]) for row in (workdir / "results/mnist/seed0/model/loss.tsv").read_text().splitlines()[1:]]
+    losses = [
+        float(row.split("\t")[1])
+        for row in (workdir / "results/mnist/seed0/model/loss.tsv").read_text().splitlines()[1:]
+    ]
     assert losses[-1] < losses[0] < 1
     x = np.load(workdir / "results/mnist/seed0/embeddings.npy")
     assert x.shape == (2000, 64) and np.isfinite(x).all()
     metrics = json.loads((workdir / target).read_text())
-    assert metrics["accuracy"] > 0.45 and metrics["nmi"] > 0.4  # the CPU run's floors (tests/test_pipeline.py)
+    assert (
+        metrics["accuracy"] > 0.45 and metrics["nmi"] > 0.4
+    )  # the CPU run's floors (tests/test_pipeline.py)

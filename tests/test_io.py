@@ -5,7 +5,6 @@ import stat
 
 import numpy as np
 import pytest
-
 from deepclust.io import atomic_path, save_json, save_npy, save_npz, save_text
 
 
@@ -40,18 +39,19 @@ def test_outputs_honour_the_umask(tmp_path, umask, mask):
 
 
 def test_failed_write_leaves_nothing(tmp_path):
-    with pytest.raises(RuntimeError):
-        with atomic_path(tmp_path / "out.npy") as tmp:
-            np.save(tmp, np.arange(3))
-            raise RuntimeError("killed")
+    with pytest.raises(RuntimeError), atomic_path(tmp_path / "out.npy") as tmp:
+        np.save(tmp, np.arange(3))
+        raise RuntimeError("killed")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_npy_writer_and_concatenation_match_np_save_byte_for_byte(tmp_path):
     from deepclust.io import NpyWriter, concatenate_npy
 
-    for array in (np.random.default_rng(0).integers(0, 255, (1000, 28, 28), dtype=np.uint8),
-                  np.random.default_rng(1).standard_normal((777, 64)).astype(np.float32)):
+    for array in (
+        np.random.default_rng(0).integers(0, 255, (1000, 28, 28), dtype=np.uint8),
+        np.random.default_rng(1).standard_normal((777, 64)).astype(np.float32),
+    ):
         np.save(tmp_path / "whole.npy", array)
         with NpyWriter(tmp_path / "written.npy", array.dtype, array.shape) as out:
             for start in range(0, len(array), 300):
@@ -59,7 +59,9 @@ def test_npy_writer_and_concatenation_match_np_save_byte_for_byte(tmp_path):
         cuts = [0, 123, 123, 500, len(array)]  # an empty part too
         for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
             np.save(tmp_path / f"part{i}.npy", array[a:b])
-        concatenate_npy([tmp_path / f"part{i}.npy" for i in range(4)], tmp_path / "gathered.npy", chunk_rows=50)
+        concatenate_npy(
+            [tmp_path / f"part{i}.npy" for i in range(4)], tmp_path / "gathered.npy", chunk_rows=50
+        )
         whole = (tmp_path / "whole.npy").read_bytes()
         assert (tmp_path / "written.npy").read_bytes() == whole
         assert (tmp_path / "gathered.npy").read_bytes() == whole

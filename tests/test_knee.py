@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-
 from deepclust.knee import auto_eps, k_distances, knee_index
 
 

@@ -1,9 +1,7 @@
 import numpy as np
 import pytest
-from sklearn.metrics import silhouette_samples, silhouette_score
-
 from deepclust.metrics import cluster_accuracy, confusion_after_matching, evaluate, match_clusters
-
+from sklearn.metrics import silhouette_samples, silhouette_score
 
 EXACT = {"silhouette_exact_max": None, "silhouette_sample_size": 10000, "seed": 0}
 
@@ -40,7 +38,9 @@ def test_evaluate_matches_sklearn_and_reports_noise():
     assert m["silhouette"] == pytest.approx(silhouette_score(x[keep], pred[keep]), abs=1e-6)
     assert m["n_clusters"] == 2 and m["noise_fraction"] == pytest.approx(0.05)
     assert m["accuracy"] == pytest.approx(57 / 60) and 0 < m["nmi"] < 1 and 0 < m["ari"] < 1
-    assert m["silhouette_method"] == "exact over 57 non-noise points" and m["silhouette_ci95"] is None
+    assert (
+        m["silhouette_method"] == "exact over 57 non-noise points" and m["silhouette_ci95"] is None
+    )
     assert m["exactness"] == {"silhouette": "exact over 57 non-noise points"}
 
 
@@ -57,7 +57,9 @@ def test_silhouette_undefined_and_unlabelled():
 def noisy_blobs():
     """400 points in two blobs plus 10 noise points (label -1) first."""
     rng = np.random.default_rng(1)
-    x = np.concatenate([rng.normal(size=(10, 4)) * 5, rng.normal(size=(200, 4)), rng.normal(size=(200, 4)) + 2])
+    x = np.concatenate(
+        [rng.normal(size=(10, 4)) * 5, rng.normal(size=(200, 4)), rng.normal(size=(200, 4)) + 2]
+    )
     pred = np.repeat([-1, 0, 1], [10, 200, 200])
     return x, pred
 
@@ -68,19 +70,33 @@ def test_silhouette_is_exact_up_to_the_threshold_of_non_noise_points():
     exact = silhouette_score(x[keep], pred[keep])
     # 410 points, 400 of them not noise: the threshold counts those
     for exact_max, sample_size in [(400, 100), (None, 100), (2, 400), (10, 1000)]:
-        m = evaluate(x, pred, pred, silhouette_exact_max=exact_max, silhouette_sample_size=sample_size, seed=0)
+        m = evaluate(
+            x,
+            pred,
+            pred,
+            silhouette_exact_max=exact_max,
+            silhouette_sample_size=sample_size,
+            seed=0,
+        )
         assert m["silhouette"] == pytest.approx(exact, abs=1e-6)
-        assert m["silhouette_method"] == "exact over 400 non-noise points" and m["silhouette_ci95"] is None
+        assert (
+            m["silhouette_method"] == "exact over 400 non-noise points"
+            and m["silhouette_ci95"] is None
+        )
 
 
 def test_silhouette_is_estimated_above_the_threshold():
     x, pred = noisy_blobs()
     keep = pred != -1
     m = evaluate(x, pred, pred, silhouette_exact_max=399, silhouette_sample_size=100, seed=3)
-    assert m == evaluate(x, pred, pred, silhouette_exact_max=399, silhouette_sample_size=100, seed=3)
+    assert m == evaluate(
+        x, pred, pred, silhouette_exact_max=399, silhouette_sample_size=100, seed=3
+    )
     # drawn among the non-noise points, each scored against all 400 of them
     chosen = np.random.default_rng(3).choice(400, size=100, replace=False)
-    assert m["silhouette"] == pytest.approx(silhouette_samples(x[keep], pred[keep])[chosen].mean(), abs=1e-6)
+    assert m["silhouette"] == pytest.approx(
+        silhouette_samples(x[keep], pred[keep])[chosen].mean(), abs=1e-6
+    )
     low, high = m["silhouette_ci95"]
     assert low < m["silhouette"] < high and low <= silhouette_score(x[keep], pred[keep]) <= high
     assert m["silhouette_method"] == (

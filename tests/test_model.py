@@ -1,9 +1,14 @@
 import numpy as np
 import pytest
 import torch
-
 from deepclust.model import (
-    Autoencoder, TrainingDiverged, checkpoint, encode, load_checkpoint, scale_images, train_autoencoder,
+    Autoencoder,
+    TrainingDiverged,
+    checkpoint,
+    encode,
+    load_checkpoint,
+    scale_images,
+    train_autoencoder,
 )
 
 
@@ -22,7 +27,12 @@ def test_scaling_ranges():
 def test_shapes_follow_the_architecture():
     model = Autoencoder(784, [128], 64)
     linear = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
-    assert [(m.in_features, m.out_features) for m in linear] == [(784, 128), (128, 64), (64, 128), (128, 784)]
+    assert [(m.in_features, m.out_features) for m in linear] == [
+        (784, 128),
+        (128, 64),
+        (64, 128),
+        (128, 784),
+    ]
     assert isinstance(model.decoder[-1], torch.nn.Tanh)
     assert not isinstance(Autoencoder(784, [128], 64, "unit").decoder[-1], torch.nn.Tanh)
     x = torch.zeros(5, 784)
@@ -31,13 +41,18 @@ def test_shapes_follow_the_architecture():
 
 def test_training_is_bit_identical_for_a_seed_and_learns():
     x = small_data()
-    runs = [train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=7, scaling="unit", log=lambda m: None) for _ in range(2)]
+    runs = [
+        train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=7, scaling="unit", log=lambda m: None)
+        for _ in range(2)
+    ]
     for a, b in zip(runs[0][0].state_dict().values(), runs[1][0].state_dict().values()):
         assert torch.equal(a, b)
     history = runs[0][1]
     assert [h["epoch"] for h in history] == [1, 2, 3]
     assert history[-1]["loss"] < history[0]["loss"]
-    other, _ = train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=8, scaling="unit", log=lambda m: None)
+    other, _ = train_autoencoder(
+        x, [16], 4, 3, 32, 1e-2, seed=8, scaling="unit", log=lambda m: None
+    )
     assert not torch.equal(other.encoder[0].weight, runs[0][0].encoder[0].weight)
 
 
@@ -49,7 +64,9 @@ def test_divergence_raises():
 
 def test_checkpoint_roundtrip_and_encode(tmp_path):
     x = small_data()
-    model, history = train_autoencoder(x, [8], 3, 1, 64, 1e-3, seed=0, scaling="unit", log=lambda m: None)
+    model, history = train_autoencoder(
+        x, [8], 3, 1, 64, 1e-3, seed=0, scaling="unit", log=lambda m: None
+    )
     torch.save(checkpoint(model, history, {"epochs": 1}), tmp_path / "m.pt")
     loaded, state = load_checkpoint(tmp_path / "m.pt")
     assert state["settings"] == {"epochs": 1} and state["architecture"]["latent_dim"] == 3
@@ -62,8 +79,18 @@ def test_options_off_reproduce_the_default_bit_for_bit():
     x = small_data()
     base, _ = train_autoencoder(x, [16], 4, 2, 32, 1e-2, seed=3, scaling="unit", log=lambda m: None)
     same, _ = train_autoencoder(
-        x, [16], 4, 2, 32, 1e-2, seed=3, scaling="unit", log=lambda m: None,
-        batch_norm=False, input_noise=0.0, lr_schedule="constant",
+        x,
+        [16],
+        4,
+        2,
+        32,
+        1e-2,
+        seed=3,
+        scaling="unit",
+        log=lambda m: None,
+        batch_norm=False,
+        input_noise=0.0,
+        lr_schedule="constant",
     )
     for a, b in zip(base.state_dict().values(), same.state_dict().values()):
         assert torch.equal(a, b)
@@ -72,7 +99,9 @@ def test_options_off_reproduce_the_default_bit_for_bit():
 
 def test_batch_norm_noise_and_cosine_are_deterministic_and_learn(tmp_path):
     x = small_data()
-    kwargs = dict(scaling="unit", log=lambda m: None, batch_norm=True, input_noise=0.1, lr_schedule="cosine")
+    kwargs = dict(
+        scaling="unit", log=lambda m: None, batch_norm=True, input_noise=0.1, lr_schedule="cosine"
+    )
     runs = [train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=5, **kwargs) for _ in range(2)]
     for a, b in zip(runs[0][0].state_dict().values(), runs[1][0].state_dict().values()):
         assert torch.equal(a, b)
@@ -83,8 +112,12 @@ def test_batch_norm_noise_and_cosine_are_deterministic_and_learn(tmp_path):
     torch.save(checkpoint(model, history, {}), tmp_path / "m.pt")
     loaded, _ = load_checkpoint(tmp_path / "m.pt")
     np.testing.assert_array_equal(encode(loaded, x), encode(model, x))
-    noisy_only, _ = train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=5, scaling="unit", log=lambda m: None, input_noise=0.1)
-    clean, _ = train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=5, scaling="unit", log=lambda m: None)
+    noisy_only, _ = train_autoencoder(
+        x, [16], 4, 3, 32, 1e-2, seed=5, scaling="unit", log=lambda m: None, input_noise=0.1
+    )
+    clean, _ = train_autoencoder(
+        x, [16], 4, 3, 32, 1e-2, seed=5, scaling="unit", log=lambda m: None
+    )
     assert not torch.equal(noisy_only.encoder[0].weight, clean.encoder[0].weight)
     with pytest.raises(ValueError, match="lr_schedule must be"):
         train_autoencoder(x, [16], 4, 1, 32, 1e-2, seed=5, log=lambda m: None, lr_schedule="step")
@@ -94,11 +127,21 @@ def test_min_steps_trains_a_small_dataset_for_more_epochs():
     from deepclust.model import epochs_for
 
     x = np.random.default_rng(0).uniform(-1, 1, size=(100, 16)).astype(np.float32)
-    _, history = train_autoencoder(x, [8], 4, epochs=2, batch_size=32, learning_rate=1e-3, seed=0,
-                                   log=lambda m: None, min_steps=20)
+    _, history = train_autoencoder(
+        x,
+        [8],
+        4,
+        epochs=2,
+        batch_size=32,
+        learning_rate=1e-3,
+        seed=0,
+        log=lambda m: None,
+        min_steps=20,
+    )
     assert len(history) == 5 == epochs_for(100, 32, 2, 20)  # 4 batches an epoch
-    _, history = train_autoencoder(x, [8], 4, epochs=2, batch_size=32, learning_rate=1e-3, seed=0,
-                                   log=lambda m: None)
+    _, history = train_autoencoder(
+        x, [8], 4, epochs=2, batch_size=32, learning_rate=1e-3, seed=0, log=lambda m: None
+    )
     assert len(history) == 2  # min_steps 0: exactly the epochs asked for
 
 
@@ -112,8 +155,16 @@ def test_memory_mapped_uint8_images_train_and_encode_as_their_scaled_copy(tmp_pa
     mapped = np.load(tmp_path / "images.npy", mmap_mode="r")
     for scaling in ("symmetric", "unit"):
         x = scale_images(images, scaling)
-        args = dict(hidden=[16], latent_dim=4, epochs=2, batch_size=64, learning_rate=1e-2, seed=3,
-                    scaling=scaling, log=lambda m: None)
+        args = dict(
+            hidden=[16],
+            latent_dim=4,
+            epochs=2,
+            batch_size=64,
+            learning_rate=1e-2,
+            seed=3,
+            scaling=scaling,
+            log=lambda m: None,
+        )
         scaled, _ = train_autoencoder(x, **args)
         raw, _ = train_autoencoder(mapped, **args)
         for a, b in zip(scaled.state_dict().values(), raw.state_dict().values()):

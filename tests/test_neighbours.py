@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
-from sklearn.cluster import DBSCAN
-from sklearn.metrics import adjusted_rand_score
-
 from deepclust.clustering import NOISE, run_algorithm
 from deepclust.knee import auto_eps, k_distances, sample_indices, sample_size_for
 from deepclust.neighbours import dbscan_knn, knn_graph
+from sklearn.cluster import DBSCAN
+from sklearn.metrics import adjusted_rand_score
 
 SCALE = {"exact_max": 100000, "kdistance_sample": 20000, "knn_neighbors": 20}
 
@@ -99,7 +98,9 @@ def test_dbscan_knn_by_hand():
     # min_samples 3 (two others): only 1 is core; 0 and 2 are its border points.
     labels, _ = dbscan_knn(indices, distances, 1.5, 3)
     np.testing.assert_array_equal(labels, [0, 0, 0, NOISE])
-    with pytest.raises(ValueError, match=r"knn_neighbors \(2\) must be at least min_samples - 1 \(3\)"):
+    with pytest.raises(
+        ValueError, match=r"knn_neighbors \(2\) must be at least min_samples - 1 \(3\)"
+    ):
         dbscan_knn(indices, distances, 1.5, 4)
     with pytest.raises(ValueError, match="eps must be positive"):
         dbscan_knn(indices, distances, 0.0, 2)
@@ -121,7 +122,10 @@ def test_knn_graph_finds_the_nearest_neighbours_and_drops_self():
     assert found.mean() > 0.97 and found[:, :4].mean() > 0.99
     again = knn_graph(x, 10, random_state=0)
     np.testing.assert_array_equal(indices, again[0])
-    with pytest.raises(ValueError, match=r"knn_neighbors must be an integer between 1 and 942 \(rows - 1\), got 943"):
+    with pytest.raises(
+        ValueError,
+        match=r"knn_neighbors must be an integer between 1 and 942 \(rows - 1\), got 943",
+    ):
         knn_graph(x, len(x), 0)
 
 
@@ -134,18 +138,30 @@ def test_approximate_dbscan_matches_exact_dbscan_on_blobs():
     np.testing.assert_array_equal(labels == NOISE, expected == NOISE)
     assert len(set(labels.tolist()) - {NOISE}) == len(set(expected.tolist()) - {NOISE}) == 3
     exactness = used["exactness"]
-    assert exactness["dbscan_neighbours"].startswith("approximate: 1560 > exact_max 100; DBSCAN on a 15-nearest")
+    assert exactness["dbscan_neighbours"].startswith(
+        "approximate: 1560 > exact_max 100; DBSCAN on a 15-nearest"
+    )
     assert "eps" not in exactness
-    assert used["knn_core_points"] == len(DBSCAN(eps=2.5, min_samples=5).fit(x).core_sample_indices_)
+    assert used["knn_core_points"] == len(
+        DBSCAN(eps=2.5, min_samples=5).fit(x).core_sample_indices_
+    )
     np.testing.assert_array_equal(labels, run_algorithm("dbscan", x, params, seed=0)[0])
 
 
 def test_approximate_dbscan_with_eps_auto_says_the_curve_was_sampled():
     x = blobs(n_per=500, n_noise=60)
-    params = {"eps": "auto", "min_samples": 5, "exact_max": 1000, "kdistance_sample": 400, "knn_neighbors": 10}
+    params = {
+        "eps": "auto",
+        "min_samples": 5,
+        "exact_max": 1000,
+        "kdistance_sample": 400,
+        "knn_neighbors": 10,
+    }
     labels, used = run_algorithm("dbscan", x, params, seed=1)
     assert used["eps_auto"] and used["eps_sample_size"] == 400 and 0 <= used["eps_knee_index"] < 400
-    assert used["exactness"]["eps"].startswith("estimated: knee of the k-distance curve of a seeded sample of 400 of 1560")
+    assert used["exactness"]["eps"].startswith(
+        "estimated: knee of the k-distance curve of a seeded sample of 400 of 1560"
+    )
     assert used["exactness"]["dbscan_neighbours"].startswith("approximate")
     exact_eps, _, _ = auto_eps(x, 5)
     assert abs(used["eps"] - exact_eps) < 0.15 * exact_eps
@@ -156,21 +172,37 @@ def test_approximate_dbscan_with_eps_auto_says_the_curve_was_sampled():
 def test_exact_path_below_the_threshold_is_scikit_learns_dbscan():
     x = blobs(n_per=200, n_noise=30)
     for exact_max in (len(x), None):
-        params = {"eps": "auto", "min_samples": 5, **SCALE, "exact_max": exact_max, "kdistance_sample": 50}
+        params = {
+            "eps": "auto",
+            "min_samples": 5,
+            **SCALE,
+            "exact_max": exact_max,
+            "kdistance_sample": 50,
+        }
         labels, used = run_algorithm("dbscan", x, params, seed=0)
         eps, curve, index = auto_eps(x, 5)
-        assert used["eps"] == eps and used["eps_knee_index"] == index and "eps_sample_size" not in used
+        assert (
+            used["eps"] == eps and used["eps_knee_index"] == index and "eps_sample_size" not in used
+        )
         np.testing.assert_array_equal(labels, DBSCAN(eps=eps, min_samples=5).fit_predict(x))
         assert used["exactness"]["dbscan_neighbours"].startswith("exact (scikit-learn DBSCAN")
-        assert used["exactness"]["eps"] == f"exact: knee of the k-distance curve of all {len(x)} points"
+        assert (
+            used["exactness"]["eps"]
+            == f"exact: knee of the k-distance curve of all {len(x)} points"
+        )
 
 
 def test_bad_scale_settings_are_named():
     x = blobs(n_per=100)
     base = {"eps": 2.5, "min_samples": 5, **SCALE, "exact_max": 50}
-    with pytest.raises(ValueError, match=r"knn_neighbors must be an integer of at least min_samples - 1 \(4\), got 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"knn_neighbors must be an integer of at least min_samples - 1 \(4\), got 3",
+    ):
         run_algorithm("dbscan", x, base | {"knn_neighbors": 3}, 0)
     with pytest.raises(ValueError, match="exact_max must be a positive integer or None, got -1"):
         run_algorithm("dbscan", x, base | {"exact_max": -1}, 0)
-    with pytest.raises(ValueError, match="kdistance_sample must be an integer of at least 2, got 1"):
+    with pytest.raises(
+        ValueError, match="kdistance_sample must be an integer of at least 2, got 1"
+    ):
         run_algorithm("dbscan", x, base | {"kdistance_sample": 1}, 0)

@@ -7,7 +7,6 @@ import pytest
 import torch
 from PIL import Image
 from pypdf import PdfReader
-
 from workflow_runner import SMALL_N as N
 from workflow_runner import assert_metrics_match, recomputed_metrics
 
@@ -32,7 +31,12 @@ def test_data(run):
 def test_model_and_training_outputs(run):
     model_dir = run[0] / "results/mnist/seed0/model"
     state = torch.load(model_dir / "autoencoder.pt", weights_only=True)
-    assert state["architecture"] == {"input_dim": 784, "hidden": [128], "latent_dim": 64, "scaling": "symmetric"}
+    assert state["architecture"] == {
+        "input_dim": 784,
+        "hidden": [128],
+        "latent_dim": 64,
+        "scaling": "symmetric",
+    }
     assert state["settings"]["epochs"] == 3 and state["settings"]["seed"] == 0
     rows = (model_dir / "loss.tsv").read_text().splitlines()
     assert rows[0] == "epoch\tloss\tseconds" and len(rows) == 4
@@ -70,11 +74,22 @@ def test_clusters_and_metrics(run, algorithm):
     for key in ("accuracy", "nmi", "ari"):
         assert -1 <= m[key] <= 1
     if algorithm == "kmeans":  # 0.49 / 0.44 on the first 2,000 MNIST images (3 epochs, CPU)
-        assert m["n_clusters"] == 10 and m["accuracy"] > 0.45 and m["nmi"] > 0.4 and m["silhouette"] > 0.1
+        assert (
+            m["n_clusters"] == 10
+            and m["accuracy"] > 0.45
+            and m["nmi"] > 0.4
+            and m["silhouette"] > 0.1
+        )
     else:  # DBSCAN with eps 3: 13 clusters, 87% noise
-        assert m["n_clusters"] >= 2 and 0.5 < m["noise_fraction"] < 1 and m["silhouette"] is not None
+        assert (
+            m["n_clusters"] >= 2 and 0.5 < m["noise_fraction"] < 1 and m["silhouette"] is not None
+        )
     prov = m["provenance"]
-    assert prov["seed"] == 0 and len(prov["config_sha256"]) == 16 and prov["packages"]["torch"].startswith("2.13.0")
+    assert (
+        prov["seed"] == 0
+        and len(prov["config_sha256"]) == 16
+        and prov["packages"]["torch"].startswith("2.13.0")
+    )
     assert prov["dataset"]["source"].endswith("mnist")
 
 
@@ -115,9 +130,18 @@ def test_report(run):
 
 
 JOBS = [  # every job of the small run, as its log/benchmark name under {logs,benchmarks}/mnist/
-    "download", "summarize", "report",
-    *(f"seed0/{job}" for job in ["train_autoencoder", "embed", "tsne", "plot_kdistance", "plot_tsne_thumbnails"]),
-    *(f"seed0/{step}_{a}" for step in ["cluster", "evaluate", "plot_confusion", "plot_gallery"] for a in ALGORITHMS),
+    "download",
+    "summarize",
+    "report",
+    *(
+        f"seed0/{job}"
+        for job in ["train_autoencoder", "embed", "tsne", "plot_kdistance", "plot_tsne_thumbnails"]
+    ),
+    *(
+        f"seed0/{step}_{a}"
+        for step in ["cluster", "evaluate", "plot_confusion", "plot_gallery"]
+        for a in ALGORITHMS
+    ),
     *(f"seed0/plot_tsne_{c}" for c in [*ALGORITHMS, "labels"]),
 ]
 
@@ -133,8 +157,10 @@ def test_every_job_left_a_benchmark_and_log(run):
         assert log.exists() and log.stat().st_size > 0, f"{job}: no log"
         header, *rows = (workdir / f"benchmarks/mnist/{job}.tsv").read_text().splitlines()
         assert header.startswith("s\th:m:s\tmax_rss") and len(rows) == 1, f"{job}: {header}"
-    assert sorted(p.relative_to(workdir / "logs/mnist").with_suffix("").as_posix()
-                  for p in (workdir / "logs/mnist").rglob("*.log")) == sorted(JOBS)
+    assert sorted(
+        p.relative_to(workdir / "logs/mnist").with_suffix("").as_posix()
+        for p in (workdir / "logs/mnist").rglob("*.log")
+    ) == sorted(JOBS)
     assert not list((workdir / "results").rglob(".*.tmp*")), "temporary files left behind"
 
 
@@ -145,8 +171,11 @@ def test_results_are_readable_like_a_normal_write(run):
 
     mask = os.umask(0o022)
     os.umask(mask)
-    modes = {p.relative_to(run[0]).as_posix(): stat.S_IMODE(p.stat().st_mode)
-             for p in (run[0] / "results").rglob("*") if p.is_file()}
+    modes = {
+        p.relative_to(run[0]).as_posix(): stat.S_IMODE(p.stat().st_mode)
+        for p in (run[0] / "results").rglob("*")
+        if p.is_file()
+    }
     assert len(modes) > 20
     wrong = {path: oct(mode) for path, mode in modes.items() if mode != 0o666 & ~mask}
     assert not wrong, f"expected {oct(0o666 & ~mask)}: {wrong}"
@@ -162,14 +191,18 @@ def test_two_clean_runs_are_byte_identical(run, mnist_source, tmp_path):
     targets = [f"results/mnist/seed0/clusters/{a}/labels.npy" for a in ALGORITHMS]
     snakemake(workdir, *targets, "--cores", "2", "--configfile", config)
     for path in ["results/mnist/seed0/embeddings.npy", *targets]:
-        digests = {hashlib.sha256((root / path).read_bytes()).hexdigest() for root in (run[0], workdir)}
+        digests = {
+            hashlib.sha256((root / path).read_bytes()).hexdigest() for root in (run[0], workdir)
+        }
         assert len(digests) == 1, path
 
 
 @pytest.mark.parametrize("name", [f"gallery_{a}" for a in ALGORITHMS] + ["tsne_thumbnails"])
 def test_gallery_figures(run, name):
     with Image.open(run[0] / f"results/mnist/seed0/figures/{name}.png") as img:
-        assert img.format == "PNG" and 1000 <= img.size[0] <= 1400 and 300 <= img.size[1] <= 2000, img.size
+        assert img.format == "PNG" and 1000 <= img.size[0] <= 1400 and 300 <= img.size[1] <= 2000, (
+            img.size
+        )
     tex = (run[0] / "results/mnist/report/report.tex").read_text()
     assert f"{{../seed0/figures/{name}.png}}" in tex
     # labelled data: the galleries come after the t-SNE views

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from deepclust.preprocess import deskew, slant
 
 

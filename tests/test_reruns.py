@@ -6,7 +6,6 @@ from collections import Counter
 
 import pytest
 import yaml
-
 from workflow_runner import job_counts, snakemake
 
 CONFIG = "test_config.yaml"
@@ -51,11 +50,21 @@ def test_second_run_does_nothing(finished):
 def test_kmeans_parameter_reruns_only_kmeans_and_report(finished):
     edit_config(finished, "algorithms", "kmeans.n_init", 3)
     assert planned(finished) == Counter(
-        all=1, cluster=1, evaluate=1, plot_tsne=1, plot_confusion=1, plot_gallery=1, summarize=1, report=1
+        all=1,
+        cluster=1,
+        evaluate=1,
+        plot_tsne=1,
+        plot_confusion=1,
+        plot_gallery=1,
+        summarize=1,
+        report=1,
     )
     before = mtimes(finished, MODEL, EMBEDDINGS, DBSCAN, KMEANS)
     out = snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
-    assert "wildcards: dataset=mnist, seed=0, algorithm=kmeans" in out and "algorithm=dbscan" not in out
+    assert (
+        "wildcards: dataset=mnist, seed=0, algorithm=kmeans" in out
+        and "algorithm=dbscan" not in out
+    )
     after = mtimes(finished, MODEL, EMBEDDINGS, DBSCAN, KMEANS)
     assert after[:3] == before[:3], "autoencoder, embeddings or DBSCAN labels were rewritten"
     assert after[3] > before[3]
@@ -64,16 +73,39 @@ def test_kmeans_parameter_reruns_only_kmeans_and_report(finished):
 def test_epochs_rerun_training_and_everything_downstream(finished):
     edit_config(finished, "autoencoder", "epochs", 2)
     assert planned(finished) == Counter(
-        all=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3,
-        plot_confusion=2, plot_kdistance=1, plot_gallery=2, plot_tsne_thumbnails=1, summarize=1, report=1,
+        all=1,
+        train_autoencoder=1,
+        embed=1,
+        cluster=2,
+        evaluate=2,
+        tsne=1,
+        plot_tsne=3,
+        plot_confusion=2,
+        plot_kdistance=1,
+        plot_gallery=2,
+        plot_tsne_thumbnails=1,
+        summarize=1,
+        report=1,
     )
 
 
 def test_deskew_reruns_everything_after_the_download(finished):
     edit_config(finished, "datasets", "mnist.deskew", True)
     assert planned(finished) == Counter(
-        all=1, deskew=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3,
-        plot_confusion=2, plot_kdistance=1, plot_gallery=2, plot_tsne_thumbnails=1, summarize=1, report=1,
+        all=1,
+        deskew=1,
+        train_autoencoder=1,
+        embed=1,
+        cluster=2,
+        evaluate=2,
+        tsne=1,
+        plot_tsne=3,
+        plot_confusion=2,
+        plot_kdistance=1,
+        plot_gallery=2,
+        plot_tsne_thumbnails=1,
+        summarize=1,
+        report=1,
     )
 
 
@@ -96,25 +128,45 @@ def test_changing_shards_reruns_neither_training_nor_clustering(finished):
     assert {k: ran[k] for k in ("decode_shard", "download", "embed_shard", "embed")} == dict(
         decode_shard=2, download=1, embed_shard=2, embed=1
     ), out[-3000:]
-    assert not {"train_autoencoder", "cluster", "evaluate", "tsne", "plot_kdistance"} & set(ran), ran
+    assert not {"train_autoencoder", "cluster", "evaluate", "tsne", "plot_kdistance"} & set(ran), (
+        ran
+    )
     assert mtimes(finished, MODEL, KMEANS, DBSCAN) == before
     assert (finished / EMBEDDINGS).read_bytes() == embeddings
-    assert "Nothing to be done" in snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
+    assert (
+        "Nothing to be done" in snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
+    )
 
 
 def test_self_training_adds_one_clustering_without_reclustering(finished):
     edit_config(finished, "self_training", "enabled", True)
     edit_config(finished, "self_training", "base", "kmeans")
     assert planned(finished) == Counter(
-        all=1, self_train=1, evaluate=1, plot_tsne=1, plot_confusion=1, plot_gallery=1, summarize=1, report=1
+        all=1,
+        self_train=1,
+        evaluate=1,
+        plot_tsne=1,
+        plot_confusion=1,
+        plot_gallery=1,
+        summarize=1,
+        report=1,
     )
     out = snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
     assert "rule cluster:" not in out
-    run = yaml.safe_load((finished / "results/mnist/seed0/clusters/kmeans_selftrain/run.json").read_text())
+    run = yaml.safe_load(
+        (finished / "results/mnist/seed0/clusters/kmeans_selftrain/run.json").read_text()
+    )
     assert run["algorithm"] == "kmeans_selftrain" and run["params"]["base"] == "kmeans"
     edit_config(finished, "self_training", "epochs", 2)
     assert planned(finished) == Counter(
-        all=1, self_train=1, evaluate=1, plot_tsne=1, plot_confusion=1, plot_gallery=1, summarize=1, report=1
+        all=1,
+        self_train=1,
+        evaluate=1,
+        plot_tsne=1,
+        plot_confusion=1,
+        plot_gallery=1,
+        summarize=1,
+        report=1,
     )
 
 
@@ -122,7 +174,14 @@ def test_editing_a_script_reruns_its_rule_and_descendants(finished):
     script = finished / "scripts/cluster.py"
     script.write_text(script.read_text() + "\n# edited\n")
     assert planned(finished) == Counter(
-        all=1, cluster=2, evaluate=2, plot_tsne=2, plot_confusion=2, plot_gallery=2, summarize=1, report=1
+        all=1,
+        cluster=2,
+        evaluate=2,
+        plot_tsne=2,
+        plot_confusion=2,
+        plot_gallery=2,
+        summarize=1,
+        report=1,
     )
 
 

@@ -3,16 +3,22 @@
 import numpy as np
 import pytest
 import torch
-
 from deepclust.model import TrainingDiverged, epochs_for
 from deepclust.selftrain import (
-    _class_indices, collapse_reasons, guarded, random_shifts, self_train, shift_for_size,
+    _class_indices,
+    collapse_reasons,
+    guarded,
+    random_shifts,
+    self_train,
+    shift_for_size,
     to_tensor,
 )
 
 PATTERNS = 3
 # The schema's defaults, without the ones each test sets
-SETTINGS = dict(min_steps=0, batch_size=128, learning_rate=3e-3, conv_width=32, shift_fraction=0.075)
+SETTINGS = dict(
+    min_steps=0, batch_size=128, learning_rate=3e-3, conv_width=32, shift_fraction=0.075
+)
 
 
 def train(images, labels, seed, **settings):
@@ -116,7 +122,9 @@ def test_small_datasets_train_for_steps_not_epochs():
     assert epochs_for(70000, 128, 5, 2000) == 5  # 547 batches per epoch: epochs rule
     assert epochs_for(100, 128, 3, 0) == 3
     images, truth = pattern_images(100, seed=4, size=12)
-    _, _, history = train(images, truth, seed=0, epochs=1, min_steps=20, batch_size=32, conv_width=4)
+    _, _, history = train(
+        images, truth, seed=0, epochs=1, min_steps=20, batch_size=32, conv_width=4
+    )
     assert len(history) == 5  # 4 batches per epoch, 20 steps
 
 
@@ -129,12 +137,17 @@ def test_guard_keeps_the_base_when_the_relabelling_collapses():
 
     merged = np.where(base == 3, 2, base)  # one cluster swallowed: 25% moved, 3 clusters left
     reasons = collapse_reasons(base, merged, 0.1, 0.2, 0.5)
-    assert reasons == ["3 clusters left of the base's 4", "25.0% of the points relabelled (limit 20%)"]
+    assert reasons == [
+        "3 clusters left of the base's 4",
+        "25.0% of the points relabelled (limit 20%)",
+    ]
     kept, record = guarded(base, merged, 0.1, 0.2, 0.5)
     assert kept is base and record == {"kept_base": True, "reasons": reasons}
 
     # the classifier never learnt the clusters: loss near chance (ln 4 = 1.386)
-    assert collapse_reasons(base, healthy, 1.2, 0.25, 0.5) == ["final loss 1.200 is above 0.5 x chance (1.386)"]
+    assert collapse_reasons(base, healthy, 1.2, 0.25, 0.5) == [
+        "final loss 1.200 is above 0.5 x chance (1.386)"
+    ]
     # noise points of the base are not counted as moved
     noisy = base.copy()
     noisy[:50] = -1

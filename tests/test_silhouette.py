@@ -1,9 +1,8 @@
 import numba
 import numpy as np
 import pytest
-from sklearn.metrics import silhouette_samples, silhouette_score
-
 from deepclust.silhouette import silhouette_estimate, silhouette_exact
+from sklearn.metrics import silhouette_samples, silhouette_score
 
 
 def blobs(n, dim, k, seed, dtype=np.float32):
@@ -77,7 +76,12 @@ LINE = np.array([[0.0], [1.0], [2.0]])
         (X4, np.array([0, 1, 1]), None, r"labels must be 1-D with one entry per row of X \(4\)"),
         (X4, np.zeros((4, 1), dtype=int), None, "labels must be 1-D"),
         (X4, np.zeros(4, dtype=int), None, "labels has 1 distinct values; valid values are 2"),
-        (X4, np.arange(4), None, "labels has 4 distinct values; valid values are 2 to n_samples - 1"),
+        (
+            X4,
+            np.arange(4),
+            None,
+            "labels has 4 distinct values; valid values are 2 to n_samples - 1",
+        ),
         (X4, PAIRS, 0, r"n_threads must be an integer in \[1, "),
         (X4, PAIRS, 1.5, "n_threads must be an integer"),
     ],
@@ -125,7 +129,9 @@ def test_hand_computed_singleton_in_the_sample_scores_zero():
         assert est.value == pytest.approx(np.mean([s[i] for i in chosen]), abs=1e-7)
 
 
-@pytest.mark.parametrize("n, dim, k, seed", [(3000, 8, 4, 10), (4000, 32, 10, 11), (5000, 64, 7, 12)])
+@pytest.mark.parametrize(
+    "n, dim, k, seed", [(3000, 8, 4, 10), (4000, 32, 10, 11), (5000, 64, 7, 12)]
+)
 def test_interval_covers_the_exact_value(n, dim, k, seed):
     x, labels = blobs(n, dim, k, seed)
     exact = silhouette_exact(x, labels)
@@ -145,7 +151,9 @@ def test_interval_is_calibrated_over_seeds():
     assert covered >= 88
     spread = np.std([r.value for r in runs], ddof=1)
     assert 0.75 < np.mean([r.std_error for r in runs]) / spread < 1.33
-    assert abs(np.mean([r.value for r in runs]) - exact) < 3 * spread / np.sqrt(len(runs))  # unbiased
+    assert abs(np.mean([r.value for r in runs]) - exact) < 3 * spread / np.sqrt(
+        len(runs)
+    )  # unbiased
 
 
 def test_block_rows_and_threads_do_not_change_the_value():
@@ -187,7 +195,9 @@ def test_memory_stays_linear_in_the_number_of_points():
 )
 def test_estimate_validation_errors(sample_size, seed, block_rows, match):
     with pytest.raises(ValueError, match=match):
-        silhouette_estimate(X4 + np.arange(4)[:, None], PAIRS, sample_size, seed, block_rows=block_rows)
+        silhouette_estimate(
+            X4 + np.arange(4)[:, None], PAIRS, sample_size, seed, block_rows=block_rows
+        )
 
 
 def test_estimate_shares_the_exact_input_checks():

@@ -10,9 +10,7 @@ import re
 import shutil
 import subprocess
 
-import numpy as np
 import pytest
-
 from workflow_runner import ROOT, copy_project, small_config, snakemake, write_config
 
 STATE = "/tmp/deepclust-slurm-test"
@@ -23,9 +21,13 @@ def slurm_cluster():
     can_start = os.geteuid() == 0 and shutil.which("apt-get")
     if not can_start:
         if os.environ.get("CI"):
-            pytest.fail("CI must run the Slurm test: needs root and apt-get to start a local cluster")
+            pytest.fail(
+                "CI must run the Slurm test: needs root and apt-get to start a local cluster"
+            )
         pytest.skip("starting a local Slurm cluster needs root and apt-get")
-    start = subprocess.run(["bash", ROOT / ".ci/slurm/start.sh", STATE], capture_output=True, text=True)
+    start = subprocess.run(
+        ["bash", ROOT / ".ci/slurm/start.sh", STATE], capture_output=True, text=True
+    )
     try:
         assert start.returncode == 0, f"could not start Slurm:\n{start.stdout}\n{start.stderr}"
         yield {"DEEPCLUST_SLURM_PARTITION": "main", "DEEPCLUST_SLURM_ACCOUNT": "ci"}
@@ -33,15 +35,25 @@ def slurm_cluster():
         subprocess.run(["bash", ROOT / ".ci/slurm/stop.sh", STATE], capture_output=True)
 
 
-def test_pipeline_through_slurm_profile_matches_local_run(slurm_cluster, small_run, mnist_source, tmp_path):
+def test_pipeline_through_slurm_profile_matches_local_run(
+    slurm_cluster, small_run, mnist_source, tmp_path
+):
     """Sharded in 2 (decoding and embedding as 2 jobs each, side by side), against the
     unsharded local run: the gathered images and embeddings are byte-identical."""
     workdir = copy_project(tmp_path / "slurm")
     config = write_config(workdir, small_config(mnist_source, workdir / "hf_cache", shards=2))
     done = snakemake(
-        workdir, "--profile", str(ROOT / "profiles/slurm"), "--workflow-profile", "none",
-        "--configfile", config, "--slurm-init-seconds-before-status-checks", "2",
-        timeout=1200, env=slurm_cluster,
+        workdir,
+        "--profile",
+        str(ROOT / "profiles/slurm"),
+        "--workflow-profile",
+        "none",
+        "--configfile",
+        config,
+        "--slurm-init-seconds-before-status-checks",
+        "2",
+        timeout=1200,
+        env=slurm_cluster,
     )
     # Every non-local job went through sbatch, and Slurm's accounting saw each complete.
     job_ids = re.findall(r"SLURM jobid (\d+)", done.stdout)
@@ -50,7 +62,9 @@ def test_pipeline_through_slurm_profile_matches_local_run(slurm_cluster, small_r
     assert len(job_ids) == 13, done.stdout[-3000:]
     states = subprocess.run(
         ["sacct", "-X", "-n", "-P", "-o", "JobID,State", "-j", ",".join(job_ids)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert sorted(states) == sorted(f"{j}|COMPLETED" for j in job_ids)
     # The same files a local run makes, byte for byte.

@@ -1,15 +1,23 @@
 import pytest
-
 from deepclust.summary import read_tsv, summarize, to_tsv
 
 
 def run(acc, sil, seconds=1.0):
-    return {"accuracy": acc, "nmi": acc - 0.1, "ari": acc - 0.2, "silhouette": sil, "n_clusters": 10,
-            "noise_fraction": 0.0, "cluster_seconds": seconds}
+    return {
+        "accuracy": acc,
+        "nmi": acc - 0.1,
+        "ari": acc - 0.2,
+        "silhouette": sil,
+        "n_clusters": 10,
+        "noise_fraction": 0.0,
+        "cluster_seconds": seconds,
+    }
 
 
 def test_mean_and_sample_std_per_algorithm():
-    rows = summarize({"kmeans": [run(0.5, 0.1), run(0.7, 0.3), run(0.6, 0.2)], "dbscan": [run(0.2, None)]})
+    rows = summarize(
+        {"kmeans": [run(0.5, 0.1), run(0.7, 0.3), run(0.6, 0.2)], "dbscan": [run(0.2, None)]}
+    )
     kmeans, dbscan = rows
     assert kmeans["algorithm"] == "kmeans" and kmeans["seeds"] == 3
     assert kmeans["accuracy_mean"] == pytest.approx(0.6)
@@ -24,7 +32,11 @@ def test_tsv_layout():
     header, row = text.splitlines()
     assert header.startswith("algorithm\tseeds\taccuracy_mean\taccuracy_std\tnmi_mean")
     cells = dict(zip(header.split("\t"), row.split("\t")))
-    assert cells["seeds"] == "2" and cells["accuracy_mean"] == "0.6" and cells["silhouette_std"] == "0.141421"
+    assert (
+        cells["seeds"] == "2"
+        and cells["accuracy_mean"] == "0.6"
+        and cells["silhouette_std"] == "0.141421"
+    )
     assert to_tsv(summarize({"x": [run(0.5, None)]})).splitlines()[1].split("\t")[8] == "NA"
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from workflow_runner import ROOT, copy_project, job_counts, small_config, snakemake, write_config
 
 CONDA_NAMES = {"pytorch": "torch"}  # conda-forge name -> PyPI name
@@ -26,7 +25,11 @@ def requirement_pins():
 
 
 def test_requirements_are_exact_pins():
-    lines = [l for l in (ROOT / "requirements.txt").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    lines = [
+        l
+        for l in (ROOT / "requirements.txt").read_text().splitlines()
+        if l.strip() and not l.startswith("#")
+    ]
     assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.+]*", l) for l in lines), lines
     assert requirement_pins()["torch"] == "2.13.0"
 
@@ -42,7 +45,9 @@ def test_conda_env_pins_match_requirements(env_file):
         if name == "python":
             assert version == "3.11"
         elif name in CONDA_NAMES or name in pins:
-            assert pins[CONDA_NAMES.get(name, name)] == version, f"{env_file.name}: {dep} differs from requirements.txt"
+            assert pins[CONDA_NAMES.get(name, name)] == version, (
+                f"{env_file.name}: {dep} differs from requirements.txt"
+            )
 
 
 def test_every_rule_has_log_benchmark_conda_and_resources():
@@ -54,7 +59,9 @@ def test_every_rule_has_log_benchmark_conda_and_resources():
         for directive in ("log:", "benchmark:", "conda:", "threads:", "resources:"):
             assert directive in body, f"rule {name} lacks {directive}"
         env = re.search(r'conda:\s*"([^"]+)"', body).group(1)
-        assert (ROOT / "workflow" / "rules" / env).resolve().is_file(), f"rule {name}: {env} missing"
+        assert (ROOT / "workflow" / "rules" / env).resolve().is_file(), (
+            f"rule {name}: {env} missing"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +74,20 @@ def test_dry_run_lists_the_expected_jobs(scratch):
     workdir, configfile = scratch
     out = snakemake(workdir, "-n", "--configfile", configfile).stdout
     assert job_counts(out) == Counter(
-        all=1, download=1, train_autoencoder=1, embed=1, cluster=2, evaluate=2, tsne=1, plot_tsne=3,
-        plot_confusion=2, plot_kdistance=1, plot_gallery=2, plot_tsne_thumbnails=1, summarize=1, report=1,
+        all=1,
+        download=1,
+        train_autoencoder=1,
+        embed=1,
+        cluster=2,
+        evaluate=2,
+        tsne=1,
+        plot_tsne=3,
+        plot_confusion=2,
+        plot_kdistance=1,
+        plot_gallery=2,
+        plot_tsne_thumbnails=1,
+        summarize=1,
+        report=1,
     )
 
 
@@ -77,11 +96,26 @@ def test_deskew_and_self_training_add_their_jobs(scratch, mnist_source):
     config = small_config(mnist_source, workdir / "hf_cache")
     config["datasets"]["mnist"]["deskew"] = True
     config["self_training"] = {"enabled": True, "base": "kmeans"}
-    out = snakemake(workdir, "-n", "--configfile", write_config(workdir, config, "selftrain.yaml")).stdout
+    out = snakemake(
+        workdir, "-n", "--configfile", write_config(workdir, config, "selftrain.yaml")
+    ).stdout
     assert job_counts(out) == Counter(
-        all=1, download=1, deskew=1, train_autoencoder=1, embed=1, cluster=2, self_train=1, evaluate=3,
-        tsne=1, plot_tsne=4, plot_confusion=3, plot_kdistance=1, plot_gallery=3, plot_tsne_thumbnails=1,
-        summarize=1, report=1,
+        all=1,
+        download=1,
+        deskew=1,
+        train_autoencoder=1,
+        embed=1,
+        cluster=2,
+        self_train=1,
+        evaluate=3,
+        tsne=1,
+        plot_tsne=4,
+        plot_confusion=3,
+        plot_kdistance=1,
+        plot_gallery=3,
+        plot_tsne_thumbnails=1,
+        summarize=1,
+        report=1,
     )
     assert "results/mnist/seed0/clusters/kmeans_selftrain/labels.npy" in out
 
@@ -90,27 +124,58 @@ def test_every_step_preset_plans_every_rule(scratch, mnist_source):
     workdir, _ = scratch
     config = yaml.safe_load((ROOT / "config/presets/every-step.yaml").read_text())
     config["datasets"]["mnist"]["source"] = mnist_source
-    out = snakemake(workdir, "-n", "--configfile", write_config(workdir, config, "every.yaml")).stdout
+    out = snakemake(
+        workdir, "-n", "--configfile", write_config(workdir, config, "every.yaml")
+    ).stdout
     algorithms = list(yaml.safe_load((ROOT / "config.yaml").read_text())["algorithms"])
     assert job_counts(out) == Counter(
-        all=1, download=1, deskew=1, train_autoencoder=1, embed=1, cluster=len(algorithms), self_train=1,
-        evaluate=len(algorithms) + 1, tsne=1, plot_tsne=len(algorithms) + 2, plot_confusion=len(algorithms) + 1,
-        plot_kdistance=1, plot_gallery=len(algorithms) + 1, plot_tsne_thumbnails=1, summarize=1, report=1,
+        all=1,
+        download=1,
+        deskew=1,
+        train_autoencoder=1,
+        embed=1,
+        cluster=len(algorithms),
+        self_train=1,
+        evaluate=len(algorithms) + 1,
+        tsne=1,
+        plot_tsne=len(algorithms) + 2,
+        plot_confusion=len(algorithms) + 1,
+        plot_kdistance=1,
+        plot_gallery=len(algorithms) + 1,
+        plot_tsne_thumbnails=1,
+        summarize=1,
+        report=1,
     )
 
 
 def test_lint_is_clean():
-    done = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0 and "Congratulations" in done.stdout + done.stderr, done.stdout + done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--lint"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "Congratulations" in done.stdout + done.stderr, (
+        done.stdout + done.stderr
+    )
 
 
 def test_snakefmt_is_clean():
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    done = subprocess.run([sys.executable, "-m", "snakefmt", "--check", "."], cwd=ROOT, capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "snakefmt", "--check", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-IMPORT_TO_CONDA = {"torch": "pytorch", "sklearn": "scikit-learn", "PIL": "pillow", "yaml": "pyyaml", "umap": "umap-learn"}
+IMPORT_TO_CONDA = {
+    "torch": "pytorch",
+    "sklearn": "scikit-learn",
+    "PIL": "pillow",
+    "yaml": "pyyaml",
+    "umap": "umap-learn",
+}
 
 
 def imported_modules(path, top_level_only=False):
@@ -137,10 +202,19 @@ def rules_with_scripts():
             lib = re.search(r"lib\((.*?)\)", body, re.S)
             modules = set(re.findall(r'"(\w+)"', lib.group(1))) if lib else set()
             rules_dir = ROOT / "workflow" / "rules"
-            yield body.split(":")[0], (rules_dir / script.group(1)).resolve(), (rules_dir / env).resolve(), modules
+            yield (
+                body.split(":")[0],
+                (rules_dir / script.group(1)).resolve(),
+                (rules_dir / env).resolve(),
+                modules,
+            )
 
 
-@pytest.mark.parametrize("rule, script, env, declared", list(rules_with_scripts()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "rule, script, env, declared",
+    list(rules_with_scripts()),
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_scripts_import_only_declared_modules_and_env_packages(rule, script, env, declared):
     """What a script imports (and the deepclust modules it pulls in, module level) must be a
     declared lib() input or a package of the rule's conda env; the envs cannot be built here."""
@@ -151,7 +225,9 @@ def test_scripts_import_only_declared_modules_and_env_packages(rule, script, env
         for name in imported_modules(path, top_level_only):
             if name.startswith("deepclust."):
                 module = name.split(".")[1]
-                assert module in declared, f"rule {rule}: {path.name} imports deepclust.{module}, not a lib() input"
+                assert module in declared, (
+                    f"rule {rule}: {path.name} imports deepclust.{module}, not a lib() input"
+                )
                 if module not in seen:
                     seen.add(module)
                     todo.append((ROOT / "scripts" / "deepclust" / f"{module}.py", True))

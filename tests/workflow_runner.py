@@ -30,7 +30,14 @@ def copy_project(dest):
 def small_config(source, cache_dir, limit=SMALL_N, epochs=3, **overrides):
     """A quick config on the first ``limit`` images; ``overrides`` replace top-level sections."""
     config = {
-        "datasets": {"mnist": {"source": str(source), "splits": ["train"], "limit": limit, "cache_dir": str(cache_dir)}},
+        "datasets": {
+            "mnist": {
+                "source": str(source),
+                "splits": ["train"],
+                "limit": limit,
+                "cache_dir": str(cache_dir),
+            }
+        },
         # cpu pinned: the byte-identity tests rely on CPU determinism (tests/test_gpu.py covers cuda)
         "autoencoder": {"epochs": epochs, "batch_size": 64, "device": "cpu"},
         "tsne": {"n_samples": 300},
@@ -67,7 +74,12 @@ def snakemake(workdir, *args, check=True, timeout=900, env=None):
     """
     cmd = [sys.executable, "-m", "snakemake", *args]
     done = subprocess.run(
-        cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
+        cmd,
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
         env=dict(os.environ, **(env or {})),
     )
     if check and done.returncode != 0:
@@ -95,7 +107,9 @@ def recomputed_metrics(true, pred, x):
 
     keep = pred != -1
     clusters, classes = np.unique(pred[keep]), np.unique(true)
-    table = np.array([[np.sum((pred == c) & (true == k)) for k in classes] for c in clusters]).reshape(len(clusters), -1)
+    table = np.array(
+        [[np.sum((pred == c) & (true == k)) for k in classes] for c in clusters]
+    ).reshape(len(clusters), -1)
     rows, cols = linear_sum_assignment(table, maximize=True)
     return {
         "n_clusters": len(clusters),
@@ -104,7 +118,9 @@ def recomputed_metrics(true, pred, x):
         "nmi": normalized_mutual_info_score(true, pred),
         "ari": adjusted_rand_score(true, pred),
         "silhouette": (
-            float(silhouette_score(x[keep].astype(np.float64), pred[keep])) if 2 <= len(clusters) < keep.sum() else None
+            float(silhouette_score(x[keep].astype(np.float64), pred[keep]))
+            if 2 <= len(clusters) < keep.sum()
+            else None
         ),
     }
 

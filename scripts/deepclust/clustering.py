@@ -37,7 +37,9 @@ def check_embeddings(x):
 
 def _check_n_clusters(n_clusters, x):
     if not 1 < n_clusters <= len(x):
-        raise ValueError(f"n_clusters must be between 2 and the number of samples ({len(x)}), got {n_clusters}")
+        raise ValueError(
+            f"n_clusters must be between 2 and the number of samples ({len(x)}), got {n_clusters}"
+        )
 
 
 def _jsonable(value):
@@ -66,7 +68,9 @@ def run_algorithm(name, x, params, seed):
         used.update(extra)
     labels = np.asarray(result, dtype=np.int64)
     if labels.shape != (len(x),):
-        raise ValueError(f"algorithm {name!r} returned labels of shape {labels.shape}, expected ({len(x)},)")
+        raise ValueError(
+            f"algorithm {name!r} returned labels of shape {labels.shape}, expected ({len(x)},)"
+        )
     return labels, _jsonable(used)
 
 
@@ -124,7 +128,9 @@ def dbscan(x, params, seed):
 
         labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(x)
         limit = "no limit" if exact_max is None else f"{len(x)} <= exact_max {exact_max}"
-        exactness["dbscan_neighbours"] = f"exact (scikit-learn DBSCAN, brute-force eps-neighbourhoods; {limit})"
+        exactness["dbscan_neighbours"] = (
+            f"exact (scikit-learn DBSCAN, brute-force eps-neighbourhoods; {limit})"
+        )
     else:
         from .neighbours import dbscan_knn, knn_graph
 
@@ -195,7 +201,9 @@ def agglomerative(x, params, seed):
     if k is not None:
         k = min(int(k), len(x) - 1)
         connectivity = kneighbors_graph(x, k, include_self=False)
-    model = AgglomerativeClustering(n_clusters=n_clusters, linkage="ward", connectivity=connectivity)
+    model = AgglomerativeClustering(
+        n_clusters=n_clusters, linkage="ward", connectivity=connectivity
+    )
     return model.fit_predict(x)
 
 

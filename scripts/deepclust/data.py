@@ -34,7 +34,9 @@ def decode_images(encoded, n_jobs=1, offset=0):
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
         starts = [offset + a for a in bounds[:-1]]
-        parts = list(pool.map(_decode_range, [encoded[a:b] for a, b in zip(bounds, bounds[1:])], starts))
+        parts = list(
+            pool.map(_decode_range, [encoded[a:b] for a, b in zip(bounds, bounds[1:])], starts)
+        )
     for part, start in zip(parts[1:], starts[1:]):
         if part.shape[1:] != parts[0].shape[1:]:
             raise DatasetError(_mixed_sizes(offset, parts[0].shape[1:], start, part.shape[1:]))
@@ -118,7 +120,11 @@ def _data_files(folder):
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(root) / f for f in sorted(files) if f.lower().endswith(DATA_SUFFIXES + IMAGE_SUFFIXES)]
+        found += [
+            Path(root) / f
+            for f in sorted(files)
+            if f.lower().endswith(DATA_SUFFIXES + IMAGE_SUFFIXES)
+        ]
     return found
 
 
@@ -131,7 +137,9 @@ def check_local_source(source):
     """
     path = Path(source).expanduser()
     if not path.exists():
-        raise DatasetError(f"dataset source {source!r} does not exist (no such folder); expected {EXPECTED_SOURCE}")
+        raise DatasetError(
+            f"dataset source {source!r} does not exist (no such folder); expected {EXPECTED_SOURCE}"
+        )
     if not path.is_dir():
         raise DatasetError(
             f"dataset source {source!r} is a file, not a folder; expected {EXPECTED_SOURCE}. "
@@ -221,8 +229,12 @@ def open_splits(source, splits, image_column, label_column, limit=None, cache_di
 def open_configured(settings, cache_dir=None):
     """open_splits for a validated ``datasets.<name>`` config entry."""
     return open_splits(
-        settings["source"], settings["splits"], settings["image_column"], settings["label_column"],
-        settings["limit"], cache_dir,
+        settings["source"],
+        settings["splits"],
+        settings["image_column"],
+        settings["label_column"],
+        settings["limit"],
+        cache_dir,
     )
 
 
@@ -266,7 +278,9 @@ def read_rows(parts, image_column, label_column, start, stop, batch_rows=20_000,
         offset += len(split)
 
 
-def write_images(path, parts, image_column, label_column, start, stop, n_jobs=1, log=None, batch_rows=20_000):
+def write_images(
+    path, parts, image_column, label_column, start, stop, n_jobs=1, log=None, batch_rows=20_000
+):
     """Decode rows ``[start, stop)`` of ``parts`` straight into the ``.npy`` file ``path``
     batch by batch: memory stays one batch, whatever the dataset's size.
 
@@ -282,7 +296,9 @@ def write_images(path, parts, image_column, label_column, start, stop, n_jobs=1,
         return None if raw is None else raw[:0]
     values = []
     with NpyWriter(path, np.uint8, (stop - start, *first.shape[1:])) as out:
-        for offset, images, raw in read_rows(parts, image_column, label_column, start, stop, batch_rows, n_jobs):
+        for offset, images, raw in read_rows(
+            parts, image_column, label_column, start, stop, batch_rows, n_jobs
+        ):
             if images.shape[1:] != first.shape[1:]:
                 raise DatasetError(_mixed_sizes(0, first.shape[1:], offset, images.shape[1:]))
             out.write(images)
@@ -300,7 +316,9 @@ def label_ids(values, parts, label_column):
     return class_ids(values, names if names is not None else _value_names(values), label_column)
 
 
-def load_image_dataset(source, splits, image_column, label_column, limit=None, cache_dir=None, n_jobs=1):
+def load_image_dataset(
+    source, splits, image_column, label_column, limit=None, cache_dir=None, n_jobs=1
+):
     """Read the named splits of a Hub-layout dataset, in order, as in-memory numpy arrays.
 
     Returns ``(images, labels, class_names)``: uint8 ``(N, H, W[, 3])``, int64 ``(N,)``

@@ -53,8 +53,14 @@ def plot_clusters(coords, labels, title, legend_title, names=None):
     ax.set_ylabel("t-SNE 2")
     ax.set_title(title)
     if len(ids) <= 30:
-        ax.legend(title=legend_title, loc="center left", bbox_to_anchor=(1.0, 0.5),
-                  markerscale=2.5, fontsize="small", frameon=False)
+        ax.legend(
+            title=legend_title,
+            loc="center left",
+            bbox_to_anchor=(1.0, 0.5),
+            markerscale=2.5,
+            fontsize="small",
+            frameon=False,
+        )
     else:
         ax.text(1.01, 0.5, f"{len(ids)} clusters\n(legend omitted)", transform=ax.transAxes)
     return fig
@@ -83,18 +89,33 @@ def plot_confusion(counts, class_names, columns, title):
     """
     plt = _pyplot()
     n_rows, n_cols = counts.shape
-    fig, ax = plt.subplots(figsize=(1.2 + 0.55 * n_cols, 1.2 + 0.5 * n_rows), constrained_layout=True)
+    fig, ax = plt.subplots(
+        figsize=(1.2 + 0.55 * n_cols, 1.2 + 0.5 * n_rows), constrained_layout=True
+    )
     share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     for i in range(n_rows):
         for j in range(n_cols):
             if counts[i, j]:
-                ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=7,
-                        color="white" if share[i, j] > 0.6 else "black")
-    ax.set_xticks(range(n_cols), [
-        "noise" if c == NOISE else (f"{c}\n→{class_names[m]}" if m is not None else f"{c}\n(extra)")
-        for c, m in columns
-    ], fontsize=7)
+                ax.text(
+                    j,
+                    i,
+                    counts[i, j],
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if share[i, j] > 0.6 else "black",
+                )
+    ax.set_xticks(
+        range(n_cols),
+        [
+            "noise"
+            if c == NOISE
+            else (f"{c}\n→{class_names[m]}" if m is not None else f"{c}\n(extra)")
+            for c, m in columns
+        ],
+        fontsize=7,
+    )
     ax.set_yticks(range(n_rows), class_names, fontsize=8)
     ax.set_xlabel("cluster (→ matched class)")
     ax.set_ylabel("true class")
@@ -114,7 +135,9 @@ def plot_kdistance(curve, knee, eps, min_samples, title, n_points=None):
     sampled = n_points is not None and n_points > len(curve)
     if sampled:
         ranks = (np.arange(len(curve)) + 0.5) * (n_points / len(curve))
-        label = f"distance to neighbour {min_samples} (sample of {len(curve):,} of {n_points:,} points)"
+        label = (
+            f"distance to neighbour {min_samples} (sample of {len(curve):,} of {n_points:,} points)"
+        )
     else:
         ranks = np.arange(len(curve))
         label = f"distance to neighbour {min_samples}"

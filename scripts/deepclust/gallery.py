@@ -25,9 +25,13 @@ def cluster_members(x, labels, n_typical, n_atypical, seed=0):
     """
     x, labels = np.asarray(x), np.asarray(labels)
     if x.ndim != 2 or len(x) != len(labels) or len(x) == 0:
-        raise ValueError(f"x must be (N, D) with one label per row, got {x.shape} and {labels.shape}")
+        raise ValueError(
+            f"x must be (N, D) with one label per row, got {x.shape} and {labels.shape}"
+        )
     if n_typical < 1 or n_atypical < 0:
-        raise ValueError(f"n_typical must be >= 1 and n_atypical >= 0, got {n_typical} and {n_atypical}")
+        raise ValueError(
+            f"n_typical must be >= 1 and n_atypical >= 0, got {n_typical} and {n_atypical}"
+        )
     ids, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
     centres = np.zeros((len(ids), x.shape[1]))
     np.add.at(centres, inverse, x)
@@ -45,14 +49,26 @@ def cluster_members(x, labels, n_typical, n_atypical, seed=0):
             rng = np.random.default_rng(seed)
             take = min(len(members), n_typical + n_atypical)
             sample = np.sort(rng.choice(np.sort(members), size=take, replace=False))
-            noise = {"cluster": NOISE, "size": int(sizes[k]), "typical": sample.astype(np.int64),
-                     "atypical": np.empty(0, np.int64)}
+            noise = {
+                "cluster": NOISE,
+                "size": int(sizes[k]),
+                "typical": sample.astype(np.int64),
+                "atypical": np.empty(0, np.int64),
+            }
             continue
         typical = members[:n_typical]
-        farthest = farthest_first[starts[k] : min(starts[k + 1], starts[k] + len(typical) + n_atypical)]
+        farthest = farthest_first[
+            starts[k] : min(starts[k + 1], starts[k] + len(typical) + n_atypical)
+        ]
         atypical = farthest[~np.isin(farthest, typical)][:n_atypical]
-        rows.append({"cluster": int(ids[k]), "size": int(sizes[k]), "typical": typical.astype(np.int64),
-                     "atypical": atypical.astype(np.int64)})
+        rows.append(
+            {
+                "cluster": int(ids[k]),
+                "size": int(sizes[k]),
+                "typical": typical.astype(np.int64),
+                "atypical": atypical.astype(np.int64),
+            }
+        )
     return rows + ([noise] if noise is not None else [])
 
 
@@ -133,13 +149,17 @@ def plot_gallery(images, rows, title, labels, max_rows, tile_px=56):
     n_typical = max([len(r["typical"]) for r in clusters] or [1])
     n_atypical = max([len(r["atypical"]) for r in clusters] or [0])
     # one empty slot between the typical and the atypical members
-    slots = max(n_typical + n_atypical + (1 if n_atypical else 0), *(len(r["typical"]) for r in shown))
+    slots = max(
+        n_typical + n_atypical + (1 if n_atypical else 0), *(len(r["typical"]) for r in shown)
+    )
     h, w = shrink(images[:1], tile_px).shape[1:3]
     gap = max(1, w // 14)
     strip_w = slots * (w + gap) - gap
     width, label_in, margin = 11.0, 2.3, 0.15
     strip_in = width - label_in - margin
-    row_in = max(strip_in * h / strip_w, 0.45)  # the strip at full width (square pixels unless very wide)
+    row_in = max(
+        strip_in * h / strip_w, 0.45
+    )  # the strip at full width (square pixels unless very wide)
     pad = max(0.06, 0.08 * row_in)
     head, foot = 0.6, (0.35 if hidden else 0.12)
     height = head + (row_in + pad) * len(shown) + foot
@@ -148,7 +168,9 @@ def plot_gallery(images, rows, title, labels, max_rows, tile_px=56):
     cmap = None if images.ndim == 4 else "gray"
     for i, (row, text) in enumerate(zip(shown, texts)):
         top = height - head - i * (row_in + pad)
-        ax = fig.add_axes([label_in / width, (top - row_in) / height, strip_in / width, row_in / height])
+        ax = fig.add_axes(
+            [label_in / width, (top - row_in) / height, strip_in / width, row_in / height]
+        )
         strip = np.full((h, strip_w, *images.shape[3:]), 255, dtype=np.uint8)
         if row["cluster"] == NOISE:  # a random sample: no order, no separator
             tiles = shrink(images[row["typical"]], tile_px)
@@ -167,21 +189,48 @@ def plot_gallery(images, rows, title, labels, max_rows, tile_px=56):
         ax.imshow(strip, cmap=cmap, vmin=0, vmax=255, interpolation="antialiased", aspect="auto")
         ax.set_xlim(-0.5, strip_w - 0.5)
         ax.set_axis_off()
-        ax.text(-0.015, 0.5, text, transform=ax.transAxes, ha="right", va="center", fontsize=8,
-                color="dimgrey" if row["cluster"] == NOISE else "black")
+        ax.text(
+            -0.015,
+            0.5,
+            text,
+            transform=ax.transAxes,
+            ha="right",
+            va="center",
+            fontsize=8,
+            color="dimgrey" if row["cluster"] == NOISE else "black",
+        )
         if i == 0:
-            ax.text(0, 1.03, "most typical (nearest the centre) →", transform=ax.transAxes,
-                    fontsize=8, va="bottom")
+            ax.text(
+                0,
+                1.03,
+                "most typical (nearest the centre) →",
+                transform=ax.transAxes,
+                fontsize=8,
+                va="bottom",
+            )
             if n_atypical:
-                ax.text(1, 1.03, "← least typical (farthest)", transform=ax.transAxes, fontsize=8,
-                        va="bottom", ha="right")
+                ax.text(
+                    1,
+                    1.03,
+                    "← least typical (farthest)",
+                    transform=ax.transAxes,
+                    fontsize=8,
+                    va="bottom",
+                    ha="right",
+                )
     if hidden:
         n, total = sum(r["size"] for r in hidden), sum(r["size"] for r in rows)
         big, small = hidden[0]["size"], hidden[-1]["size"]
         sizes = f"size {big:,}" if big == small else f"sizes {big:,} to {small:,}"
-        fig.text(0.5, 0.1 / height,
-                 f"+ {len(hidden)} smaller cluster{'s' if len(hidden) > 1 else ''} not shown: {n:,} images "
-                 f"({n / total:.1%}), {sizes}", ha="center", va="bottom", fontsize=8)
+        fig.text(
+            0.5,
+            0.1 / height,
+            f"+ {len(hidden)} smaller cluster{'s' if len(hidden) > 1 else ''} not shown: {n:,} images "
+            f"({n / total:.1%}), {sizes}",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     return fig
 
 
@@ -214,7 +263,9 @@ def plot_thumbnail_map(coords, images, chosen, title, tile_px=48):
     plt = _pyplot()
     lo, hi = coords.min(axis=0), coords.max(axis=0)
     aspect = float((hi - lo)[1] / max((hi - lo)[0], 1e-9))  # the figure follows the map's shape
-    fig, ax = plt.subplots(figsize=(9, float(np.clip(8.2 * aspect + 0.8, 4, 12))), constrained_layout=True)
+    fig, ax = plt.subplots(
+        figsize=(9, float(np.clip(8.2 * aspect + 0.8, 4, 12))), constrained_layout=True
+    )
     ax.scatter(*coords.T, s=3, c="lightgrey", zorder=1)
     span = max(float((hi - lo).max()), 1e-9)
     # Thumbnail side: between the typical gap to the nearest other thumbnail (no overlap,
@@ -224,14 +275,23 @@ def plot_thumbnail_map(coords, images, chosen, title, tile_px=48):
         from scipy.spatial import cKDTree
 
         gaps = cKDTree(coords[chosen]).query(coords[chosen], k=2)[0][:, 1]
-        side = float(np.clip(np.sqrt(np.median(gaps) * span / np.sqrt(len(chosen))), span / 60, span / 12))
+        side = float(
+            np.clip(np.sqrt(np.median(gaps) * span / np.sqrt(len(chosen))), span / 60, span / 12)
+        )
     thumbs = shrink(images[chosen], tile_px)
     h, w = thumbs.shape[1:3]
     sx, sy = (side, side * h / w) if w >= h else (side * w / h, side)
     cmap = None if images.ndim == 4 else "gray"
     for (x, y), thumb in zip(coords[chosen], thumbs):
-        ax.imshow(thumb, cmap=cmap, vmin=0, vmax=255, extent=(x - sx / 2, x + sx / 2, y - sy / 2, y + sy / 2),
-                  interpolation="antialiased", zorder=2)
+        ax.imshow(
+            thumb,
+            cmap=cmap,
+            vmin=0,
+            vmax=255,
+            extent=(x - sx / 2, x + sx / 2, y - sy / 2, y + sy / 2),
+            interpolation="antialiased",
+            zorder=2,
+        )
     ax.set_xlim(lo[0] - side, hi[0] + side)
     ax.set_ylim(lo[1] - side, hi[1] + side)
     ax.set_aspect("equal")

@@ -58,13 +58,19 @@ class NpyWriter:
     def __init__(self, path, dtype, shape):
         self.dtype, self.shape, self.rows = np.dtype(dtype), tuple(shape), 0
         self.file = open(path, "wb")
-        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": self.shape}
+        header = {
+            "descr": np.lib.format.dtype_to_descr(self.dtype),
+            "fortran_order": False,
+            "shape": self.shape,
+        }
         np.lib.format.write_array_header_1_0(self.file, header)
 
     def write(self, block):
         block = np.ascontiguousarray(block, dtype=self.dtype)
         if block.shape[1:] != self.shape[1:] or self.rows + len(block) > self.shape[0]:
-            raise ValueError(f"block {block.shape} does not fit the rows left of {self.shape} after {self.rows}")
+            raise ValueError(
+                f"block {block.shape} does not fit the rows left of {self.shape} after {self.rows}"
+            )
         self.file.write(block.tobytes())
         self.rows += len(block)
 

@@ -25,7 +25,9 @@ def sample_size_for(n_points, exact_max, sample_size):
     """How many points the k-distance curve of ``n_points`` points is computed for:
     ``None`` (all of them, exact) when ``exact_max`` is None, ``n_points <= exact_max``
     or ``sample_size >= n_points``; else ``sample_size``."""
-    if exact_max is not None and (isinstance(exact_max, bool) or not isinstance(exact_max, int) or exact_max < 1):
+    if exact_max is not None and (
+        isinstance(exact_max, bool) or not isinstance(exact_max, int) or exact_max < 1
+    ):
         raise ValueError(f"exact_max must be a positive integer or None, got {exact_max!r}")
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 2:
         raise ValueError(f"kdistance_sample must be an integer of at least 2, got {sample_size!r}")
@@ -62,9 +64,17 @@ def k_distances(x, k, sample_size=None, random_state=0):
         raise ValueError(f"x must be a 2-D array with at least 2 rows, got shape {x.shape}")
     if not 1 <= k < len(x):
         raise ValueError(f"k must be between 1 and {len(x) - 1} (rows - 1), got {k}")
-    if sample_size is not None and (isinstance(sample_size, bool) or not isinstance(sample_size, (int, np.integer)) or sample_size < 1):
+    if sample_size is not None and (
+        isinstance(sample_size, bool)
+        or not isinstance(sample_size, (int, np.integer))
+        or sample_size < 1
+    ):
         raise ValueError(f"sample_size must be a positive integer or None, got {sample_size!r}")
-    queries = x if sample_size is None or sample_size >= len(x) else x[sample_indices(len(x), sample_size, random_state)]
+    queries = (
+        x
+        if sample_size is None or sample_size >= len(x)
+        else x[sample_indices(len(x), sample_size, random_state)]
+    )
     # Querying fitted points returns each point itself (or an exact duplicate, also at
     # distance 0) first, so column k is the k-th other.
     distances, _ = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(x).kneighbors(queries)

@@ -33,7 +33,9 @@ def cluster_accuracy(true, pred):
     """Fraction of points whose cluster maps to their class (noise counts as wrong)."""
     true, pred = np.asarray(true), np.asarray(pred)
     if len(true) != len(pred) or len(true) == 0:
-        raise ValueError(f"true and pred must be non-empty and equally long, got {len(true)} and {len(pred)}")
+        raise ValueError(
+            f"true and pred must be non-empty and equally long, got {len(true)} and {len(pred)}"
+        )
     mapping = match_clusters(true, pred)
     mapped = np.array([mapping.get(int(p), NO_LABEL - 1) for p in pred])
     return float(np.mean(mapped == true))
@@ -63,9 +65,13 @@ def silhouette(x, pred, exact_max, sample_size, seed):
         return silhouette_exact(x, pred), None, f"exact over {n} non-noise points"
     est = silhouette_estimate(x, pred, sample_size, seed)
     ci95 = [est.ci_low, est.ci_high]
-    return est.value, ci95, (
-        f"estimated from {sample_size} of {n} non-noise points, each against all {n}; "
-        f"95% CI [{ci95[0]:.4f}, {ci95[1]:.4f}]"
+    return (
+        est.value,
+        ci95,
+        (
+            f"estimated from {sample_size} of {n} non-noise points, each against all {n}; "
+            f"95% CI [{ci95[0]:.4f}, {ci95[1]:.4f}]"
+        ),
     )
 
 

@@ -81,9 +81,20 @@ def epochs_for(n_train, batch_size, epochs, min_steps):
 
 
 def train_autoencoder(
-    x, hidden, latent_dim, epochs, batch_size, learning_rate, seed,
-    scaling="symmetric", device="cpu", log=print,
-    batch_norm=False, input_noise=0.0, lr_schedule="constant", min_steps=0,
+    x,
+    hidden,
+    latent_dim,
+    epochs,
+    batch_size,
+    learning_rate,
+    seed,
+    scaling="symmetric",
+    device="cpu",
+    log=print,
+    batch_norm=False,
+    input_noise=0.0,
+    lr_schedule="constant",
+    min_steps=0,
 ):
     """Train with MSE and Adam on ``x``; seeded shuffling.
 

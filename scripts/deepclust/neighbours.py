@@ -40,9 +40,16 @@ def knn_graph(x, k, random_state=0):
     x = np.ascontiguousarray(x, dtype=np.float32)
     n = len(x)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < n:
-        raise ValueError(f"knn_neighbors must be an integer between 1 and {n - 1} (rows - 1), got {k!r}")
+        raise ValueError(
+            f"knn_neighbors must be an integer between 1 and {n - 1} (rows - 1), got {k!r}"
+        )
     index = pynndescent.NNDescent(
-        x, n_neighbors=k + 1, metric="euclidean", random_state=random_state, n_jobs=-1, compressed=True
+        x,
+        n_neighbors=k + 1,
+        metric="euclidean",
+        random_state=random_state,
+        n_jobs=-1,
+        compressed=True,
     )
     indices, distances = index.neighbor_graph
     indices = indices.astype(np.int64)
@@ -75,13 +82,21 @@ def dbscan_knn(indices, distances, eps, min_samples):
     distances = np.asarray(distances)
     n, k = indices.shape
     if distances.shape != (n, k):
-        raise ValueError(f"distances shape {distances.shape} differs from indices shape {indices.shape}")
-    if isinstance(min_samples, bool) or not isinstance(min_samples, (int, np.integer)) or min_samples < 1:
+        raise ValueError(
+            f"distances shape {distances.shape} differs from indices shape {indices.shape}"
+        )
+    if (
+        isinstance(min_samples, bool)
+        or not isinstance(min_samples, (int, np.integer))
+        or min_samples < 1
+    ):
         raise ValueError(f"min_samples must be a positive integer, got {min_samples!r}")
     if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps!r}")
     if k < min_samples - 1:
-        raise ValueError(f"knn_neighbors ({k}) must be at least min_samples - 1 ({min_samples - 1})")
+        raise ValueError(
+            f"knn_neighbors ({k}) must be at least min_samples - 1 ({min_samples - 1})"
+        )
     within = distances <= eps
     core = np.ones(n, bool) if min_samples == 1 else within[:, min_samples - 2]
     labels = np.full(n, NOISE, dtype=np.int64)
@@ -90,7 +105,9 @@ def dbscan_knn(indices, distances, eps, min_samples):
         rows = np.repeat(np.arange(n), k)
         cols = indices.ravel()
         edge = within.ravel() & core[rows] & core[np.maximum(cols, 0)] & (cols >= 0)
-        graph = coo_matrix((np.ones(int(edge.sum()), np.int8), (rows[edge], cols[edge])), shape=(n, n))
+        graph = coo_matrix(
+            (np.ones(int(edge.sum()), np.int8), (rows[edge], cols[edge])), shape=(n, n)
+        )
         _, component = connected_components(graph.tocsr(), directed=True, connection="weak")
         # Number clusters by their lowest-index core point, as scikit-learn's DBSCAN does.
         core_ids = np.flatnonzero(core)

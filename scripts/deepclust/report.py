@@ -24,10 +24,20 @@ def title(name):
     return TITLES.get(name, name)
 
 
-TEX_PACKAGES = "latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
+TEX_PACKAGES = (
+    "latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
+)
 _ESCAPES = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-    "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
 METRIC_COLUMNS = [
     ("n_clusters", "clusters", "{:d}"),
@@ -41,6 +51,7 @@ METRIC_COLUMNS = [
 
 def params_text(params):
     """``{"eps": 0.123456789, "n_init": 10}`` -> ``"eps 0.1235, n_init 10"`` (keys sorted)."""
+
     def value(v):
         return f"{v:.4g}" if isinstance(v, float) else str(v)
 
@@ -61,7 +72,12 @@ def tabular(header, rows):
 
     ``header`` and each row are lists of already escaped/formatted cells.
     """
-    lines = [r"\begin{tabular}{l" + "r" * (len(header) - 1) + "}", r"\toprule", " & ".join(header) + r" \\", r"\midrule"]
+    lines = [
+        r"\begin{tabular}{l" + "r" * (len(header) - 1) + "}",
+        r"\toprule",
+        " & ".join(header) + r" \\",
+        r"\midrule",
+    ]
     lines += [" & ".join(cells) + r" \\" for cells in rows]
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines)
@@ -81,7 +97,10 @@ def metrics_table(rows):
     """``rows``: list of ``(algorithm label, metrics dict)`` -> a booktabs table body."""
     return tabular(
         ["algorithm"] + [name for _, name, _ in METRIC_COLUMNS],
-        [[tex_escape(label)] + [metric_cell(m, key, spec) for key, _, spec in METRIC_COLUMNS] for label, m in rows],
+        [
+            [tex_escape(label)] + [metric_cell(m, key, spec) for key, _, spec in METRIC_COLUMNS]
+            for label, m in rows
+        ],
     )
 
 
@@ -105,9 +124,14 @@ def exactness_text(rows):
         for kind in ("estimated", "exact"):
             labels = [label for label, _ in by_kind[kind]]
             if labels:
-                said.append(f"{kind} for " + ("every clustering" if len(labels) == len(rows) else ", ".join(labels)))
+                said.append(
+                    f"{kind} for "
+                    + ("every clustering" if len(labels) == len(rows) else ", ".join(labels))
+                )
         parts.append(f"the {quantity.replace('_', ' ')} is " + " and ".join(said))
-        details += [f"{label}, {quantity.replace('_', ' ')}: {how}" for label, how in by_kind["estimated"]]
+        details += [
+            f"{label}, {quantity.replace('_', ' ')}: {how}" for label, how in by_kind["estimated"]
+        ]
     text = "Exact or estimated: " + "; ".join(parts) + "."
     if "silhouette" in kinds and kinds["silhouette"]["estimated"]:
         text += " An estimated silhouette is shown in the table as value ± half its 95% confidence interval."
@@ -140,7 +164,9 @@ def summary_table(rows, titles):
 
 def comparison_sentence(metrics, titles):
     """One or two sentences comparing the algorithms, derived from the numbers."""
-    key = "accuracy" if all(m.get("accuracy") is not None for m in metrics.values()) else "silhouette"
+    key = (
+        "accuracy" if all(m.get("accuracy") is not None for m in metrics.values()) else "silhouette"
+    )
     scored = {a: m for a, m in metrics.items() if m.get(key) is not None}
     parts = []
     for a, m in metrics.items():
@@ -184,11 +210,15 @@ def tsne_subset_text(n_samples, n_images, seed):
 
 
 def figure(path, caption, width=r"0.8\linewidth"):
-    return "\n".join([
-        r"\begin{figure}[H]", r"\centering",
-        rf"\includegraphics[width={width}]{{{path}}}",
-        rf"\caption{{{tex_escape(caption)}}}", r"\end{figure}",
-    ])
+    return "\n".join(
+        [
+            r"\begin{figure}[H]",
+            r"\centering",
+            rf"\includegraphics[width={width}]{{{path}}}",
+            rf"\caption{{{tex_escape(caption)}}}",
+            r"\end{figure}",
+        ]
+    )
 
 
 def gallery_section(ctx):
@@ -260,7 +290,8 @@ def render(ctx):
         figure(ctx["loss_curve"], "Reconstruction loss per epoch.", r"0.6\linewidth"),
         r"\section{Clustering}",
         tex_escape(ctx["clustering_intro"]),
-        r"\begin{table}[H]", r"\centering",
+        r"\begin{table}[H]",
+        r"\centering",
         r"\fitwidth{" + metrics_table(ctx["metric_rows"]) + "}",
         r"\caption{" + tex_escape(ctx["table_caption"]) + "}",
         r"\end{table}",
@@ -272,14 +303,22 @@ def render(ctx):
         body += [
             r"\subsection*{Over seeds}",
             tex_escape(ctx["summary_intro"]),
-            r"\begin{table}[H]", r"\centering", r"\small",
+            r"\begin{table}[H]",
+            r"\centering",
+            r"\small",
             r"\fitwidth{" + summary_table(ctx["summary_rows"], ctx["titles"]) + "}",
             r"\caption{" + tex_escape(ctx["summary_caption"]) + "}",
             r"\end{table}",
         ]
-    body += [figure(path, caption, r"0.75\linewidth") for path, caption in ctx.get("confusion_figures", [])]
+    body += [
+        figure(path, caption, r"0.75\linewidth")
+        for path, caption in ctx.get("confusion_figures", [])
+    ]
     if ctx.get("kdistance_figure"):
-        body += [tex_escape(ctx["kdistance_intro"]), figure(*ctx["kdistance_figure"], r"0.6\linewidth")]
+        body += [
+            tex_escape(ctx["kdistance_intro"]),
+            figure(*ctx["kdistance_figure"], r"0.6\linewidth"),
+        ]
     body += [
         r"\section{t-SNE views of the embedding}",
         tex_escape(ctx["tsne_intro"]),
@@ -307,15 +346,25 @@ def compile_pdf(tex_path, pdf_path, log):
     elif shutil.which("pdflatex"):
         runs = [["pdflatex"]] * 2
     else:
-        raise RuntimeError(f"no TeX engine (latexmk or pdflatex) found; install: apt-get install {TEX_PACKAGES}")
+        raise RuntimeError(
+            f"no TeX engine (latexmk or pdflatex) found; install: apt-get install {TEX_PACKAGES}"
+        )
     build = Path(tempfile.mkdtemp(prefix="latex-build-", dir=tex_path.parent))
     try:
         for run in runs:
-            cmd = [*run, "-interaction=nonstopmode", "-halt-on-error", f"-output-directory={build}", tex_path.name]
+            cmd = [
+                *run,
+                "-interaction=nonstopmode",
+                "-halt-on-error",
+                f"-output-directory={build}",
+                tex_path.name,
+            ]
             done = subprocess.run(cmd, cwd=tex_path.parent, capture_output=True, text=True)
             log(done.stdout[-4000:])
             if done.returncode != 0:
-                raise RuntimeError(f"{cmd[0]} failed on {tex_path} (exit {done.returncode}); see the log above")
+                raise RuntimeError(
+                    f"{cmd[0]} failed on {tex_path} (exit {done.returncode}); see the log above"
+                )
         os.replace(build / tex_path.with_suffix(".pdf").name, pdf_path)
     finally:
         shutil.rmtree(build, ignore_errors=True)

@@ -114,8 +114,16 @@ def guarded(base, refined, final_loss, max_changed_fraction, max_loss_ratio):
 
 
 def self_train(
-    images, labels, seed, epochs, min_steps, batch_size, learning_rate, conv_width,
-    shift_fraction, log=print,
+    images,
+    labels,
+    seed,
+    epochs,
+    min_steps,
+    batch_size,
+    learning_rate,
+    conv_width,
+    shift_fraction,
+    log=print,
 ):
     """Train :func:`classifier` on ``labels`` (noise points left out) and relabel every image.
 
@@ -150,8 +158,10 @@ def self_train(
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     n_epochs = epochs_for(len(train), batch_size, epochs, min_steps)
     steps = n_epochs * -(-len(train) // batch_size)
-    log(f"{n_epochs} epochs ({steps} optimiser steps) on {len(train)} images, "
-        f"random shifts of up to {max_shift} px")
+    log(
+        f"{n_epochs} epochs ({steps} optimiser steps) on {len(train)} images, "
+        f"random shifts of up to {max_shift} px"
+    )
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, learning_rate, total_steps=steps)
     generator = torch.Generator().manual_seed(seed)
     history = []
@@ -179,7 +189,9 @@ def self_train(
             )
         history.append({"epoch": epoch, "loss": epoch_loss, "seconds": time.perf_counter() - start})
         if epoch % every == 0 or epoch == n_epochs:
-            log(f"self-training epoch {epoch}/{n_epochs}  loss {epoch_loss:.4f}  "
-                f"{history[-1]['seconds']:.1f} s")
+            log(
+                f"self-training epoch {epoch}/{n_epochs}  loss {epoch_loss:.4f}  "
+                f"{history[-1]['seconds']:.1f} s"
+            )
     proba = predict_proba(model, x)
     return clusters[proba.argmax(axis=1)], proba.max(axis=1), history

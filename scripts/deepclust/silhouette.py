@@ -173,7 +173,9 @@ def _sample_sums(X, starts, xs, tile, sums, col):
 def _check_inputs(X, labels):
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must be a non-empty 2-D array (n_samples, n_features), got shape {X.shape}")
+        raise ValueError(
+            f"X must be a non-empty 2-D array (n_samples, n_features), got shape {X.shape}"
+        )
     if X.dtype != np.float32:
         try:
             X = X.astype(np.float64)

@@ -4,7 +4,15 @@ import math
 
 import numpy as np
 
-SUMMARY_METRICS = ("accuracy", "nmi", "ari", "silhouette", "n_clusters", "noise_fraction", "cluster_seconds")
+SUMMARY_METRICS = (
+    "accuracy",
+    "nmi",
+    "ari",
+    "silhouette",
+    "n_clusters",
+    "noise_fraction",
+    "cluster_seconds",
+)
 
 
 def summarize(metrics_by_algorithm):
@@ -31,7 +39,9 @@ def summarize(metrics_by_algorithm):
 
 def to_tsv(rows):
     """Rows as TSV text; missing values are written as NA."""
-    columns = ["algorithm", "seeds"] + [f"{k}_{s}" for k in SUMMARY_METRICS for s in ("mean", "std")]
+    columns = ["algorithm", "seeds"] + [
+        f"{k}_{s}" for k in SUMMARY_METRICS for s in ("mean", "std")
+    ]
 
     def cell(value):
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -47,6 +57,9 @@ def read_tsv(text):
     header, *lines = text.strip().splitlines()
     names = header.split("\t")
     return [
-        {k: v if k == "algorithm" else None if v == "NA" else float(v) for k, v in zip(names, line.split("\t"))}
+        {
+            k: v if k == "algorithm" else None if v == "NA" else float(v)
+            for k, v in zip(names, line.split("\t"))
+        }
         for line in lines
     ]

@@ -31,17 +31,27 @@ def embedding(dataset, seed, cache):
     if path.exists() and labels_path.exists():
         return np.load(path), np.load(labels_path)
     import torch
-
     from deepclust.data import load_image_dataset
     from deepclust.model import encode, scale_images, train_autoencoder
     from deepclust.preprocess import deskew
 
     torch.set_num_threads(2)
     source = ROOT.parent / "shared" / "datasets" / dataset
-    images, labels, _ = load_image_dataset(str(source), ["train", "test"], "image", "label", n_jobs=2)
+    images, labels, _ = load_image_dataset(
+        str(source), ["train", "test"], "image", "label", n_jobs=2
+    )
     x = scale_images(deskew(images), "symmetric").reshape(len(images), -1)
-    model, _ = train_autoencoder(x, hidden=[128], latent_dim=64, epochs=10, batch_size=256,
-                                 learning_rate=1e-3, seed=seed, scaling="symmetric", log=lambda m: None)
+    model, _ = train_autoencoder(
+        x,
+        hidden=[128],
+        latent_dim=64,
+        epochs=10,
+        batch_size=256,
+        learning_rate=1e-3,
+        seed=seed,
+        scaling="symmetric",
+        log=lambda m: None,
+    )
     z = umap_embed(encode(model, x), {"n_components": 10, "n_neighbors": 20, "min_dist": 0.0}, seed)
     cache.mkdir(parents=True, exist_ok=True)
     np.save(path, z)
@@ -66,15 +76,20 @@ def main():
     for over in [10, *args.over]:
         for n_init in args.n_init:
             start = time.perf_counter()
-            mixture = GaussianMixture(over, covariance_type="full", n_init=n_init, random_state=args.seed)
+            mixture = GaussianMixture(
+                over, covariance_type="full", n_init=n_init, random_state=args.seed
+            )
             labels = mixture.fit_predict(z)
             if over > 10:
                 labels = merge_clusters(z, labels, 10, 15)
             sizes = np.sort(np.bincount(labels))[::-1][:3].tolist()
             name = f"gmm {over}" + (" -> merged to 10" if over > 10 else "") + f", n_init {n_init}"
-            print(f"{name:28s} {cluster_accuracy(truth, labels):8.4f} "
-                  f"{normalized_mutual_info_score(truth, labels):7.4f}  {sizes}  "
-                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+            print(
+                f"{name:28s} {cluster_accuracy(truth, labels):8.4f} "
+                f"{normalized_mutual_info_score(truth, labels):7.4f}  {sizes}  "
+                f"({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,15 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 CACHE = ROOT / ".bench-cache"
 SIZES = {60000: 1, 300000: 5, 1200000: 20}  # points -> copies of MNIST train
-AUTOENCODER = {"hidden": [128], "latent_dim": 64, "epochs": 10, "batch_size": 256,
-               "learning_rate": 0.001, "scaling": "symmetric", "seed": 0}
+AUTOENCODER = {
+    "hidden": [128],
+    "latent_dim": 64,
+    "epochs": 10,
+    "batch_size": 256,
+    "learning_rate": 0.001,
+    "scaling": "symmetric",
+    "seed": 0,
+}
 
 
 def shifted(images, rng, most=2):
@@ -45,8 +52,9 @@ def shifted(images, rng, most=2):
     for dy in range(-most, most + 1):
         for dx in range(-most, most + 1):
             rows = np.flatnonzero((shifts[:, 0] == dy) & (shifts[:, 1] == dx))
-            out[rows, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
-                images[rows, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+            out[rows, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = images[
+                rows, max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+            ]
     return out
 
 
@@ -57,7 +65,6 @@ def embeddings_path(n):
 def build(source, threads):
     """Train the autoencoder once and write the three embedding sets (and labels)."""
     import torch
-
     from deepclust.data import load_image_dataset
     from deepclust.model import encode, scale_images, train_autoencoder
 
@@ -127,7 +134,6 @@ def measure(what, n, args):
             np.savez(exact_path(n, args), labels=model.labels_, core=core)
         elif what == "dbscan_knn":
             import numba
-
             from deepclust.neighbours import dbscan_knn, knn_graph
 
             numba.set_num_threads(args.threads)
@@ -158,8 +164,14 @@ def run(what, n, args):
 
 
 def forwarded(args):
-    return [f"--threads={args.threads}", f"--eps={args.eps}", f"--min-samples={args.min_samples}",
-            f"--knn={args.knn}", f"--sample={args.sample}", f"--seed={args.seed}"]
+    return [
+        f"--threads={args.threads}",
+        f"--eps={args.eps}",
+        f"--min-samples={args.min_samples}",
+        f"--knn={args.knn}",
+        f"--sample={args.sample}",
+        f"--seed={args.seed}",
+    ]
 
 
 def agreement(n, args):
@@ -170,9 +182,15 @@ def agreement(n, args):
     approx = np.load(CACHE / f"dbscan_knn_{n}.npz")
     a, b = exact["labels"], approx["labels"]
     clusters = [len(np.unique(v[v >= 0])) for v in (a, b)]
-    return {"ari": adjusted_rand_score(a, b), "same_core": float(np.mean(exact["core"] == approx["core"])),
-            "same_noise": float(np.mean((a < 0) == (b < 0))), "clusters_exact": clusters[0],
-            "clusters_knn": clusters[1], "noise_exact": float(np.mean(a < 0)), "noise_knn": float(np.mean(b < 0))}
+    return {
+        "ari": adjusted_rand_score(a, b),
+        "same_core": float(np.mean(exact["core"] == approx["core"])),
+        "same_noise": float(np.mean((a < 0) == (b < 0))),
+        "clusters_exact": clusters[0],
+        "clusters_knn": clusters[1],
+        "noise_exact": float(np.mean(a < 0)),
+        "noise_knn": float(np.mean(b < 0)),
+    }
 
 
 def knee_agreement(n, args):
@@ -183,9 +201,15 @@ def knee_agreement(n, args):
     sample = np.load(CACHE / f"kdist_sample_{n}_{args.min_samples}_{args.sample}.npy")
     i, j = knee_index(exact), knee_index(sample)
     q = np.linspace(0.01, 0.99, 99)
-    return {"knee_q_exact": i / (len(exact) - 1), "knee_q_sample": j / (len(sample) - 1),
-            "eps_exact": float(exact[i]), "eps_sample": float(sample[j]),
-            "max_rel_quantile_error": float(np.max(np.abs(np.quantile(sample, q) / np.quantile(exact, q) - 1)))}
+    return {
+        "knee_q_exact": i / (len(exact) - 1),
+        "knee_q_sample": j / (len(sample) - 1),
+        "eps_exact": float(exact[i]),
+        "eps_sample": float(sample[j]),
+        "max_rel_quantile_error": float(
+            np.max(np.abs(np.quantile(sample, q) / np.quantile(exact, q) - 1))
+        ),
+    }
 
 
 def exponents(times):
@@ -196,9 +220,15 @@ def exponents(times):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=sorted(SIZES), choices=sorted(SIZES))
-    parser.add_argument("--exact-up-to", type=int, default=300000,
-                        help="run exact DBSCAN and the exact k-distance curve up to this size (cached)")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=sorted(SIZES), choices=sorted(SIZES)
+    )
+    parser.add_argument(
+        "--exact-up-to",
+        type=int,
+        default=300000,
+        help="run exact DBSCAN and the exact k-distance curve up to this size (cached)",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--eps", type=float, default=3.0)
     parser.add_argument("--min-samples", type=int, default=5)
@@ -213,27 +243,45 @@ def main():
         return
     if not all(embeddings_path(n).exists() for n in SIZES):
         build(args.source, args.threads)
-    print(f"eps {args.eps}, min_samples {args.min_samples}, knn {args.knn}, k-distance sample "
-          f"{args.sample}, seed {args.seed}, {args.threads} threads", flush=True)
+    print(
+        f"eps {args.eps}, min_samples {args.min_samples}, knn {args.knn}, k-distance sample "
+        f"{args.sample}, seed {args.seed}, {args.threads} threads",
+        flush=True,
+    )
     times = {"kdist_sample": {}, "dbscan_knn": {}, "dbscan_exact": {}, "kdist_exact": {}}
     for n in args.sizes:
         for what in ("kdist_exact", "dbscan_exact"):
-            cached = (exact_path(n, args) if what == "dbscan_exact"
-                      else CACHE / f"kdist_exact_{n}_{args.min_samples}.npy")
+            cached = (
+                exact_path(n, args)
+                if what == "dbscan_exact"
+                else CACHE / f"kdist_exact_{n}_{args.min_samples}.npy"
+            )
             if n <= args.exact_up_to and not cached.exists():
                 r = run(what, n, args)
                 times[what][n] = r["seconds"]
-                print(f"{n:>8} {what:<13} {r['seconds']:8.1f} s  peak RSS {r['peak_rss_mb']:6.0f} MB", flush=True)
+                print(
+                    f"{n:>8} {what:<13} {r['seconds']:8.1f} s  peak RSS {r['peak_rss_mb']:6.0f} MB",
+                    flush=True,
+                )
         r = run("kdist_sample", n, args)
         times["kdist_sample"][n] = r["seconds"]
-        print(f"{n:>8} kdist_sample  {r['seconds']:8.1f} s  peak RSS {r['peak_rss_mb']:6.0f} MB", flush=True)
+        print(
+            f"{n:>8} kdist_sample  {r['seconds']:8.1f} s  peak RSS {r['peak_rss_mb']:6.0f} MB",
+            flush=True,
+        )
         if (CACHE / f"kdist_exact_{n}_{args.min_samples}.npy").exists():
-            print(f"{'':>8}   sampled vs exact curve: {json.dumps(knee_agreement(n, args))}", flush=True)
+            print(
+                f"{'':>8}   sampled vs exact curve: {json.dumps(knee_agreement(n, args))}",
+                flush=True,
+            )
         r = run("dbscan_knn", n, args)
         times["dbscan_knn"][n] = r["seconds"]
-        print(f"{n:>8} dbscan_knn    {r['seconds']:8.1f} s  (graph {r['graph_seconds']:.1f} s, numba compile "
-              f"{r['compile_seconds']:.1f} s not included)  peak RSS {r['peak_rss_mb']:6.0f} MB; "
-              f"{r['n_core']} core points, {r['n_saturated']} saturated", flush=True)
+        print(
+            f"{n:>8} dbscan_knn    {r['seconds']:8.1f} s  (graph {r['graph_seconds']:.1f} s, numba compile "
+            f"{r['compile_seconds']:.1f} s not included)  peak RSS {r['peak_rss_mb']:6.0f} MB; "
+            f"{r['n_core']} core points, {r['n_saturated']} saturated",
+            flush=True,
+        )
         if exact_path(n, args).exists():
             print(f"{'':>8}   vs exact DBSCAN: {json.dumps(agreement(n, args))}", flush=True)
     for what in ("kdist_sample", "dbscan_knn"):

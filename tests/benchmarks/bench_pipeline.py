@@ -26,8 +26,13 @@ def rule_times(workdir):
         with open(path) as handle:
             row = next(csv.DictReader(handle, delimiter="\t"))
         rss = row["max_rss"]
-        rows.append((str(path.relative_to(workdir / "benchmarks").with_suffix("")), float(row["s"]),
-                     float(rss) if rss not in ("NA", "-") else float("nan")))
+        rows.append(
+            (
+                str(path.relative_to(workdir / "benchmarks").with_suffix("")),
+                float(row["s"]),
+                float(rss) if rss not in ("NA", "-") else float("nan"),
+            )
+        )
     return rows
 
 
@@ -35,11 +40,12 @@ def decode_speedup(source, cache_dir):
     """Ours (2 processes) vs the datasets numpy formatter on train+test (70,000 images),
     both from a warm datasets cache."""
     import datasets
-
     from deepclust.data import load_image_dataset
 
     start = time.perf_counter()
-    ours, _, _ = load_image_dataset(source, ["train", "test"], "image", "label", None, cache_dir, n_jobs=2)
+    ours, _, _ = load_image_dataset(
+        source, ["train", "test"], "image", "label", None, cache_dir, n_jobs=2
+    )
     fast = time.perf_counter() - start
     start = time.perf_counter()
     dd = datasets.load_dataset(source, cache_dir=cache_dir).with_format("numpy")
@@ -51,9 +57,8 @@ def decode_speedup(source, cache_dir):
 
 def silhouette_speedup(workdir):
     """Exact fused silhouette vs scikit-learn on the run's K-Means clustering."""
-    from sklearn.metrics import silhouette_score
-
     from deepclust.silhouette import silhouette_exact
+    from sklearn.metrics import silhouette_score
 
     x = np.load(workdir / "results/mnist/seed0/embeddings.npy")
     labels = np.load(workdir / "results/mnist/seed0/clusters/kmeans/labels.npy")
@@ -68,7 +73,9 @@ def silhouette_speedup(workdir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--source", default=str(ROOT.parent / "shared" / "datasets" / "mnist"))
     parser.add_argument("--workdir", help="scratch folder (default: a new temporary one)")
     parser.add_argument("--cores", default="2")
@@ -77,7 +84,14 @@ def main():
 
     workdir = copy_project(Path(args.workdir or tempfile.mkdtemp(prefix="deepclust-bench-")))
     cache = workdir / "hf_cache"
-    config = write_config(workdir, {"datasets": {"mnist": {"source": str(Path(args.source).resolve()), "cache_dir": str(cache)}}})
+    config = write_config(
+        workdir,
+        {
+            "datasets": {
+                "mnist": {"source": str(Path(args.source).resolve()), "cache_dir": str(cache)}
+            }
+        },
+    )
     print(f"running the default pipeline in {workdir} on {args.cores} cores ...", flush=True)
     start = time.perf_counter()
     snakemake(workdir, "--cores", args.cores, "--configfile", config, timeout=3600)
@@ -90,10 +104,14 @@ def main():
     if args.skip_references:
         return
     slow, fast = decode_speedup(str(Path(args.source).resolve()), cache)
-    print(f"\ndecode 70,000 images: datasets numpy formatter {slow:.1f} s, ours {fast:.1f} s, speed-up {slow / fast:.1f}x")
+    print(
+        f"\ndecode 70,000 images: datasets numpy formatter {slow:.1f} s, ours {fast:.1f} s, speed-up {slow / fast:.1f}x"
+    )
     slow, fast, diff, n = silhouette_speedup(workdir)
-    print(f"exact silhouette {n:,} x 64: scikit-learn {slow:.1f} s, ours {fast:.1f} s, "
-          f"speed-up {slow / fast:.1f}x, |difference| {diff:.1e}")
+    print(
+        f"exact silhouette {n:,} x 64: scikit-learn {slow:.1f} s, ours {fast:.1f} s, "
+        f"speed-up {slow / fast:.1f}x, |difference| {diff:.1e}"
+    )
 
 
 if __name__ == "__main__":

@@ -51,10 +51,12 @@ MAX_REFINEMENT_LOSS = 0.01
 
 def rule_seconds(workdir, dataset, seed):
     """``{job: seconds}`` from the benchmark tsv files of one seed (plus the per-dataset
-download and deskew, which only the first seed's run pays for)."""
+    download and deskew, which only the first seed's run pays for)."""
     bench = workdir / "benchmarks" / dataset
     paths = sorted((bench / f"seed{seed}").glob("*.tsv"))
-    paths[:0] = [bench / f"{job}.tsv" for job in ("download", "deskew") if (bench / f"{job}.tsv").exists()]
+    paths[:0] = [
+        bench / f"{job}.tsv" for job in ("download", "deskew") if (bench / f"{job}.tsv").exists()
+    ]
     times = {}
     for path in paths:
         with open(path) as handle:
@@ -83,14 +85,21 @@ def dataset_config(name, base):
     if name == "mnist":
         return {}
     if name in SHARED:
-        source, splits = (ROOT.parent / "shared" / "datasets" / SHARED[name]).resolve(), ["train", "test"]
+        source, splits = (
+            (ROOT.parent / "shared" / "datasets" / SHARED[name]).resolve(),
+            ["train", "test"],
+        )
     elif name in SMALL:
         source, splits = base / "datasets" / name, ["train"]
         if not source.exists():
             write_small_dataset(source, name, ROOT.parent / "shared" / "datasets")
     else:
-        raise SystemExit(f"unknown dataset {name!r}; known: mnist, {', '.join([*SHARED][1:] + list(SMALL))}")
-    return {"datasets": {"mnist": {"enabled": False}, name: {"source": str(source), "splits": splits}}}
+        raise SystemExit(
+            f"unknown dataset {name!r}; known: mnist, {', '.join([*SHARED][1:] + list(SMALL))}"
+        )
+    return {
+        "datasets": {"mnist": {"enabled": False}, name: {"source": str(source), "splits": splits}}
+    }
 
 
 def verdict(name, per_seed, final, base, wall):
@@ -101,16 +110,20 @@ def verdict(name, per_seed, final, base, wall):
         nmi = statistics.fmean(per_seed[s][final]["nmi"] for s in seeds)
         goal_acc, goal_nmi = GOALS[name]
         ok = acc >= goal_acc and nmi >= goal_nmi and max(wall.values()) <= MAX_SEED_SECONDS
-        return (f"{final} mean accuracy {acc:.4f} (goal {goal_acc}), NMI {nmi:.4f} (goal {goal_nmi}), "
-                f"slowest seed {max(wall.values()):.0f} s (goal {MAX_SEED_SECONDS}): goal {'met' if ok else 'NOT met'}")
+        return (
+            f"{final} mean accuracy {acc:.4f} (goal {goal_acc}), NMI {nmi:.4f} (goal {goal_nmi}), "
+            f"slowest seed {max(wall.values()):.0f} s (goal {MAX_SEED_SECONDS}): goal {'met' if ok else 'NOT met'}"
+        )
     if base is None:
         return "no refinement step: nothing to judge"
     drops = {s: per_seed[s][base]["accuracy"] - per_seed[s][final]["accuracy"] for s in seeds}
     kept = [s for s in seeds if per_seed[s][final].get("guard", {}).get("kept_base")]
     ok = max(drops.values()) <= MAX_REFINEMENT_LOSS
-    return (f"{final} against {base}: largest accuracy drop {max(drops.values()):+.4f} "
-            f"(limit {MAX_REFINEMENT_LOSS}), guard kept the base for seeds {kept or 'none'}: "
-            f"goal {'met' if ok else 'NOT met'}")
+    return (
+        f"{final} against {base}: largest accuracy drop {max(drops.values()):+.4f} "
+        f"(limit {MAX_REFINEMENT_LOSS}), guard kept the base for seeds {kept or 'none'}: "
+        f"goal {'met' if ok else 'NOT met'}"
+    )
 
 
 def fmt(value):
@@ -129,7 +142,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="config/presets/quality.yaml")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--dataset", default="mnist", help=f"mnist, {', '.join([*SHARED][1:] + list(SMALL))}")
+    parser.add_argument(
+        "--dataset", default="mnist", help=f"mnist, {', '.join([*SHARED][1:] + list(SMALL))}"
+    )
     parser.add_argument("--workdir", help="scratch folder (default: a new temporary one, kept)")
     parser.add_argument("--cores", default="2")
     parser.add_argument("--skip-report", action="store_true", help="stop after the per-seed runs")
@@ -142,31 +157,57 @@ def main():
     shared = base / "shared"
     if not shared.exists():
         shared.symlink_to(ROOT.parent / "shared")
-    print(f"workdir {workdir}, preset {args.preset}, dataset {args.dataset}, seeds {args.seeds}", flush=True)
-    configs = ["--configfile", args.preset, write_config(workdir, dataset_config(args.dataset, base), "dataset.yaml")]
+    print(
+        f"workdir {workdir}, preset {args.preset}, dataset {args.dataset}, seeds {args.seeds}",
+        flush=True,
+    )
+    configs = [
+        "--configfile",
+        args.preset,
+        write_config(workdir, dataset_config(args.dataset, base), "dataset.yaml"),
+    ]
 
     wall = {}
     for seed in args.seeds:
         start = time.perf_counter()
-        snakemake(workdir, "--cores", args.cores, *configs,
-                  write_config(workdir, {"seeds": [seed]}, f"seeds_{seed}.yaml"), timeout=3600)
+        snakemake(
+            workdir,
+            "--cores",
+            args.cores,
+            *configs,
+            write_config(workdir, {"seeds": [seed]}, f"seeds_{seed}.yaml"),
+            timeout=3600,
+        )
         wall[seed] = time.perf_counter() - start
         print(f"seed {seed}: {wall[seed]:.1f} s wall", flush=True)
     if not args.skip_report:
-        snakemake(workdir, "--cores", args.cores, *configs,
-                  write_config(workdir, {"seeds": args.seeds}, "seeds_all.yaml"), timeout=3600)
+        snakemake(
+            workdir,
+            "--cores",
+            args.cores,
+            *configs,
+            write_config(workdir, {"seeds": args.seeds}, "seeds_all.yaml"),
+            timeout=3600,
+        )
 
     per_seed = {seed: scores(workdir, args.dataset, seed) for seed in args.seeds}
     algorithms = sorted({a for s in per_seed.values() for a in s})
     print("\nscores per seed")
-    print(f"{'algorithm':18s} {'seed':>4s} " + " ".join(f"{k:>10s}" for k in SCORES) + "  n_clusters  noise")
+    print(
+        f"{'algorithm':18s} {'seed':>4s} "
+        + " ".join(f"{k:>10s}" for k in SCORES)
+        + "  n_clusters  noise"
+    )
     for algo in algorithms:
         for seed in args.seeds:
             m = per_seed[seed].get(algo)
             if m is None:
                 continue
-            print(f"{algo:18s} {seed:4d} " + " ".join(f"{fmt(m[k]):>10s}" for k in SCORES)
-                  + f"  {m['n_clusters']:10d}  {m['noise_fraction']:.3f}")
+            print(
+                f"{algo:18s} {seed:4d} "
+                + " ".join(f"{fmt(m[k]):>10s}" for k in SCORES)
+                + f"  {m['n_clusters']:10d}  {m['noise_fraction']:.3f}"
+            )
     print("\nmean +- std over seeds")
     for algo in algorithms:
         cells = [mean_std([per_seed[s].get(algo, {}).get(k) for s in args.seeds]) for k in SCORES]
@@ -177,12 +218,19 @@ def main():
     jobs = sorted({j for t in times.values() for j in t})
     print(f"{'job':33s} " + " ".join(f"{'seed' + str(s):>8s}" for s in args.seeds))
     for job in jobs:
-        print(f"{job:33s} " + " ".join(f"{times[s].get(job, float('nan')):8.1f}" for s in args.seeds))
+        print(
+            f"{job:33s} " + " ".join(f"{times[s].get(job, float('nan')):8.1f}" for s in args.seeds)
+        )
     print(f"{'sum of rules':33s} " + " ".join(f"{sum(times[s].values()):8.1f}" for s in args.seeds))
     print(f"{'wall (snakemake call)':33s} " + " ".join(f"{wall[s]:8.1f}" for s in args.seeds))
     final, refined_base = final_clustering(yaml.safe_load((workdir / args.preset).read_text()))
     print("\n" + verdict(args.dataset, per_seed, final, refined_base, wall))
-    numbers = [[per_seed[s][a].get(k) for k in SCORES] for s in args.seeds for a in algorithms if a in per_seed[s]]
+    numbers = [
+        [per_seed[s][a].get(k) for k in SCORES]
+        for s in args.seeds
+        for a in algorithms
+        if a in per_seed[s]
+    ]
     print("scores digest " + hashlib.sha256(json.dumps(numbers).encode()).hexdigest()[:16])
 
 

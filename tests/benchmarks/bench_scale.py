@@ -43,9 +43,8 @@ def shifted(images, rng):
 def build_dataset(n, source):
     """``.bench-cache/scale/mnist-<n>``: n images in Hub layout (cached)."""
     import datasets
-    from hub_fixtures import png_bytes
-
     from deepclust.data import load_image_dataset
+    from hub_fixtures import png_bytes
 
     folder = CACHE / f"mnist-{n}"
     if (folder / "done").exists():
@@ -54,17 +53,24 @@ def build_dataset(n, source):
     rng = np.random.default_rng(0)
     files = -(-n // SHARD_ROWS)
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    features = datasets.Features({"image": datasets.Image(), "label": datasets.ClassLabel(names=names)})
+    features = datasets.Features(
+        {"image": datasets.Image(), "label": datasets.ClassLabel(names=names)}
+    )
     copy, pending_images, pending_labels, written = 0, [], [], 0
     while written < n:
         images = base if copy == 0 else shifted(base, rng)
         pending_images += [png_bytes(im) for im in images]
         pending_labels += labels.tolist()
         copy += 1
-        while len(pending_images) >= SHARD_ROWS or (pending_images and written + len(pending_images) >= n):
+        while len(pending_images) >= SHARD_ROWS or (
+            pending_images and written + len(pending_images) >= n
+        ):
             take = min(SHARD_ROWS, n - written, len(pending_images))
             part = datasets.Dataset.from_dict(
-                {"image": [{"bytes": b, "path": None} for b in pending_images[:take]], "label": pending_labels[:take]},
+                {
+                    "image": [{"bytes": b, "path": None} for b in pending_images[:take]],
+                    "label": pending_labels[:take],
+                },
                 features=features,
             )
             index = written // SHARD_ROWS
@@ -104,16 +110,24 @@ def exponent(sizes, values):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="60000,300000,1200000")
     parser.add_argument("--source", default=str(ROOT.parent / "shared" / "datasets" / "mnist"))
-    parser.add_argument("--config", action="append", default=[], help="extra config file(s) layered on top")
+    parser.add_argument(
+        "--config", action="append", default=[], help="extra config file(s) layered on top"
+    )
     parser.add_argument("--cores", default="2")
     parser.add_argument("--keep", help="keep the scratch runs under this folder")
     parser.add_argument("--build-only", action="store_true")
-    parser.add_argument("--plot", help="write the per-rule cost curves to this PNG (e.g. docs/scaling.png)")
+    parser.add_argument(
+        "--plot", help="write the per-rule cost curves to this PNG (e.g. docs/scaling.png)"
+    )
     parser.add_argument("--from-json", help="report on a saved bench-scale.json instead of running")
-    parser.add_argument("--plan", type=int, help="extrapolate every rule's time and peak RSS to this many images")
+    parser.add_argument(
+        "--plan", type=int, help="extrapolate every rule's time and peak RSS to this many images"
+    )
     parser.add_argument("--plan-shards", type=int, default=100, help="shards assumed by --plan")
     args = parser.parse_args()
     if args.from_json:
@@ -137,8 +151,14 @@ def main():
     by_size, walls = {}, {}
     for n in sizes:
         workdir = copy_project(root / f"n{n}")
-        config = {"datasets": {"mnist": {"source": str(folders[n]), "cache_dir": str(CACHE / "hf_cache")}}}
-        configs = ["--configfile", write_config(workdir, config), *[str(Path(c).resolve()) for c in args.config]]
+        config = {
+            "datasets": {"mnist": {"source": str(folders[n]), "cache_dir": str(CACHE / "hf_cache")}}
+        }
+        configs = [
+            "--configfile",
+            write_config(workdir, config),
+            *[str(Path(c).resolve()) for c in args.config],
+        ]
         start = time.perf_counter()
         snakemake(workdir, "--cores", args.cores, *configs, timeout=4 * 3600)
         walls[n] = time.perf_counter() - start
@@ -157,7 +177,9 @@ def main():
     print(f"runs in {root}")
     import json
 
-    (root / "bench-scale.json").write_text(json.dumps({"sizes": sizes, "walls": walls, "rules": by_size}, indent=1))
+    (root / "bench-scale.json").write_text(
+        json.dumps({"sizes": sizes, "walls": walls, "rules": by_size}, indent=1)
+    )
     if args.plot:
         plot_curves(sizes, by_size, walls, args.plot)
         print(f"wrote {args.plot}")
@@ -167,18 +189,34 @@ def main():
 
 def summarise(sizes, by_size, walls):
     """The per-rule table with fitted exponents."""
-    names = sorted({r for rules in by_size.values() for r in rules}, key=lambda r: -by_size[sizes[-1]].get(r, (0, 0))[0])
+    names = sorted(
+        {r for rules in by_size.values() for r in rules},
+        key=lambda r: -by_size[sizes[-1]].get(r, (0, 0))[0],
+    )
     head = "".join(f"{n:>12,d}" for n in sizes)
-    print(f"\nper rule (seconds, summed over a rule's jobs; peak RSS MB) and fitted exponent k, time ~ N^k")
-    print(f"{'rule':28s}{head}   k(time)  " + "".join(f"{'MB@' + format(n, ','):>12s}" for n in sizes))
+    print(
+        "\nper rule (seconds, summed over a rule's jobs; peak RSS MB) and fitted exponent k, time ~ N^k"
+    )
+    print(
+        f"{'rule':28s}{head}   k(time)  " + "".join(f"{'MB@' + format(n, ','):>12s}" for n in sizes)
+    )
     for name in names:
-        secs = [by_size[n].get(name, (float('nan'), float('nan')))[0] for n in sizes]
-        rss = [by_size[n].get(name, (float('nan'), float('nan')))[1] for n in sizes]
-        print(f"{name:28s}" + "".join(f"{s:12.1f}" for s in secs) + f"{exponent(sizes, secs):9.2f}  "
-              + "".join(f"{r:12.0f}" for r in rss))
-    print(f"{'whole run (wall)':28s}" + "".join(f"{walls[n]:12.0f}" for n in sizes)
-          + f"{exponent(sizes, [walls[n] for n in sizes]):9.2f}")
-    worst = max((by_size[n][r][1], r, n) for n in sizes for r in by_size[n] if np.isfinite(by_size[n][r][1]))
+        secs = [by_size[n].get(name, (float("nan"), float("nan")))[0] for n in sizes]
+        rss = [by_size[n].get(name, (float("nan"), float("nan")))[1] for n in sizes]
+        print(
+            f"{name:28s}"
+            + "".join(f"{s:12.1f}" for s in secs)
+            + f"{exponent(sizes, secs):9.2f}  "
+            + "".join(f"{r:12.0f}" for r in rss)
+        )
+    print(
+        f"{'whole run (wall)':28s}"
+        + "".join(f"{walls[n]:12.0f}" for n in sizes)
+        + f"{exponent(sizes, [walls[n] for n in sizes]):9.2f}"
+    )
+    worst = max(
+        (by_size[n][r][1], r, n) for n in sizes for r in by_size[n] if np.isfinite(by_size[n][r][1])
+    )
     print(f"largest peak RSS: {worst[0]:.0f} MB ({worst[1]} at {worst[2]:,} images)")
 
 
@@ -190,7 +228,9 @@ SHARDED = {"download": "decode_shard", "embed": "embed_shard"}
 def plan(sizes, by_size, target, shards):
     """Each rule's time and peak RSS at ``target`` images, from power laws fitted to the
     measured sizes (time) and a straight line (RSS); the per-shard rules at target/shards."""
-    print(f"\nplan for {target:,} images ({shards} shards), extrapolated from {', '.join(f'{n:,}' for n in sizes)}:")
+    print(
+        f"\nplan for {target:,} images ({shards} shards), extrapolated from {', '.join(f'{n:,}' for n in sizes)}:"
+    )
     print(f"{'rule':28s}{'k':>6s}{'seconds/job':>14s}{'jobs':>6s}{'peak MB/job':>13s}")
     names = sorted({r for rules in by_size.values() for r in rules})
     for name in names:
@@ -204,10 +244,13 @@ def plan(sizes, by_size, target, shards):
         # the sharded rules ran unsharded in the benchmark: their cost is per image
         seconds = secs[last] * (per_job_n / sizes[last]) ** k
         ok = np.isfinite(rss)
-        slope, intercept = np.polyfit(np.array(sizes)[ok], rss[ok], 1) if ok.sum() >= 2 else (0.0, rss[ok][0])
+        slope, intercept = (
+            np.polyfit(np.array(sizes)[ok], rss[ok], 1) if ok.sum() >= 2 else (0.0, rss[ok][0])
+        )
         peak = intercept + slope * per_job_n
         jobs = shards if name in SHARDED else 1
         print(f"{SHARDED.get(name, name):28s}{k:6.2f}{seconds:14.0f}{jobs:6d}{peak:13.0f}")
+
 
 def plot_curves(sizes, by_size, walls, path):
     """Seconds against images, log-log, one line per rule that takes over 1 s somewhere,
@@ -224,12 +267,24 @@ def plot_curves(sizes, by_size, walls, path):
         if np.nanmax(secs) >= 1:
             ax.plot(sizes, secs, marker="o", label=f"{name} (k={exponent(sizes, secs):.2f})")
     whole = [walls[n] for n in sizes]
-    ax.plot(sizes, whole, "k-", lw=2.5, marker="s", label=f"whole run, wall (k={exponent(sizes, whole):.2f})")
+    ax.plot(
+        sizes,
+        whole,
+        "k-",
+        lw=2.5,
+        marker="s",
+        label=f"whole run, wall (k={exponent(sizes, whole):.2f})",
+    )
     n = np.array(sizes, dtype=float)
     ax.plot(n, whole[0] * n / n[0], "k:", lw=1, label="~ N from the first point")
     ax.plot(n, whole[0] * (n / n[0]) ** 2, "k--", lw=1, label="~ N^2 from the first point")
-    ax.set(xscale="log", yscale="log", xlabel="images", ylabel="seconds (summed over a rule's jobs)",
-           title="Cost per rule against dataset size (default config, 2 cores)")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="images",
+        ylabel="seconds (summed over a rule's jobs)",
+        title="Cost per rule against dataset size (default config, 2 cores)",
+    )
     ax.legend(fontsize=7, loc="upper left")
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()

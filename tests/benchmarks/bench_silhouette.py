@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.metrics import silhouette_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from deepclust.silhouette import silhouette_estimate, silhouette_exact  # noqa: E402
+from deepclust.silhouette import silhouette_estimate, silhouette_exact
 
 
 def embeddings(n, dim, k=10, seed=0):
@@ -48,11 +48,15 @@ def timed(fn):
 def estimate_main(args):
     """Exact against estimated at the --compare sizes; the estimate alone at --estimate-only."""
     x, labels = embeddings(2000, args.dim)
-    warm, _, _ = timed(lambda: (silhouette_exact(x, labels), silhouette_estimate(x, labels, 100, 0)))
+    warm, _, _ = timed(
+        lambda: (silhouette_exact(x, labels), silhouette_estimate(x, labels, 100, 0))
+    )
     print(f"warm-up (compile or cache load): {warm:.2f} s; sample size {args.sample_size}")
     for n in args.compare + args.estimate_only:
         x, labels = embeddings(n, args.dim)
-        t_est, cpu_est, est = timed(lambda: silhouette_estimate(x, labels, args.sample_size, args.seed))
+        t_est, cpu_est, est = timed(
+            lambda: silhouette_estimate(x, labels, args.sample_size, args.seed)
+        )
         half = (est.ci_high - est.ci_low) / 2
         line = (
             f"SUMMARY n={n} dim={args.dim} sample={args.sample_size} estimate={t_est:.2f}s (cpu {cpu_est:.2f}s) "
@@ -72,7 +76,9 @@ def main():
     parser.add_argument("--n", type=int, default=70000)
     parser.add_argument("--dim", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--estimate", action="store_true", help="exact against estimated (see the docstring)")
+    parser.add_argument(
+        "--estimate", action="store_true", help="exact against estimated (see the docstring)"
+    )
     parser.add_argument("--compare", type=int, nargs="*", default=[20000, 60000])
     parser.add_argument("--estimate-only", type=int, nargs="*", default=[300000])
     parser.add_argument("--sample-size", type=int, default=10000)
