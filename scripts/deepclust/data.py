@@ -355,7 +355,8 @@ def class_ids(values, names, column="label"):
         missing = [i for i, v in enumerate(values) if v is None]
         if missing:
             raise DatasetError(
-                f"label column {column!r} has {len(missing)} empty label(s) (first: row {missing[0]})"
+                f"label column {column!r} has {len(missing)} empty label(s) "
+                f"(first: row {missing[0]})"
             )
         if all(isinstance(v, str) for v in values):
             distinct, ids = np.unique(values.astype(str), return_inverse=True)
@@ -378,7 +379,8 @@ def images_needed(algorithms, tsne):
     """What the enabled steps need: ``[(setting, images)]``, the most demanding first.
 
     ``algorithms`` and ``tsne`` are the validated config sections. Counted: every
-    enabled algorithm's ``n_clusters`` (and umap_gmm's ``over_clusters``), DBSCAN's ``min_samples`` and HDBSCAN's
+    enabled algorithm's ``n_clusters`` (and umap_gmm's ``over_clusters``), DBSCAN's
+    ``min_samples`` and HDBSCAN's
     ``min_cluster_size``/``min_samples``, and t-SNE's minimum of 3 points.
     """
     needs = [("t-SNE's minimum", TSNE_MIN_POINTS)]

@@ -93,7 +93,7 @@ def class_agreement(true, pred):
 
 
 def shrink(images, max_side):
-    """Block-average ``(N, H, W[, 3])`` uint8 images so their longer side is at most ``max_side``."""
+    """Block-average ``(N, H, W[, 3])`` uint8 images to a longer side of at most ``max_side``."""
     factor = -(-max(images.shape[1:3]) // max_side)
     if factor <= 1:
         return images
@@ -225,7 +225,8 @@ def plot_gallery(images, rows, title, labels, max_rows, tile_px=56):
         fig.text(
             0.5,
             0.1 / height,
-            f"+ {len(hidden)} smaller cluster{'s' if len(hidden) > 1 else ''} not shown: {n:,} images "
+            f"+ {len(hidden)} smaller cluster{'s' if len(hidden) > 1 else ''} not shown: "
+            f"{n:,} images "
             f"({n / total:.1%}), {sizes}",
             ha="center",
             va="bottom",

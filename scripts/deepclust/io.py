@@ -57,7 +57,7 @@ class NpyWriter:
 
     def __init__(self, path, dtype, shape):
         self.dtype, self.shape, self.rows = np.dtype(dtype), tuple(shape), 0
-        self.file = open(path, "wb")
+        self.file = open(path, "wb")  # noqa: SIM115 (closed by close()/__exit__)
         header = {
             "descr": np.lib.format.dtype_to_descr(self.dtype),
             "fortran_order": False,
@@ -99,7 +99,8 @@ def concatenate_npy(paths, path, chunk_rows=65536):
     for p, part in zip(paths, parts):
         if part.shape[1:] != parts[0].shape[1:] or part.dtype != parts[0].dtype:
             raise ValueError(
-                f"{p} holds {part.dtype} {part.shape}, unlike {paths[0]} ({parts[0].dtype} {parts[0].shape})"
+                f"{p} holds {part.dtype} {part.shape}, "
+                f"unlike {paths[0]} ({parts[0].dtype} {parts[0].shape})"
             )
     shape = (sum(len(p) for p in parts), *parts[0].shape[1:])
     with atomic_path(path) as tmp, NpyWriter(tmp, parts[0].dtype, shape) as out:

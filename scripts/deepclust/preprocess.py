@@ -62,7 +62,8 @@ def deskew(images, chunk_size=8192):
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim not in (3, 4):
         raise ValueError(
-            f"deskew expects uint8 images (N, H, W) or (N, H, W, C), got {images.dtype} {images.shape}"
+            f"deskew expects uint8 images (N, H, W) or (N, H, W, C), "
+            f"got {images.dtype} {images.shape}"
         )
     colour = images.ndim == 4
     pixels = images if colour else images[..., None]

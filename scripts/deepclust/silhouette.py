@@ -86,17 +86,17 @@ def _cluster_blocks(X, starts, k, first, step, col, intra, inter):
         xb = X[i0 : i0 + _R].copy()
         w[:] = 0.0
         w[:nv] = 1.0
-        for l in range(k, K):
+        for cl in range(k, K):
             rsum[:] = 0.0
-            if l == k:  # pairs inside the block: row sums only, both orders
+            if cl == k:  # pairs inside the block: row sums only, both orders
                 _block_pairs(X, xb, i0, i0 + nv, zero_w, rsum, col, s)
-            j0 = max(starts[l], i0 + nv)
-            _block_pairs(X, xb, j0, starts[l + 1], w, rsum, col, s)
+            j0 = max(starts[cl], i0 + nv)
+            _block_pairs(X, xb, j0, starts[cl + 1], w, rsum, col, s)
             for r in range(nv):
-                if l == k:
+                if cl == k:
                     intra[i0 + r] += rsum[r]
                 else:
-                    m = rsum[r] / (starts[l + 1] - starts[l])
+                    m = rsum[r] / (starts[cl + 1] - starts[cl])
                     inter[i0 + r] = min(inter[i0 + r], m)
 
 
@@ -160,14 +160,14 @@ def _sample_sums(X, starts, xs, tile, sums, col):
             first = np.searchsorted(starts, t0, side="right") - 1  # cluster holding row t0
             for b in range(c, n_blocks, n_chunks):
                 xb = xs[b * _R : (b + 1) * _R]
-                l = first
-                while starts[l] < t1:
-                    j0, j1 = max(starts[l], t0), min(starts[l + 1], t1)
+                cl = first
+                while starts[cl] < t1:
+                    j0, j1 = max(starts[cl], t0), min(starts[cl + 1], t1)
                     rsum[:] = 0.0
                     _block_pairs(X, xb, j0, j1, w, rsum, col[c], j0)
                     for r in range(_R):
-                        sums[b * _R + r, l] += rsum[r]
-                    l += 1
+                        sums[b * _R + r, cl] += rsum[r]
+                    cl += 1
 
 
 def _check_inputs(X, labels):
@@ -186,7 +186,8 @@ def _check_inputs(X, labels):
     labels = np.asarray(labels)
     if labels.shape != (X.shape[0],):
         raise ValueError(
-            f"labels must be 1-D with one entry per row of X ({X.shape[0]}), got shape {labels.shape}"
+            f"labels must be 1-D with one entry per row of X ({X.shape[0]}), "
+            f"got shape {labels.shape}"
         )
     return X, labels
 

@@ -277,7 +277,8 @@ def main():
         r = run("dbscan_knn", n, args)
         times["dbscan_knn"][n] = r["seconds"]
         print(
-            f"{n:>8} dbscan_knn    {r['seconds']:8.1f} s  (graph {r['graph_seconds']:.1f} s, numba compile "
+            f"{n:>8} dbscan_knn    {r['seconds']:8.1f} s  "
+            f"(graph {r['graph_seconds']:.1f} s, numba compile "
             f"{r['compile_seconds']:.1f} s not included)  peak RSS {r['peak_rss_mb']:6.0f} MB; "
             f"{r['n_core']} core points, {r['n_saturated']} saturated",
             flush=True,

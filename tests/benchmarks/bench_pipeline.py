@@ -105,7 +105,8 @@ def main():
         return
     slow, fast = decode_speedup(str(Path(args.source).resolve()), cache)
     print(
-        f"\ndecode 70,000 images: datasets numpy formatter {slow:.1f} s, ours {fast:.1f} s, speed-up {slow / fast:.1f}x"
+        f"\ndecode 70,000 images: datasets numpy formatter {slow:.1f} s, ours {fast:.1f} s, "
+        f"speed-up {slow / fast:.1f}x"
     )
     slow, fast, diff, n = silhouette_speedup(workdir)
     print(

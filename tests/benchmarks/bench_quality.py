@@ -2,7 +2,8 @@
 one dataset, one seed at a time, then per seed and mean/std of the scores of every
 clustering, the seconds of every rule and the verdict against the preset's goals.
 
-    python tests/benchmarks/bench_quality.py [--dataset mnist] [--preset config/presets/quality.yaml]
+    python tests/benchmarks/bench_quality.py [--dataset mnist] \
+        [--preset config/presets/quality.yaml]
         [--seeds 0 1 2] [--workdir DIR] [--cores 2]
 
 Datasets: ``mnist`` and ``fashion_mnist`` (all 70,000 images of the local copies in
@@ -112,7 +113,8 @@ def verdict(name, per_seed, final, base, wall):
         ok = acc >= goal_acc and nmi >= goal_nmi and max(wall.values()) <= MAX_SEED_SECONDS
         return (
             f"{final} mean accuracy {acc:.4f} (goal {goal_acc}), NMI {nmi:.4f} (goal {goal_nmi}), "
-            f"slowest seed {max(wall.values()):.0f} s (goal {MAX_SEED_SECONDS}): goal {'met' if ok else 'NOT met'}"
+            f"slowest seed {max(wall.values()):.0f} s (goal {MAX_SEED_SECONDS}): "
+            f"goal {'met' if ok else 'NOT met'}"
         )
     if base is None:
         return "no refinement step: nothing to judge"

@@ -195,7 +195,8 @@ def summarise(sizes, by_size, walls):
     )
     head = "".join(f"{n:>12,d}" for n in sizes)
     print(
-        "\nper rule (seconds, summed over a rule's jobs; peak RSS MB) and fitted exponent k, time ~ N^k"
+        "\nper rule (seconds, summed over a rule's jobs; peak RSS MB) "
+        "and fitted exponent k, time ~ N^k"
     )
     print(
         f"{'rule':28s}{head}   k(time)  " + "".join(f"{'MB@' + format(n, ','):>12s}" for n in sizes)
@@ -229,7 +230,8 @@ def plan(sizes, by_size, target, shards):
     """Each rule's time and peak RSS at ``target`` images, from power laws fitted to the
     measured sizes (time) and a straight line (RSS); the per-shard rules at target/shards."""
     print(
-        f"\nplan for {target:,} images ({shards} shards), extrapolated from {', '.join(f'{n:,}' for n in sizes)}:"
+        f"\nplan for {target:,} images ({shards} shards), "
+        f"extrapolated from {', '.join(f'{n:,}' for n in sizes)}:"
     )
     print(f"{'rule':28s}{'k':>6s}{'seconds/job':>14s}{'jobs':>6s}{'peak MB/job':>13s}")
     names = sorted({r for rules in by_size.values() for r in rules})

@@ -8,7 +8,8 @@ cache load). Usage: python tests/benchmarks/bench_silhouette.py [--n 70000] [--d
 With --estimate: silhouette_exact against silhouette_estimate (--sample-size points) at each
 --compare size (time, the estimate's error and whether its 95% interval covers the exact
 value), then the estimate alone at each --estimate-only size:
-  python tests/benchmarks/bench_silhouette.py --estimate --compare 20000 60000 --estimate-only 300000 1200000
+  python tests/benchmarks/bench_silhouette.py --estimate --compare 20000 60000 \
+      --estimate-only 300000 1200000
 """
 
 import argparse
@@ -55,17 +56,19 @@ def estimate_main(args):
     for n in args.compare + args.estimate_only:
         x, labels = embeddings(n, args.dim)
         t_est, cpu_est, est = timed(
-            lambda: silhouette_estimate(x, labels, args.sample_size, args.seed)
+            lambda x=x, labels=labels: silhouette_estimate(x, labels, args.sample_size, args.seed)
         )
         half = (est.ci_high - est.ci_low) / 2
         line = (
-            f"SUMMARY n={n} dim={args.dim} sample={args.sample_size} estimate={t_est:.2f}s (cpu {cpu_est:.2f}s) "
+            f"SUMMARY n={n} dim={args.dim} sample={args.sample_size} "
+            f"estimate={t_est:.2f}s (cpu {cpu_est:.2f}s) "
             f"value={est.value:.5f} ci95=[{est.ci_low:.5f}, {est.ci_high:.5f}] (+-{half:.5f})"
         )
         if n in args.compare:
-            t_ex, cpu_ex, exact = timed(lambda: silhouette_exact(x, labels))
+            t_ex, cpu_ex, exact = timed(lambda x=x, labels=labels: silhouette_exact(x, labels))
             line += (
-                f" exact={t_ex:.2f}s (cpu {cpu_ex:.2f}s) value={exact:.5f} error={est.value - exact:+.5f} "
+                f" exact={t_ex:.2f}s (cpu {cpu_ex:.2f}s) value={exact:.5f} "
+                f"error={est.value - exact:+.5f} "
                 f"covered={est.ci_low <= exact <= est.ci_high} speedup={t_ex / t_est:.1f}x"
             )
         print(line, flush=True)
