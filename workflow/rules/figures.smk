@@ -79,6 +79,8 @@ rule plot_confusion:
     resources:
         mem_mb=memory(300, 3),
         runtime=5,
+    params:
+        max_columns=config["figures"]["confusion_max_columns"],
     script:
         "../../scripts/plot_confusion.py"
 
