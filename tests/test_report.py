@@ -254,6 +254,19 @@ def test_render_has_the_sections():
     assert r"\date{config abc}" in tex
 
 
+def test_colour_and_unlabelled_datasets_read_well():
+    args = inputs(labelled=False)
+    args["dataset"]["shape"] = (400, 28, 28, 3)
+    args["settings"]["tsne"]["n_samples"] = 1000
+    tex = render_tex(report_context(**args))
+    assert (
+        "400 images of 28x28 pixels (RGB, flattened with its 3 channels), no labelled classes"
+        in tex
+    )
+    assert "(tsne.n\\_samples is 1,000, more than the dataset holds)" in tex
+    assert "Scores per algorithm (external metrics not available: the dataset has no labels)" in tex
+
+
 def test_values_are_escaped_and_undefined_names_are_errors(tmp_path):
     ctx = context()
     ctx["dataset"]["source"] = "my_data/50%"

@@ -97,3 +97,5 @@ def test_html_report_contains_figures_and_metrics(small_run):
     ):
         assert name in html, name
     assert "t-SNE" in html and "Metrics" in html and "Galleries" in html
+    # a diagnostic figure's caption comes from workflow/report/<figure>.rst
+    assert "Diagnostics" in html and "Sorted distances of every embedding" in html
