@@ -1,26 +1,38 @@
-"""Rule plot_confusion: classes vs matched clusters of one clustering, as a heat map."""
+"""Rule plot_confusion: classes vs matched clusters of one clustering, as a heat map.
+
+At most ``figures.confusion_max_columns`` cluster columns: the largest clusters keep theirs,
+the rest share one "others" column; noise has its own.
+"""
 
 import numpy as np
 from deepclust.data import NO_LABEL
-from deepclust.figures import plot_confusion
+from deepclust.figures import cap_clusters, confusion_column_names, plot_confusion
 from deepclust.io import save_figure
 from deepclust.metrics import confusion_after_matching
 from deepclust.runlog import job_log
 
+w = snakemake.wildcards
 with job_log(snakemake.log[0]) as log:
     data = np.load(snakemake.input.data)
     true, pred = data["labels"], np.load(snakemake.input.labels)
-    where = f"{snakemake.wildcards.dataset}, seed {snakemake.wildcards.seed}, {snakemake.wildcards.algorithm}"
+    where = f"{w.dataset}, seed {w.seed}, {w.algorithm}"
     if (true == NO_LABEL).all():
         # No labels: the cluster sizes are all there is to show.
-        ids, sizes = np.unique(pred, return_counts=True)
-        counts, names, columns = sizes[None, :], ["all"], [(int(c), None) for c in ids]
+        clusters, sizes = np.unique(pred, return_counts=True)
+        counts, row_names, matched, class_names = sizes[None, :], ["all"], {}, {}
         title = f"{where}: cluster sizes (no labels)"
     else:
         counts, classes, columns = confusion_after_matching(true, pred)
-        names = [
-            str(data["class_names"][c]) if len(data["class_names"]) > c else str(c) for c in classes
-        ]
+        clusters = np.array([c for c, _ in columns])
+        matched = {c: m for c, m in columns if m is not None}
+        names = data["class_names"]
+        class_names = {int(c): str(names[c]) if len(names) > c else str(c) for c in classes}
+        row_names = list(class_names.values())
         title = f"{where}: confusion after matching"
-    save_figure(snakemake.output[0], plot_confusion(counts, names, columns, title), dpi=120)
-    log(f"{counts.shape[0]} classes x {counts.shape[1]} clusters")
+    counts, clusters, n_other = cap_clusters(counts, clusters, snakemake.params.max_columns)
+    columns = confusion_column_names(clusters, matched, class_names, n_other)
+    save_figure(snakemake.output[0], plot_confusion(counts, row_names, columns, title), dpi=120)
+    log(
+        f"{counts.shape[0]} classes x {counts.shape[1]} columns"
+        + (f" ({n_other} smallest clusters summed into one column)" if n_other else "")
+    )

@@ -135,7 +135,13 @@ JOBS = [  # every job of the small run, as its log/benchmark name under {logs,be
     "report",
     *(
         f"seed0/{job}"
-        for job in ["train_autoencoder", "embed", "tsne", "plot_kdistance", "plot_tsne_thumbnails"]
+        for job in [
+            "train_autoencoder",
+            "embed",
+            "tsne",
+            "plot_kdistance_dbscan",
+            "plot_tsne_thumbnails",
+        ]
     ),
     *(
         f"seed0/{step}_{a}"

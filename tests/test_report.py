@@ -1,3 +1,4 @@
+import re
 import shutil
 
 import pytest
@@ -8,11 +9,14 @@ from deepclust.report import (
     metrics_table,
     params_text,
     render,
+    report_context,
     tex_escape,
     title,
     tsne_subset_text,
+    versions_table,
 )
-from workflow_runner import require_tool
+from jinja2 import UndefinedError
+from workflow_runner import ROOT, require_tool
 
 
 def metrics(n, noise, acc, sil=0.1):
@@ -28,7 +32,10 @@ def metrics(n, noise, acc, sil=0.1):
     }
 
 
-ESTIMATED = "estimated from 10000 of 1200000 non-noise points, each against all 1200000; 95% CI [0.4080, 0.4160]"
+ESTIMATED = (
+    "estimated from 10000 of 1200000 non-noise points, each against all 1200000; "
+    "95% CI [0.4080, 0.4160]"
+)
 
 
 def estimated(n, noise, acc):
@@ -67,10 +74,10 @@ def test_exactness_statement_is_derived_from_the_metrics():
         1
     ]["exactness"]
     assert exactness_text(mixed) == (
-        "Exact or estimated: the silhouette is estimated for K-Means and exact for DBSCAN; the neighbour "
-        "search is estimated for DBSCAN. An estimated silhouette is shown in the table as value ± half "
-        f"its 95% confidence interval. The estimates: K-Means, silhouette: {ESTIMATED}; DBSCAN, neighbour "
-        "search: estimated: approximate neighbours."
+        "Exact or estimated: the silhouette is estimated for K-Means and exact for DBSCAN; the "
+        "neighbour search is estimated for DBSCAN. An estimated silhouette is shown in the table "
+        "as value ± half its 95% confidence interval. The estimates: K-Means, silhouette: "
+        f"{ESTIMATED}; DBSCAN, neighbour search: estimated: approximate neighbours."
     )
     undefined = metrics(1, 0.0, 0.1, sil=None) | {"exactness": {}}
     assert exactness_text([("GMM", undefined)]) == ""
@@ -130,48 +137,108 @@ def test_tsne_text_says_when_n_samples_was_cut():
     )
 
 
-def context():
+TEMPLATE = ROOT / "workflow" / "report" / "report.tex.jinja"
+
+
+def run_records(name, seed, params):
+    """A metrics.json and a run.json of clustering ``name`` as the workflow writes them."""
+    scores = metrics(3, 0.25, 0.2) if name == "dbscan" else metrics(10, 0.0, 0.5)
+    m = scores | {"algorithm": name, "params": params, "provenance": {"seed": seed}}
+    return m, {"algorithm": name, "seed": seed, "params": params}
+
+
+def inputs(names=("kmeans",), seeds=(0,), labelled=True):
+    """The arguments of report_context, as scripts/report.py loads them."""
+    params = {
+        "kmeans": {"n_clusters": 10, "n_init": 10},
+        "dbscan": {"eps": 0.51234, "eps_auto": True, "min_samples": 5},
+        "kmeans_selftrain": {"base": "kmeans", "epochs_run": 7},
+    }
+    records = {name: [run_records(name, seed, params[name]) for seed in seeds] for name in names}
+    for seed_records in records.get("kmeans_selftrain", []):
+        seed_records[0]["guard"] = {"kept_base": False, "reasons": []}
+    figures = {
+        "loss_curve": "loss.png",
+        "thumbnail_map": "tsne_thumbnails.png",
+        "tsne": {c: f"tsne_{c}.png" for c in [*names, "labels"]},
+        "confusion": {c: f"confusion_{c}.png" for c in names},
+        "gallery": {c: f"gallery_{c}.png" for c in names},
+        "diagnostics": [("kdistance", "dbscan", "kdistance_dbscan.png")]
+        if "dbscan" in names
+        else [],
+    }
+    settings = {
+        "autoencoder": {"scaling": "symmetric", "learning_rate": 1e-3, "batch_size": 256},
+        "self_training": {
+            "enabled": "kmeans_selftrain" in names,
+            "base": "kmeans",
+            "conv_width": 32,
+            "min_steps": 2000,
+            "batch_size": 128,
+            "learning_rate": 0.003,
+            "shift_fraction": 0.075,
+            "max_loss_ratio": 0.5,
+            "max_changed_fraction": 0.25,
+        },
+        "evaluation": {"silhouette_exact_max": 100000, "silhouette_sample_size": 10000},
+        "tsne": {"n_samples": 1000, "perplexity": 30.0},
+        "gallery": {"rows": 12, "typical": 8, "atypical": 4, "map_thumbnails": 300},
+        "deskew": False,
+    }
+    training = {
+        "architecture": {"input_dim": 784, "hidden": [128], "latent_dim": 64},
+        "epochs_run": 10,
+        "device": "cpu",
+        "final_loss": 0.0123,
+        "seconds": 12.0,
+    }
     return {
-        "date": "config abc",
         "dataset": {
             "name": "mnist",
             "source": "ylecun/mnist",
             "splits": ["train"],
-            "n_images": 60000,
-            "image_shape": "28x28",
-            "color": "grayscale",
-            "n_classes": 10,
+            "class_names": [str(i) for i in range(10)] if labelled else [],
             "fingerprint": "f00",
+            "shape": (60000, 28, 28),
         },
-        "architecture": {
-            "input_dim": 784,
-            "hidden": [128],
-            "latent_dim": 64,
-            "scaling_range": "[-1, 1]",
-            "output": "tanh",
+        "seeds": list(seeds),
+        "training": [training] * len(seeds),
+        "metrics": {name: [m for m, _ in records[name]] for name in names},
+        "runs": {name: [r for _, r in records[name]] for name in names},
+        "summary_rows": [],
+        "settings": settings,
+        "figures": figures,
+        "record": {
+            "config_sha256": "abc",
+            "workflow_git_revision": "unknown",
+            "seed": list(seeds),
+            "dataset": {"source": "ylecun/mnist", "fingerprint": "f00"},
+            "packages": {"python": "3.11"},
         },
-        "training": {
-            "learning_rate": 1e-3,
-            "batch_size": 256,
-            "epochs": 10,
-            "seeds": "0",
-            "device": "cpu",
-            "final_loss": 0.0123,
-            "seconds": 12.0,
-        },
-        "loss_curve": "loss.png",
-        "clustering_intro": "intro",
-        "metric_rows": [("K-Means", metrics(10, 0.0, 0.5))],
-        "table_caption": "caption_1",
-        "comparison": "K-Means wins.",
-        "tsne_intro": "tsne",
-        "tsne_figures": [("tsne_kmeans.png", "by kmeans")],
-        "provenance": "config sha256 abc",
     }
 
 
+def context(**kwargs):
+    return report_context(**inputs(**kwargs))
+
+
+def blank_figures(folder, ctx):
+    """A blank PNG for every figure ``ctx`` shows (galleries tall, like the real ones)."""
+    from PIL import Image
+
+    names = set(re.findall(r"\\includegraphics(?:\[[^]]*\])?\{([^}]+)\}", render_tex(ctx)))
+    for name in names:
+        size = (300, 900) if name.startswith("gallery") else (40, 30)
+        Image.new("RGB", size, "white").save(folder / name)
+    return sorted(names)
+
+
+def render_tex(ctx):
+    return render(TEMPLATE, ctx)
+
+
 def test_render_has_the_sections():
-    tex = render(context())
+    tex = render_tex(context())
     for section in [
         "Dataset",
         "Autoencoder",
@@ -181,26 +248,86 @@ def test_render_has_the_sections():
         "Provenance",
     ]:
         assert rf"\section{{{section}}}" in tex
-    assert "784 -- 128 -- 64" in tex and "60,000 images" in tex and r"caption\_1" in tex
+    assert "784 -- 128 -- 64" in tex and "60,000 images" in tex
+    assert r"Parameters: K-Means: n\_clusters 10, n\_init 10." in tex  # escaped
     assert r"\includegraphics[width=0.7\linewidth]{tsne_kmeans.png}" in tex
+    assert r"\date{config abc}" in tex
+
+
+def test_colour_and_unlabelled_datasets_read_well():
+    args = inputs(labelled=False)
+    args["dataset"]["shape"] = (400, 28, 28, 3)
+    args["settings"]["tsne"]["n_samples"] = 1000
+    tex = render_tex(report_context(**args))
+    assert (
+        "400 images of 28x28 pixels (RGB, flattened with its 3 channels), no labelled classes"
+        in tex
+    )
+    assert "(tsne.n\\_samples is 1,000, more than the dataset holds)" in tex
+    assert "Scores per algorithm (external metrics not available: the dataset has no labels)" in tex
+
+
+def test_values_are_escaped_and_undefined_names_are_errors(tmp_path):
+    ctx = context()
+    ctx["dataset"]["source"] = "my_data/50%"
+    assert r"Source my\_data/50\%," in render_tex(ctx)
+    bad = tmp_path / "bad.tex.jinja"
+    bad.write_text(r"\section{\VAR{missing}}")
+    with pytest.raises(UndefinedError, match="missing"):
+        render(bad, ctx)
+
+
+def test_inputs_out_of_order_are_refused():
+    args = inputs(names=("kmeans", "dbscan"), seeds=(0, 1))
+    args["metrics"]["kmeans"].reverse()
+    with pytest.raises(
+        ValueError, match=r"metrics of kmeans, seed 0: the file holds \('kmeans', 1\)"
+    ):
+        report_context(**args)
+
+
+def test_diagnostic_figures_come_from_the_registry():
+    tex = render_tex(context(names=("kmeans", "dbscan")))
+    assert "DBSCAN used eps 0.5123 chosen at the knee of the k-distance curve." in tex
+    assert r"\includegraphics[width=0.6\linewidth]{kdistance_dbscan.png}" in tex
+    assert r"\caption{DBSCAN: sorted distances to the min\_samples-th neighbour.}" in tex
+    assert "k-distance" not in render_tex(context())
+
+
+def test_self_training_and_seeds_are_described():
+    tex = render_tex(context(names=("kmeans", "kmeans_selftrain"), seeds=(0, 1)))
+    assert "with the labels of K-Means as targets (7 epochs, at least 2000 optimiser" in tex
+    assert r"random shifts of up to 7.5\% of the image side" in tex
+    assert "A guard keeps the base's labels" in tex and "it did not trigger." in tex
+    assert "K-Means + self-training (seed 1) & 10 &" in tex
+
+
+def test_versions_table_per_kind_of_job():
+    records = {
+        "training": [{"versions": {"torch": "2.13.0", "numpy": "2.4.6"}}],
+        "clustering": [{"versions": {"numpy": "2.4.6"}}, {"versions": {"numpy": "2.4.5"}}],
+        "evaluation": [{}],
+    }
+    table = versions_table(records)
+    assert r"package & training & clustering \\" in table  # no column without versions
+    assert r"numpy & 2.4.6 & 2.4.5, 2.4.6 \\" in table and r"torch & 2.13.0 & -- \\" in table
+    assert versions_table({"training": [{}], "evaluation": [{"versions": {}}]}) == ""
+    args = inputs()
+    assert "Package versions" not in render_tex(report_context(**args))
+    args["training"] = [{**args["training"][0], "versions": {"torch": "2.13.0"}}]
+    assert r"torch & 2.13.0 \\" in render_tex(report_context(**args))
 
 
 def test_compiles_to_pdf(tmp_path):
     require_tool("latexmk", "pdflatex")  # a skip outside CI, a failure in CI
-    from PIL import Image
-
-    for name in ("loss.png", "tsne_kmeans.png"):
-        Image.new("RGB", (40, 30), "white").save(tmp_path / name)
+    ctx = context(names=("kmeans", "dbscan"))
+    figures = blank_figures(tmp_path, ctx)
+    assert len(figures) == 10  # loss, 3 t-SNE, 2 confusion, k-distance, map, 2 galleries
     tex = tmp_path / "report.tex"
-    tex.write_text(render(context()))
+    tex.write_text(render_tex(ctx))
     compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "loss.png",
-        "out.pdf",
-        "report.tex",
-        "tsne_kmeans.png",
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*figures, "out.pdf", "report.tex"])
 
 
 def test_missing_tex_engine_names_the_packages(tmp_path, monkeypatch):
@@ -214,15 +341,12 @@ def test_missing_tex_engine_names_the_packages(tmp_path, monkeypatch):
 def test_tables_are_fitted_to_the_line_width(tmp_path):
     """Both branches of \\fitwidth (a narrow table as it is, a wide one shrunk) compile."""
     require_tool("latexmk", "pdflatex")
-    from PIL import Image
-
-    for name in ("loss.png", "tsne_kmeans.png"):
-        Image.new("RGB", (40, 30), "white").save(tmp_path / name)
+    blank_figures(tmp_path, context())
     for label in ("narrow", "a very long clustering name " * 6):
         ctx = context()
         ctx["metric_rows"] = [(label, metrics(10, 0.0, 0.5))]
         tex = tmp_path / "report.tex"
-        tex.write_text(render(ctx))
+        tex.write_text(render_tex(ctx))
         assert r"\fitwidth{\begin{tabular}" in tex.read_text()
         compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
         assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
@@ -230,16 +354,14 @@ def test_tables_are_fitted_to_the_line_width(tmp_path):
 
 @pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
 def test_report_with_an_estimated_silhouette_compiles(tmp_path):
-    from PIL import Image
     from pypdf import PdfReader
 
-    for name in ("loss.png", "tsne_kmeans.png"):
-        Image.new("RGB", (40, 30), "white").save(tmp_path / name)
     ctx = context()
+    blank_figures(tmp_path, ctx)
     ctx["metric_rows"] = [("K-Means", estimated(10, 0.0, 0.5)), ("DBSCAN", metrics(3, 0.25, 0.2))]
     ctx["exactness"] = exactness_text(ctx["metric_rows"])
     tex = tmp_path / "report.tex"
-    tex.write_text(render(ctx))
+    tex.write_text(render_tex(ctx))
     compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
     text = " ".join(
         " ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "out.pdf").pages
@@ -250,22 +372,12 @@ def test_report_with_an_estimated_silhouette_compiles(tmp_path):
 
 
 def gallery_context(labelled):
-    ctx = context()
-    ctx |= {
-        "galleries_first": not labelled,
-        "gallery_intro": "The images of each cluster.",
-        "thumbnail_map": ("tsne_thumbnails.png", "t-SNE map with images."),
-        "gallery_figures": [
-            ("K-Means", "gallery_kmeans.png", "K-Means: one row per cluster."),
-            ("DBSCAN", "gallery_dbscan.png", "DBSCAN: the last row is noise."),
-        ],
-    }
-    return ctx
+    return context(names=("kmeans", "dbscan"), labelled=labelled)
 
 
 @pytest.mark.parametrize("labelled", [True, False])
 def test_galleries_have_a_section_first_without_labels(labelled):
-    tex = render(gallery_context(labelled))
+    tex = render_tex(gallery_context(labelled))
     sections = [line for line in tex.splitlines() if line.startswith(r"\section{")]
     where = sections.index(r"\section{What the clusters look like}")
     assert sections[where - 1] == (
@@ -277,28 +389,25 @@ def test_galleries_have_a_section_first_without_labels(labelled):
         in tex
     )
     assert tex.count("tsne_thumbnails.png") == 1
-    assert "What the clusters look like" not in render(context())
+    assert ("external metrics not available" in tex) != labelled
+    ctx = context()
+    ctx["gallery"]["figures"] = []
+    assert "What the clusters look like" not in render_tex(ctx)
 
 
 @pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
 @pytest.mark.parametrize("labelled", [True, False])
 def test_report_with_galleries_compiles_with_and_without_labels(tmp_path, labelled):
-    from PIL import Image
     from pypdf import PdfReader
 
-    for name in (
-        "loss.png",
-        "tsne_kmeans.png",
-        "tsne_thumbnails.png",
-        "gallery_kmeans.png",
-        "gallery_dbscan.png",
-    ):
-        Image.new("RGB", (300, 900) if name.startswith("gallery") else (40, 30), "white").save(
-            tmp_path / name
-        )
+    ctx = gallery_context(labelled)
+    blank_figures(tmp_path, ctx)
     tex = tmp_path / "report.tex"
-    tex.write_text(render(gallery_context(labelled)))
+    tex.write_text(render_tex(ctx))
     compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
-    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "out.pdf").pages)
-    assert "What the clusters look like" in text and "DBSCAN: the last row is noise." in text
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "out.pdf").pages
+    )
+    assert "What the clusters look like" in text
+    assert "DBSCAN: one row per cluster" in text and "a random sample of the noise" in text
     assert (text.index("What the clusters look like") < text.index("Autoencoder")) != labelled

@@ -81,7 +81,7 @@ def test_epochs_rerun_training_and_everything_downstream(finished):
         tsne=1,
         plot_tsne=3,
         plot_confusion=2,
-        plot_kdistance=1,
+        plot_diagnostic=1,
         plot_gallery=2,
         plot_tsne_thumbnails=1,
         summarize=1,
@@ -101,7 +101,7 @@ def test_deskew_reruns_everything_after_the_download(finished):
         tsne=1,
         plot_tsne=3,
         plot_confusion=2,
-        plot_kdistance=1,
+        plot_diagnostic=1,
         plot_gallery=2,
         plot_tsne_thumbnails=1,
         summarize=1,
@@ -128,7 +128,7 @@ def test_changing_shards_reruns_neither_training_nor_clustering(finished):
     assert {k: ran[k] for k in ("decode_shard", "download", "embed_shard", "embed")} == dict(
         decode_shard=2, download=1, embed_shard=2, embed=1
     ), out[-3000:]
-    assert not {"train_autoencoder", "cluster", "evaluate", "tsne", "plot_kdistance"} & set(ran), (
+    assert not {"train_autoencoder", "cluster", "evaluate", "tsne", "plot_diagnostic"} & set(ran), (
         ran
     )
     assert mtimes(finished, MODEL, KMEANS, DBSCAN) == before

@@ -17,7 +17,7 @@ RULES = [
     "tsne",
     "plot_tsne",
     "plot_confusion",
-    "plot_kdistance",
+    "plot_diagnostic",
     "plot_gallery",
     "plot_tsne_thumbnails",
     "summarize",
@@ -58,7 +58,8 @@ def test_committed_rule_graph_is_current():
     svg = (ROOT / "workflow" / "rulegraph.svg").read_text()
     for rule in RULES + OPTIONAL_RULES:
         assert f">{rule}</text>" in svg, (
-            f"{rule} missing from workflow/rulegraph.svg (run make dag CONFIG=config/presets/every-step.yaml)"
+            f"{rule} missing from workflow/rulegraph.svg "
+            "(run make dag CONFIG=config/presets/every-step.yaml)"
         )
 
 
@@ -96,3 +97,5 @@ def test_html_report_contains_figures_and_metrics(small_run):
     ):
         assert name in html, name
     assert "t-SNE" in html and "Metrics" in html and "Galleries" in html
+    # a diagnostic figure's caption comes from workflow/report/<figure>.rst
+    assert "Diagnostics" in html and "Sorted distances of every embedding" in html

@@ -26,11 +26,12 @@ def requirement_pins():
 
 def test_requirements_are_exact_pins():
     lines = [
-        l
-        for l in (ROOT / "requirements.txt").read_text().splitlines()
-        if l.strip() and not l.startswith("#")
+        line
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
     ]
-    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.+]*", l) for l in lines), lines
+    pin = r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.+]*"
+    assert all(re.fullmatch(pin, line) for line in lines), lines
     assert requirement_pins()["torch"] == "2.13.0"
 
 
@@ -83,7 +84,7 @@ def test_dry_run_lists_the_expected_jobs(scratch):
         tsne=1,
         plot_tsne=3,
         plot_confusion=2,
-        plot_kdistance=1,
+        plot_diagnostic=1,
         plot_gallery=2,
         plot_tsne_thumbnails=1,
         summarize=1,
@@ -111,7 +112,7 @@ def test_deskew_and_self_training_add_their_jobs(scratch, mnist_source):
         tsne=1,
         plot_tsne=4,
         plot_confusion=3,
-        plot_kdistance=1,
+        plot_diagnostic=1,
         plot_gallery=3,
         plot_tsne_thumbnails=1,
         summarize=1,
@@ -140,7 +141,7 @@ def test_every_step_preset_plans_every_rule(scratch, mnist_source):
         tsne=1,
         plot_tsne=len(algorithms) + 2,
         plot_confusion=len(algorithms) + 1,
-        plot_kdistance=1,
+        plot_diagnostic=1,
         plot_gallery=len(algorithms) + 1,
         plot_tsne_thumbnails=1,
         summarize=1,

@@ -5,17 +5,25 @@ decorated with ``@algorithm("name")`` plus one block under ``algorithms:`` in th
 (and its keys in the schema). A function may instead return ``(labels, used)`` where
 ``used`` is a dict of parameters it resolved itself (e.g. DBSCAN's automatic eps);
 :func:`run_algorithm` merges it over the given parameters and returns both.
+
+An algorithm may also declare diagnostic figures, ``@algorithm("name",
+diagnostics=["figure"])``: rule plot_diagnostic draws each as ``figures/<figure>_<name>.png``
+and both reports show it (see :mod:`deepclust.diagnostics`).
 """
 
 import numpy as np
 
 NOISE = -1
 ALGORITHMS = {}
+# Algorithm name -> names of its diagnostic figures (keys of deepclust.diagnostics.FIGURES).
+# Read by the Snakefile at parse time: this module imports nothing heavy at top level.
+DIAGNOSTICS = {}
 
 
-def algorithm(name):
+def algorithm(name, diagnostics=()):
     def register(fn):
         ALGORITHMS[name] = fn
+        DIAGNOSTICS[name] = tuple(diagnostics)
         return fn
 
     return register
@@ -83,7 +91,7 @@ def kmeans(x, params, seed):
     return model.fit_predict(x)
 
 
-@algorithm("dbscan")
+@algorithm("dbscan", diagnostics=["kdistance"])
 def dbscan(x, params, seed):
     """DBSCAN; ``eps: auto`` takes eps at the knee of the k-distance curve
     (:func:`deepclust.knee.auto_eps`) and records it with the knee's position.

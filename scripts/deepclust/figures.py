@@ -1,8 +1,10 @@
-"""Figures: training loss curve and t-SNE scatter plots."""
+"""Figures: training loss curve, t-SNE scatter plots, confusion matrices, k-distance curve."""
 
 import numpy as np
 
 from .clustering import NOISE
+
+OTHER = -2  # the confusion-matrix column that cap_clusters sums the smaller clusters into
 
 
 def _pyplot():
@@ -81,16 +83,68 @@ def plot_loss(history, title):
     return fig
 
 
-def plot_confusion(counts, class_names, columns, title):
-    """Heat map of a class x cluster confusion matrix (see metrics.confusion_after_matching).
+def cap_clusters(counts, clusters, max_clusters):
+    """A count matrix (rows x clusters) cut to at most ``max_clusters`` cluster columns.
 
-    ``columns`` holds ``(cluster_id, matched_class or None)``; rows are normalised so the
-    colour shows the share of each class, and every cell is annotated with its count.
+    ``counts``: int ``(n_rows, n_cols)``; ``clusters``: the cluster id of each column, NOISE
+    for noise. With more than ``max_clusters`` clusters (noise not counted), the
+    ``max_clusters - 1`` largest (most points; ties: the earlier column) keep their columns
+    in their order and the others are summed into one column, id OTHER, after them. Noise
+    keeps its own column, last. Every row sum is unchanged.
+
+    Returns ``(counts int64 (n_rows, m), clusters int64 (m,), n_other)``, ``n_other`` the
+    number of clusters summed into OTHER (0: no OTHER column).
+    """
+    counts, clusters = np.asarray(counts, dtype=np.int64), np.asarray(clusters, dtype=np.int64)
+    if counts.ndim != 2 or counts.shape[1] != len(clusters):
+        raise ValueError(
+            f"counts {counts.shape} do not have one column per cluster ({len(clusters)})"
+        )
+    if max_clusters < 2:
+        raise ValueError(f"max_clusters must be at least 2, got {max_clusters}")
+    noise, real = np.flatnonzero(clusters == NOISE), np.flatnonzero(clusters != NOISE)
+    if len(real) <= max_clusters:
+        order = np.concatenate([real, noise])
+        return counts[:, order], clusters[order], 0
+    largest = real[np.argsort(-counts[:, real].sum(axis=0), kind="stable")]
+    kept, rest = np.sort(largest[: max_clusters - 1]), np.sort(largest[max_clusters - 1 :])
+    capped = np.hstack(
+        [counts[:, kept], counts[:, rest].sum(axis=1, keepdims=True), counts[:, noise]]
+    )
+    ids = np.concatenate([clusters[kept], [OTHER], clusters[noise]])
+    return capped, ids, len(rest)
+
+
+def confusion_column_names(clusters, matched, class_names, n_other=0):
+    """Tick labels of a confusion matrix's columns (see cap_clusters).
+
+    ``clusters``: the column ids; ``matched``: ``{cluster id: class id}`` from the Hungarian
+    matching; ``class_names``: ``{class id: name}``; ``n_other``: clusters in the OTHER column.
+    """
+
+    def name(c):
+        if c == NOISE:
+            return "noise"
+        if c == OTHER:
+            return f"{n_other}\nothers"
+        if c in matched:
+            return f"{c}\n→{class_names[matched[c]]}"
+        return f"{c}\n(extra)"
+
+    return [name(int(c)) for c in clusters]
+
+
+def plot_confusion(counts, row_names, column_names, title):
+    """Heat map of a class x cluster confusion matrix with every cell's count.
+
+    Rows are normalised, so the colour shows the share of each class. The figure grows with
+    the columns at a fixed scale (about 0.4 inch each; a PDF shows it at its own size up to
+    the line width), so cap the columns first (cap_clusters) to keep it readable.
     """
     plt = _pyplot()
     n_rows, n_cols = counts.shape
     fig, ax = plt.subplots(
-        figsize=(1.2 + 0.55 * n_cols, 1.2 + 0.5 * n_rows), constrained_layout=True
+        figsize=(1.8 + 0.4 * n_cols, 1.4 + 0.32 * n_rows), constrained_layout=True
     )
     share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")
@@ -106,21 +160,14 @@ def plot_confusion(counts, class_names, columns, title):
                     fontsize=7,
                     color="white" if share[i, j] > 0.6 else "black",
                 )
-    ax.set_xticks(
-        range(n_cols),
-        [
-            "noise"
-            if c == NOISE
-            else (f"{c}\n→{class_names[m]}" if m is not None else f"{c}\n(extra)")
-            for c, m in columns
-        ],
-        fontsize=7,
-    )
-    ax.set_yticks(range(n_rows), class_names, fontsize=8)
-    ax.set_xlabel("cluster (→ matched class)")
-    ax.set_ylabel("true class")
-    ax.set_title(title)
-    fig.colorbar(image, ax=ax, label="share of the class", shrink=0.8)
+    ax.set_xticks(range(n_cols), column_names, fontsize=7)
+    ax.set_yticks(range(n_rows), row_names, fontsize=8)
+    ax.set_xlabel("cluster (→ matched class)", fontsize=8)
+    ax.set_ylabel("true class", fontsize=8)
+    ax.set_title(title, fontsize=9)
+    colorbar = fig.colorbar(image, ax=ax, shrink=0.8)
+    colorbar.set_label("share of the class", fontsize=8)
+    colorbar.ax.tick_params(labelsize=7)
     return fig
 
 

@@ -1,10 +1,17 @@
-"""LaTeX report rendered from the pipeline's results, and its compilation to PDF."""
+"""The PDF report: helpers for its template (workflow/report/report.tex.jinja), the context
+the template reads, built from the loaded results, and the compilation to PDF.
+
+The report's wording lives in the template; the helpers here format values (tables, numbers,
+escaping) and derive the sentences that depend on the numbers (comparison, exactness).
+"""
 
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from .diagnostics import FIGURES as DIAGNOSTIC_FIGURES
 
 TITLES = {
     "kmeans": "K-Means",
@@ -134,7 +141,10 @@ def exactness_text(rows):
         ]
     text = "Exact or estimated: " + "; ".join(parts) + "."
     if "silhouette" in kinds and kinds["silhouette"]["estimated"]:
-        text += " An estimated silhouette is shown in the table as value ± half its 95% confidence interval."
+        text += (
+            " An estimated silhouette is shown in the table as value ± half its 95% confidence"
+            " interval."
+        )
     if details:
         text += " The estimates: " + "; ".join(details) + "."
     return text
@@ -203,38 +213,10 @@ def tsne_subset_text(n_samples, n_images, seed):
     """Which embeddings t-SNE drew; says so when ``tsne.n_samples`` was cut to the dataset."""
     if n_samples > n_images:
         return (
-            f"all {n_images:,} embeddings of seed {seed} (tsne.n_samples is {n_samples:,}, more than "
-            "the dataset holds)"
+            f"all {n_images:,} embeddings of seed {seed} (tsne.n_samples is {n_samples:,}, more "
+            "than the dataset holds)"
         )
     return f"a seeded random subset of {n_samples:,} embeddings of seed {seed}"
-
-
-def figure(path, caption, width=r"0.8\linewidth"):
-    return "\n".join(
-        [
-            r"\begin{figure}[H]",
-            r"\centering",
-            rf"\includegraphics[width={width}]{{{path}}}",
-            rf"\caption{{{tex_escape(caption)}}}",
-            r"\end{figure}",
-        ]
-    )
-
-
-def gallery_section(ctx):
-    """The galleries: an intro, the t-SNE map drawn with images, one subsection per clustering.
-
-    ``ctx["gallery_figures"]`` holds ``(clustering title, path, caption)``; empty without it.
-    """
-    if not ctx.get("gallery_figures"):
-        return []
-    fit = r"\linewidth,height=0.8\textheight,keepaspectratio"
-    body = [r"\section{What the clusters look like}", tex_escape(ctx["gallery_intro"])]
-    if ctx.get("thumbnail_map"):
-        body.append(figure(*ctx["thumbnail_map"], r"0.9\linewidth"))
-    for name, path, caption in ctx["gallery_figures"]:
-        body += [r"\subsection{" + tex_escape(name) + "}", figure(path, caption, fit)]
-    return body
 
 
 def provenance_text(record):
@@ -248,90 +230,215 @@ def provenance_text(record):
     )
 
 
-def render(ctx):
-    """The full ``report.tex`` text. ``ctx`` holds already computed values (see scripts/report.py)."""
-    d, arch, train = ctx["dataset"], ctx["architecture"], ctx["training"]
-    sizes = " -- ".join(str(s) for s in [arch["input_dim"], *arch["hidden"], arch["latent_dim"]])
-    body = [
-        r"\documentclass[11pt]{article}",
-        r"\usepackage[margin=2.2cm]{geometry}",
-        r"\usepackage{graphicx,booktabs,float}",
-        r"\usepackage[T1]{fontenc}",
-        r"\usepackage{lmodern}",
-        # \fitwidth{...}: a table shrunk to the line width only when it is wider
-        r"\newsavebox{\fitbox}",
-        r"\newcommand{\fitwidth}[1]{\sbox{\fitbox}{#1}\ifdim\wd\fitbox>\linewidth"
-        r"\resizebox{\linewidth}{!}{\usebox{\fitbox}}\else\usebox{\fitbox}\fi}",
-        rf"\title{{Deep clustering report: {tex_escape(d['name'])}}}",
-        r"\date{" + tex_escape(ctx["date"]) + "}",
-        r"\begin{document}",
-        r"\maketitle",
-        r"\section{Dataset}",
-        tex_escape(
-            f"Source {d['source']}, splits {', '.join(d['splits'])}: {d['n_images']:,} images of "
-            f"{d['image_shape']} pixels ({d['color']}), {d['n_classes']} classes. "
-            f"Array fingerprint {d['fingerprint']}. {d.get('preprocessing', '')}".strip()
+class Tex(str):
+    """Text that is LaTeX already: the template prints it as it is (everything else escaped)."""
+
+
+def versions_table(records):
+    """Package versions per kind of job, from the ``versions`` each job wrote in its JSON.
+
+    ``records``: ``{kind: [loaded JSON dicts]}`` (e.g. training: the training.json files).
+    One row per package, one column per kind that recorded any; a cell lists the distinct
+    versions of that kind's jobs ("--": that kind imported no such package). ``""`` when no
+    record holds versions.
+    """
+    found = {kind: {} for kind in records}
+    for kind, dicts in records.items():
+        for record in dicts:
+            for package, version in (record.get("versions") or {}).items():
+                if version is not None:
+                    found[kind].setdefault(package, set()).add(str(version))
+    kinds = [kind for kind in records if found[kind]]
+    if not kinds:
+        return ""
+    packages = sorted({p for kind in kinds for p in found[kind]}, key=str.lower)
+    return tabular(
+        ["package", *kinds],
+        [
+            [tex_escape(p)]
+            + [
+                tex_escape(", ".join(sorted(found[kind][p]))) if p in found[kind] else "--"
+                for kind in kinds
+            ]
+            for p in packages
+        ],
+    )
+
+
+def _check_runs(name, kind, records, seeds):
+    """``records`` (loaded JSONs, one per seed) belong to clustering ``name`` and to
+    ``seeds`` in that order: the report never relies on the order of its inputs alone."""
+    for record, seed in zip(records, seeds, strict=True):
+        found = (
+            record["algorithm"],
+            record["seed"] if kind == "run" else record["provenance"]["seed"],
+        )
+        if found != (name, seed):
+            raise ValueError(f"{kind} of {name}, seed {seed}: the file holds {found}")
+
+
+def report_context(
+    dataset, seeds, training, metrics, runs, summary_rows, settings, figures, record
+):
+    """Everything workflow/report/report.tex.jinja reads, from the loaded results.
+
+    ``dataset``: name, source, splits, class_names, fingerprint and ``shape`` of the image
+    array; ``seeds``: config order; ``training``: the training.json of each seed;
+    ``metrics``/``runs``: ``{clustering: [metrics.json / run.json of each seed]}`` (in the
+    order to report); ``summary_rows``: summary.read_tsv rows; ``settings``: the config
+    sections autoencoder, self_training, evaluation, tsne and gallery, and ``deskew``;
+    ``figures``: paths relative to the report, ``loss_curve``, ``thumbnail_map``, and
+    ``{clustering: path}`` per ``tsne`` (plus ``labels``), ``confusion`` and ``gallery``,
+    and ``diagnostics``: ``[(figure, algorithm, path)]``; ``record``: provenance() of the
+    report job. Figures are of the first seed.
+    """
+    for name in metrics:
+        _check_runs(name, "metrics", metrics[name], seeds)
+        _check_runs(name, "run", runs[name], seeds)
+    names = list(metrics)
+    titles = {name: title(name) for name in names}
+    first = {name: metrics[name][0] for name in names}
+    labelled = bool(dataset["class_names"])
+    shape = dataset["shape"]
+    autoencoder, gallery = settings["autoencoder"], settings["gallery"]
+    architecture = training[0]["architecture"]
+    rows = [
+        (titles[name] + (f" (seed {seed})" if len(seeds) > 1 else ""), metrics[name][i])
+        for i, seed in enumerate(seeds)
+        for name in names
+    ]
+    self_training = None
+    if settings["self_training"]["enabled"]:
+        base = settings["self_training"]["base"]
+        name = base + "_selftrain"
+        self_training = settings["self_training"] | {
+            "base_title": title(base),
+            "title": title(name),
+            "epochs_run": runs[name][0]["params"]["epochs_run"],
+            "kept": [
+                (seed, ", ".join(m["guard"]["reasons"]))
+                for seed, m in zip(seeds, metrics[name])
+                if m["guard"]["kept_base"]
+            ],
+        }
+    diagnostics = []
+    for figure, algorithm, path in figures["diagnostics"]:
+        used = first[algorithm]["params"]
+        intro, caption = DIAGNOSTIC_FIGURES[figure].describe(title(algorithm), used)
+        diagnostics.append({"intro": intro, "caption": caption, "path": path})
+    return {
+        "config_sha256": record["config_sha256"],
+        "dataset": {
+            "name": dataset["name"],
+            "source": dataset["source"],
+            "splits": list(dataset["splits"]),
+            "n_images": shape[0],
+            "image_shape": "x".join(map(str, shape[1:3])),
+            "rgb": len(shape) == 4,
+            "n_classes": len(dataset["class_names"]),
+            "fingerprint": dataset["fingerprint"],
+            "deskewed": settings["deskew"],
+        },
+        "labelled": labelled,
+        "seeds": list(seeds),
+        "autoencoder": {
+            "sizes": [
+                architecture["input_dim"],
+                *architecture["hidden"],
+                architecture["latent_dim"],
+            ],
+            "symmetric": autoencoder["scaling"] == "symmetric",
+            "learning_rate": autoencoder["learning_rate"],
+            "batch_size": autoencoder["batch_size"],
+            "epochs": training[0]["epochs_run"],
+            "device": training[0]["device"],
+            "final_loss": training[0]["final_loss"],
+            "seconds": training[0]["seconds"],
+        },
+        "loss_curve": figures["loss_curve"],
+        "evaluation": settings["evaluation"],
+        "self_training": self_training,
+        "metric_rows": rows,
+        "parameters": [(titles[name], params_text(first[name]["params"])) for name in names],
+        "comparison": Tex(comparison_sentence(first, titles)) if names else "",
+        "exactness": exactness_text(rows),
+        "summary_rows": summary_rows,
+        "titles": titles,
+        "confusion_figures": [(figures["confusion"][name], titles[name]) for name in names],
+        "diagnostics": diagnostics,
+        "tsne": {
+            "perplexity": settings["tsne"]["perplexity"],
+            "subset": tsne_subset_text(settings["tsne"]["n_samples"], shape[0], seeds[0]),
+            "figures": [(figures["tsne"][c], c) for c in [*names, "labels"]],
+        },
+        "gallery": {
+            "map_thumbnails": min(
+                gallery["map_thumbnails"], settings["tsne"]["n_samples"], shape[0]
+            ),
+            "thumbnail_map": figures["thumbnail_map"],
+            "typical": gallery["typical"],
+            "atypical": gallery["atypical"],
+            "figures": [
+                {
+                    "title": titles[name],
+                    "path": figures["gallery"][name],
+                    "hidden": max(first[name]["n_clusters"] - gallery["rows"], 0),
+                    "noise": first[name]["noise_fraction"] > 0,
+                }
+                for name in names
+            ],
+        },
+        "provenance": provenance_text(record),
+        "versions": Tex(
+            versions_table(
+                {
+                    "training": training,
+                    "clustering": [r for name in names for r in runs[name]],
+                    "evaluation": [m for name in names for m in metrics[name]],
+                }
+            )
         ),
-        # without labels the images are the main view, so they come first
-        *(gallery_section(ctx) if ctx.get("galleries_first") else []),
-        r"\section{Autoencoder}",
-        tex_escape(
-            f"Fully connected autoencoder {sizes} with ReLU activations, a linear latent layer and "
-            f"a mirrored decoder; pixels scaled to {arch['scaling_range']} with a {arch['output']} "
-            f"output. Trained with MSE and Adam (learning rate {train['learning_rate']:g}), "
-            f"batch size {train['batch_size']}, {train['epochs']} epochs, seed(s) {train['seeds']}, "
-            f"on {train['device']}."
-        ),
-        r"\section{Training}",
-        tex_escape(
-            f"Final mean reconstruction MSE {train['final_loss']:.5f} after {train['epochs']} epochs "
-            f"({train['seconds']:.1f} s of training)."
-        ),
-        figure(ctx["loss_curve"], "Reconstruction loss per epoch.", r"0.6\linewidth"),
-        r"\section{Clustering}",
-        tex_escape(ctx["clustering_intro"]),
-        r"\begin{table}[H]",
-        r"\centering",
-        r"\fitwidth{" + metrics_table(ctx["metric_rows"]) + "}",
-        r"\caption{" + tex_escape(ctx["table_caption"]) + "}",
-        r"\end{table}",
-        ctx["comparison"],
-    ]
-    if ctx.get("exactness"):
-        body += ["", tex_escape(ctx["exactness"])]
-    if ctx.get("summary_rows"):
-        body += [
-            r"\subsection*{Over seeds}",
-            tex_escape(ctx["summary_intro"]),
-            r"\begin{table}[H]",
-            r"\centering",
-            r"\small",
-            r"\fitwidth{" + summary_table(ctx["summary_rows"], ctx["titles"]) + "}",
-            r"\caption{" + tex_escape(ctx["summary_caption"]) + "}",
-            r"\end{table}",
-        ]
-    body += [
-        figure(path, caption, r"0.75\linewidth")
-        for path, caption in ctx.get("confusion_figures", [])
-    ]
-    if ctx.get("kdistance_figure"):
-        body += [
-            tex_escape(ctx["kdistance_intro"]),
-            figure(*ctx["kdistance_figure"], r"0.6\linewidth"),
-        ]
-    body += [
-        r"\section{t-SNE views of the embedding}",
-        tex_escape(ctx["tsne_intro"]),
-    ]
-    body += [figure(path, caption, r"0.7\linewidth") for path, caption in ctx["tsne_figures"]]
-    if not ctx.get("galleries_first"):
-        body += gallery_section(ctx)
-    body += [
-        r"\section{Provenance}",
-        tex_escape(ctx["provenance"]),
-        r"\end{document}",
-    ]
-    return "\n".join(body) + "\n"
+    }
+
+
+def environment(template_dir):
+    """Jinja for LaTeX: ``\\BLOCK{...}`` statements, ``\\VAR{...}`` values, ``\\#{...}``
+    comments. Every value is escaped for LaTeX unless it is :class:`Tex` (filter ``raw``);
+    an undefined name is an error."""
+    import jinja2
+
+    def finalize(value):
+        return value if isinstance(value, Tex) else tex_escape(value)
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir),
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        finalize=finalize,
+    )
+    env.filters["fmt"] = format  # \VAR{x|fmt(".3f")}
+    env.filters["raw"] = Tex
+    env.globals |= {
+        "metrics_table": lambda rows: Tex(metrics_table(rows)),
+        "summary_table": lambda rows, titles: Tex(summary_table(rows, titles)),
+    }
+    return env
+
+
+def render(template, ctx):
+    """``report.tex`` text: the template at path ``template`` filled with ``ctx``
+    (:func:`report_context`)."""
+    template = Path(template)
+    return environment(template.parent).get_template(template.name).render(ctx)
 
 
 def compile_pdf(tex_path, pdf_path, log):

@@ -9,9 +9,13 @@ from snakemake.utils import validate
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 LIB = Path(workflow.basedir) / "scripts" / "deepclust"
+REPORT = Path(workflow.basedir) / "workflow" / "report"
 # One definition of what the steps need, for the Snakefile and the download rule.
 sys.path.insert(0, str(LIB.parent))
 from deepclust.data import images_needed
+
+# The diagnostic figures each algorithm declares in its registry entry (light: numpy only).
+from deepclust.clustering import DIAGNOSTICS
 
 
 def check_config(config):
@@ -79,6 +83,8 @@ SELF_TRAINED = (
     else []
 )
 CLUSTERINGS = ALGORITHMS + SELF_TRAINED
+# (figure, algorithm) of every diagnostic figure an enabled algorithm declares.
+DIAGNOSTIC_FIGURES = [(f, a) for a in ALGORITHMS for f in DIAGNOSTICS.get(a, ())]
 DATASETS = [
     name for name, settings in config["datasets"].items() if settings["enabled"]
 ]
@@ -213,23 +219,44 @@ def summary_metrics(wildcards):
 
 
 def report_inputs(wildcards):
+    """The report's inputs by name. Per clustering ``c``: ``metrics_<c>`` and ``run_<c>``
+    (one per seed, in config order) and the first seed's figures ``tsne_<c>``,
+    ``confusion_<c>``, ``gallery_<c>``; per declared diagnostic figure ``<figure>_<algorithm>``.
+    """
     d = wildcards.dataset
     dirs = seed_dirs(d)
-    figures = [f"{dirs[0]}/figures/tsne_{c}.png" for c in [*CLUSTERINGS, "labels"]]
-    figures += [f"{dirs[0]}/figures/confusion_{a}.png" for a in CLUSTERINGS]
-    if "dbscan" in ALGORITHMS:
-        figures.append(f"{dirs[0]}/figures/kdistance_dbscan.png")
-    return {
+    figures = f"{dirs[0]}/figures"
+    inputs = {
+        "template": os.path.relpath(REPORT / "report.tex.jinja"),
         "data": f"results/{d}/data.npz",
         "images": f"results/{d}/images.npy",
         "training": [f"{s}/model/training.json" for s in dirs],
         "loss_curves": [f"{s}/model/loss.png" for s in dirs],
-        "metrics": summary_metrics(wildcards),
         "summary": f"results/{d}/summary.tsv",
-        "figures": figures,
-        "galleries": [f"{dirs[0]}/figures/gallery_{c}.png" for c in CLUSTERINGS],
-        "thumbnail_map": f"{dirs[0]}/figures/tsne_thumbnails.png",
+        "tsne_labels": f"{figures}/tsne_labels.png",
+        "thumbnail_map": f"{figures}/tsne_thumbnails.png",
     }
+    for c in CLUSTERINGS:
+        inputs[f"metrics_{c}"] = [f"{s}/clusters/{c}/metrics.json" for s in dirs]
+        inputs[f"run_{c}"] = [f"{s}/clusters/{c}/run.json" for s in dirs]
+        for kind in ("tsne", "confusion", "gallery"):
+            inputs[f"{kind}_{c}"] = f"{figures}/{kind}_{c}.png"
+    for figure, algorithm in DIAGNOSTIC_FIGURES:
+        inputs[f"{figure}_{algorithm}"] = f"{figures}/{figure}_{algorithm}.png"
+    return inputs
+
+
+def report_settings(wildcards):
+    """The config sections the report describes, and whether the dataset is deskewed."""
+    sections = ("autoencoder", "self_training", "evaluation", "tsne", "gallery")
+    return canonical(
+        {key: config[key] for key in sections} | {"deskew": deskews(wildcards.dataset)}
+    )
+
+
+def diagnostic_caption(wildcards):
+    """The HTML report's caption of a diagnostic figure: workflow/report/<figure>.rst."""
+    return (REPORT / f"{wildcards.diagnostic}.rst").read_text()
 
 
 def final_targets():

@@ -79,26 +79,37 @@ rule plot_confusion:
     resources:
         mem_mb=memory(300, 3),
         runtime=5,
+    params:
+        max_columns=config["figures"]["confusion_max_columns"],
     script:
         "../../scripts/plot_confusion.py"
 
 
-rule plot_kdistance:
+rule plot_diagnostic:
     input:
         embeddings=embeddings,
-        lib=lib("io", "knee", "figures", "runlog"),
+        lib=lib("io", "clustering", "diagnostics", "knee", "figures", "runlog"),
     output:
         report(
-            "results/{dataset}/seed{seed}/figures/kdistance_dbscan.png",
-            caption="../report/kdistance.rst",
-            category="DBSCAN eps",
+            "results/{dataset}/seed{seed}/figures/{diagnostic}_{algorithm}.png",
+            caption="../report/diagnostic.rst",
+            category="Diagnostics",
             subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "seed": "{seed}", "figure": "k-distance"},
+            labels={
+                "dataset": "{dataset}",
+                "seed": "{seed}",
+                "algorithm": "{algorithm}",
+                "figure": "{diagnostic}",
+            },
         ),
     log:
-        "logs/{dataset}/seed{seed}/plot_kdistance.log",
+        "logs/{dataset}/seed{seed}/plot_{diagnostic}_{algorithm}.log",
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/plot_kdistance.tsv"
+        "benchmarks/{dataset}/seed{seed}/plot_{diagnostic}_{algorithm}.tsv"
+    wildcard_constraints:
+        diagnostic="|".join(sorted({f for f, _ in DIAGNOSTIC_FIGURES}))
+        or "no-diagnostic",
+        algorithm="|".join(sorted({a for _, a in DIAGNOSTIC_FIGURES})) or "no-algorithm",
     conda:
         "../../envs/figures.yaml"
     threads: 2
@@ -106,9 +117,10 @@ rule plot_kdistance:
         mem_mb=memory(500, 4),
         runtime=10,
     params:
-        dbscan=canonical(config["algorithms"]["dbscan"]),
+        settings=algorithm_settings,
+        caption=diagnostic_caption,
     script:
-        "../../scripts/plot_kdistance.py"
+        "../../scripts/plot_diagnostic.py"
 
 
 rule plot_gallery:

@@ -1,7 +1,15 @@
 rule report:
     input:
         unpack(report_inputs),
-        lib=lib("io", "report", "provenance", "summary", "runlog"),
+        lib=lib(
+            "io",
+            "clustering",
+            "diagnostics",
+            "report",
+            "provenance",
+            "summary",
+            "runlog",
+        ),
     output:
         tex="results/{dataset}/report/report.tex",
         pdf=report(
@@ -22,12 +30,8 @@ rule report:
         runtime=10,
     params:
         dataset=dataset_settings,
-        autoencoder=canonical(config["autoencoder"]),
-        algorithms=CLUSTERINGS,
-        deskew=lambda wildcards: deskews(wildcards.dataset),
-        self_training=canonical(config["self_training"]),
-        evaluation=canonical(config["evaluation"]),
-        tsne=canonical(config["tsne"]),
-        gallery=canonical(config["gallery"]),
+        clusterings=CLUSTERINGS,
+        diagnostics=DIAGNOSTIC_FIGURES,
+        settings=report_settings,
     script:
         "../../scripts/report.py"

@@ -1,0 +1,60 @@
+"""Per-algorithm diagnostic figures: declared in the algorithm registry, drawn and described
+by deepclust.diagnostics, and named by no rule or report code."""
+
+import re
+
+import numpy as np
+import pytest
+from deepclust.clustering import ALGORITHMS, DIAGNOSTICS
+from deepclust.diagnostics import FIGURES, declared, draw
+from workflow_runner import ROOT
+
+DBSCAN = {"eps": "auto", "min_samples": 5, "exact_max": 100000, "kdistance_sample": 20000}
+
+
+def test_every_declared_figure_exists_with_a_caption():
+    assert DIAGNOSTICS["dbscan"] == ("kdistance",) and declared("kmeans") == ()
+    assert set(DIAGNOSTICS) == set(ALGORITHMS)
+    for algorithm, figures in DIAGNOSTICS.items():
+        for name in figures:
+            assert name in FIGURES, f"{algorithm} declares an unknown figure {name}"
+            assert (ROOT / "workflow" / "report" / f"{name}.rst").is_file()
+            # figures/<name>_<algorithm>.png must not look like the report's other figures
+            assert name not in ("tsne", "confusion", "gallery", "metrics", "run")
+
+
+def test_kdistance_is_drawn_and_described():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 0.1, (100, 4)), rng.normal(3, 0.1, (100, 4))])
+    lines = []
+    fig = draw("kdistance", "dbscan", x, DBSCAN, 0, "toy, seed 0", lines.append)
+    assert fig.axes[0].get_title() == "toy, seed 0: DBSCAN k-distance"
+    assert lines[0] == "exact k-distance curve of all 200 points" and "knee at point" in lines[1]
+    describe = FIGURES["kdistance"].describe
+    assert describe("DBSCAN", {"eps": 0.123456, "eps_auto": True}) == (
+        "DBSCAN used eps 0.1235 chosen at the knee of the k-distance curve.",
+        "DBSCAN: sorted distances to the min_samples-th neighbour.",
+    )
+    assert describe("DBSCAN", {"eps": 3.0})[0] == (
+        "DBSCAN used eps 3 as configured; the k-distance curve shows where its knee lies."
+    )
+
+
+def test_a_figure_the_algorithm_does_not_declare_is_refused():
+    with pytest.raises(ValueError, match="'kmeans' declares no diagnostic figure 'kdistance'"):
+        draw("kdistance", "kmeans", np.zeros((10, 2)), DBSCAN, 0, "toy", print)
+
+
+def test_no_rule_or_report_code_names_an_algorithm():
+    """A new algorithm's figure needs no rule or report edit: they read the registry."""
+    files = [
+        *(ROOT / "workflow" / "rules").glob("*.smk"),
+        ROOT / "workflow" / "report" / "report.tex.jinja",
+        ROOT / "scripts" / "report.py",
+        ROOT / "scripts" / "plot_diagnostic.py",
+    ]
+    for path in files:
+        text = path.read_text().lower()
+        for name in ALGORITHMS:
+            assert not re.search(rf"\b{name}\b", text), f"{path.name} names {name}"
+        assert "kdistance" not in text, path.name
