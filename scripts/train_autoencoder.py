@@ -29,9 +29,9 @@ with job_log(snakemake.log[0]) as log:
         scaling=settings["scaling"],
         device=device,
         log=log,
-        batch_norm=settings.get("batch_norm", False),
-        input_noise=settings.get("input_noise", 0.0),
-        lr_schedule=settings.get("lr_schedule", "constant"),
+        batch_norm=settings["batch_norm"],
+        input_noise=settings["input_noise"],
+        lr_schedule=settings["lr_schedule"],
         min_steps=settings["min_steps"],
     )
     state = checkpoint(model, history, dict(settings, seed=seed, device=device))

@@ -4,27 +4,21 @@ import json
 
 import numpy as np
 import pytest
+from config_defaults import algorithm_defaults
 from deepclust import clustering
 from deepclust.clustering import ALGORITHMS, NOISE, algorithm, exact_knn, run_algorithm
 
-DBSCAN_SCALE = {"exact_max": 100000, "kdistance_sample": 20000, "knn_neighbors": 20}
-SHIPPED = {
+# Each shipped algorithm's schema defaults, with what three small blobs need changed
+CHANGED = {
     "kmeans": {"n_clusters": 3, "n_init": 2},
-    "dbscan": {"eps": "auto", "min_samples": 5, **DBSCAN_SCALE},
-    "gmm": {"n_clusters": 3, "covariance_type": "full", "n_init": 1, "max_iter": 100},
-    "agglomerative": {"n_clusters": 3, "n_neighbors": 10},
-    "hdbscan": {"min_cluster_size": 20, "min_samples": None},
-    "umap_gmm": {
-        "n_clusters": 3,
-        "n_components": 2,
-        "n_neighbors": 10,
-        "min_dist": 0.0,
-        "n_epochs": 50,
-        "init": "spectral",
-        "knn": "umap",
-        "deterministic": True,
-    },
+    "dbscan": {"eps": "auto"},
+    "gmm": {"n_clusters": 3},
+    "agglomerative": {"n_clusters": 3},
+    "hdbscan": {"min_cluster_size": 20},
+    "umap_gmm": {"n_clusters": 3, "n_components": 2, "n_neighbors": 10, "n_epochs": 50},
 }
+SHIPPED = {name: algorithm_defaults(name) | changed for name, changed in CHANGED.items()}
+MERGE_NEIGHBORS = algorithm_defaults("umap_gmm")["merge_neighbors"]
 
 
 def blobs(n_per=100, seed=0, dim=5):
@@ -138,13 +132,14 @@ def test_merge_clusters_joins_the_halves_of_a_class_not_two_classes():
     over = truth.copy()
     first = np.flatnonzero(truth == 0)
     over[first[x[first, 0] > np.median(x[first, 0])]] = 3  # blob 0 cut down the middle
-    merged = clustering.merge_clusters(x, over, 3)
+    merged = clustering.merge_clusters(x, over, 3, MERGE_NEIGHBORS)
     assert merged.dtype == np.int64 and set(merged.tolist()) == {0, 1, 2}
     assert agreement(merged, truth) == 1.0
-    np.testing.assert_array_equal(merged, clustering.merge_clusters(x, over, 3))
-    np.testing.assert_array_equal(clustering.merge_clusters(x, over, 4), over)  # nothing to merge
+    np.testing.assert_array_equal(merged, clustering.merge_clusters(x, over, 3, MERGE_NEIGHBORS))
+    # nothing to merge
+    np.testing.assert_array_equal(clustering.merge_clusters(x, over, 4, MERGE_NEIGHBORS), over)
     with pytest.raises(ValueError, match="cannot merge 4 clusters into 5"):
-        clustering.merge_clusters(x, over, 5)
+        clustering.merge_clusters(x, over, 5, MERGE_NEIGHBORS)
 
 
 def test_umap_gmm_over_clusters_then_merges():

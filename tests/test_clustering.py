@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from config_defaults import algorithm_defaults
 from deepclust.clustering import ALGORITHMS, NOISE, check_embeddings, run_algorithm
 
 
@@ -32,13 +33,7 @@ def test_kmeans_recovers_blobs_and_is_seeded():
 def test_dbscan_finds_blobs_and_noise():
     x, truth = blobs()
     x = np.vstack([x, [[100.0, 100.0]]])
-    params = {
-        "eps": 2.0,
-        "min_samples": 5,
-        "exact_max": 100000,
-        "kdistance_sample": 20000,
-        "knn_neighbors": 20,
-    }
+    params = algorithm_defaults("dbscan") | {"eps": 2.0, "min_samples": 5}
     labels, used = run_algorithm("dbscan", x, params, seed=0)
     exactness = used.pop("exactness")
     assert used == params and set(exactness) == {"dbscan_neighbours"}

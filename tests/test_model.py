@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from config_defaults import section_defaults
 from deepclust.model import (
     Autoencoder,
     TrainingDiverged,
@@ -10,6 +11,17 @@ from deepclust.model import (
     scale_images,
     train_autoencoder,
 )
+
+# The schema's training options (cpu pinned: the bit-identity checks rely on it)
+OPTIONS = {
+    key: section_defaults("autoencoder")[key]
+    for key in ("scaling", "batch_norm", "input_noise", "lr_schedule", "min_steps")
+} | {"device": "cpu", "log": lambda m: None}
+
+
+def train(x, *args, **settings):
+    """train_autoencoder with the schema's options, ``settings`` replacing some of them."""
+    return train_autoencoder(x, *args, **(OPTIONS | settings))
 
 
 def small_data(n=300, d=20, seed=0):
@@ -25,7 +37,7 @@ def test_scaling_ranges():
 
 
 def test_shapes_follow_the_architecture():
-    model = Autoencoder(784, [128], 64)
+    model = Autoencoder(784, [128], 64, "symmetric")
     linear = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linear] == [
         (784, 128),
@@ -41,32 +53,25 @@ def test_shapes_follow_the_architecture():
 
 def test_training_is_bit_identical_for_a_seed_and_learns():
     x = small_data()
-    runs = [
-        train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=7, scaling="unit", log=lambda m: None)
-        for _ in range(2)
-    ]
+    runs = [train(x, [16], 4, 3, 32, 1e-2, seed=7, scaling="unit") for _ in range(2)]
     for a, b in zip(runs[0][0].state_dict().values(), runs[1][0].state_dict().values()):
         assert torch.equal(a, b)
     history = runs[0][1]
     assert [h["epoch"] for h in history] == [1, 2, 3]
     assert history[-1]["loss"] < history[0]["loss"]
-    other, _ = train_autoencoder(
-        x, [16], 4, 3, 32, 1e-2, seed=8, scaling="unit", log=lambda m: None
-    )
+    other, _ = train(x, [16], 4, 3, 32, 1e-2, seed=8, scaling="unit")
     assert not torch.equal(other.encoder[0].weight, runs[0][0].encoder[0].weight)
 
 
 def test_divergence_raises():
     x = small_data() * 1e4
     with pytest.raises(TrainingDiverged, match="training diverged at epoch 1: loss is (nan|inf)"):
-        train_autoencoder(x, [16], 4, 2, 32, 1e8, seed=0, scaling="unit", log=lambda m: None)
+        train(x, [16], 4, 2, 32, 1e8, seed=0, scaling="unit")
 
 
 def test_checkpoint_roundtrip_and_encode(tmp_path):
     x = small_data()
-    model, history = train_autoencoder(
-        x, [8], 3, 1, 64, 1e-3, seed=0, scaling="unit", log=lambda m: None
-    )
+    model, history = train(x, [8], 3, 1, 64, 1e-3, seed=0, scaling="unit")
     torch.save(checkpoint(model, history, {"epochs": 1}), tmp_path / "m.pt")
     loaded, state = load_checkpoint(tmp_path / "m.pt")
     assert state["settings"] == {"epochs": 1} and state["architecture"]["latent_dim"] == 3
@@ -75,10 +80,10 @@ def test_checkpoint_roundtrip_and_encode(tmp_path):
     np.testing.assert_array_equal(codes, encode(model, x))
 
 
-def test_options_off_reproduce_the_default_bit_for_bit():
+def test_the_schema_defaults_are_the_options_off_bit_for_bit():
     x = small_data()
-    base, _ = train_autoencoder(x, [16], 4, 2, 32, 1e-2, seed=3, scaling="unit", log=lambda m: None)
-    same, _ = train_autoencoder(
+    base, _ = train(x, [16], 4, 2, 32, 1e-2, seed=3, scaling="unit")
+    same, _ = train(
         x,
         [16],
         4,
@@ -87,7 +92,6 @@ def test_options_off_reproduce_the_default_bit_for_bit():
         1e-2,
         seed=3,
         scaling="unit",
-        log=lambda m: None,
         batch_norm=False,
         input_noise=0.0,
         lr_schedule="constant",
@@ -99,10 +103,8 @@ def test_options_off_reproduce_the_default_bit_for_bit():
 
 def test_batch_norm_noise_and_cosine_are_deterministic_and_learn(tmp_path):
     x = small_data()
-    kwargs = dict(
-        scaling="unit", log=lambda m: None, batch_norm=True, input_noise=0.1, lr_schedule="cosine"
-    )
-    runs = [train_autoencoder(x, [16], 4, 3, 32, 1e-2, seed=5, **kwargs) for _ in range(2)]
+    kwargs = dict(scaling="unit", batch_norm=True, input_noise=0.1, lr_schedule="cosine")
+    runs = [train(x, [16], 4, 3, 32, 1e-2, seed=5, **kwargs) for _ in range(2)]
     for a, b in zip(runs[0][0].state_dict().values(), runs[1][0].state_dict().values()):
         assert torch.equal(a, b)
     model, history = runs[0]
@@ -112,22 +114,18 @@ def test_batch_norm_noise_and_cosine_are_deterministic_and_learn(tmp_path):
     torch.save(checkpoint(model, history, {}), tmp_path / "m.pt")
     loaded, _ = load_checkpoint(tmp_path / "m.pt")
     np.testing.assert_array_equal(encode(loaded, x), encode(model, x))
-    noisy_only, _ = train_autoencoder(
-        x, [16], 4, 3, 32, 1e-2, seed=5, scaling="unit", log=lambda m: None, input_noise=0.1
-    )
-    clean, _ = train_autoencoder(
-        x, [16], 4, 3, 32, 1e-2, seed=5, scaling="unit", log=lambda m: None
-    )
+    noisy_only, _ = train(x, [16], 4, 3, 32, 1e-2, seed=5, scaling="unit", input_noise=0.1)
+    clean, _ = train(x, [16], 4, 3, 32, 1e-2, seed=5, scaling="unit")
     assert not torch.equal(noisy_only.encoder[0].weight, clean.encoder[0].weight)
     with pytest.raises(ValueError, match="lr_schedule must be"):
-        train_autoencoder(x, [16], 4, 1, 32, 1e-2, seed=5, log=lambda m: None, lr_schedule="step")
+        train(x, [16], 4, 1, 32, 1e-2, seed=5, lr_schedule="step")
 
 
 def test_min_steps_trains_a_small_dataset_for_more_epochs():
     from deepclust.model import epochs_for
 
     x = np.random.default_rng(0).uniform(-1, 1, size=(100, 16)).astype(np.float32)
-    _, history = train_autoencoder(
+    _, history = train(
         x,
         [8],
         4,
@@ -135,13 +133,10 @@ def test_min_steps_trains_a_small_dataset_for_more_epochs():
         batch_size=32,
         learning_rate=1e-3,
         seed=0,
-        log=lambda m: None,
         min_steps=20,
     )
     assert len(history) == 5 == epochs_for(100, 32, 2, 20)  # 4 batches an epoch
-    _, history = train_autoencoder(
-        x, [8], 4, epochs=2, batch_size=32, learning_rate=1e-3, seed=0, log=lambda m: None
-    )
+    _, history = train(x, [8], 4, epochs=2, batch_size=32, learning_rate=1e-3, seed=0, min_steps=0)
     assert len(history) == 2  # min_steps 0: exactly the epochs asked for
 
 
@@ -163,10 +158,9 @@ def test_memory_mapped_uint8_images_train_and_encode_as_their_scaled_copy(tmp_pa
             learning_rate=1e-2,
             seed=3,
             scaling=scaling,
-            log=lambda m: None,
         )
-        scaled, _ = train_autoencoder(x, **args)
-        raw, _ = train_autoencoder(mapped, **args)
+        scaled, _ = train(x, **args)
+        raw, _ = train(mapped, **args)
         for a, b in zip(scaled.state_dict().values(), raw.state_dict().values()):
             assert torch.equal(a, b)
         codes = np.concatenate(list(encode_images(raw, mapped, scaling, batch_size=128)))

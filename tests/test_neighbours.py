@@ -2,13 +2,18 @@
 
 import numpy as np
 import pytest
+from config_defaults import algorithm_defaults
 from deepclust.clustering import NOISE, run_algorithm
 from deepclust.knee import auto_eps, k_distances, sample_indices, sample_size_for
 from deepclust.neighbours import dbscan_knn, knn_graph
 from sklearn.cluster import DBSCAN
 from sklearn.metrics import adjusted_rand_score
 
-SCALE = {"exact_max": 100000, "kdistance_sample": 20000, "knn_neighbors": 20}
+# DBSCAN's scale settings at their schema defaults
+SCALE = {
+    key: algorithm_defaults("dbscan")[key]
+    for key in ("exact_max", "kdistance_sample", "knn_neighbors")
+}
 
 
 def blobs(n_per=300, seed=0, dim=8, n_noise=40):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from config_defaults import section_defaults
 from deepclust.model import TrainingDiverged, epochs_for
 from deepclust.selftrain import (
     _class_indices,
@@ -15,10 +16,13 @@ from deepclust.selftrain import (
 )
 
 PATTERNS = 3
-# The schema's defaults, without the ones each test sets
-SETTINGS = dict(
-    min_steps=0, batch_size=128, learning_rate=3e-3, conv_width=32, shift_fraction=0.075
-)
+# What the self_train rule hands self_train(): the schema's defaults but the switches, the
+# guard's limits and epochs (each test sets them); min_steps 0 keeps the tests quick
+SETTINGS = {
+    key: value
+    for key, value in section_defaults("self_training").items()
+    if key not in ("enabled", "base", "max_changed_fraction", "max_loss_ratio", "epochs")
+} | {"min_steps": 0}
 
 
 def train(images, labels, seed, **settings):
@@ -89,7 +93,10 @@ def test_noisy_labels_are_corrected_and_ids_kept():
 def test_same_seed_same_labels_and_colour_images_work():
     images, truth = pattern_images(300, seed=2, size=12)
     rgb = np.repeat(images[..., None], 3, axis=3)
-    run = lambda seed: train(rgb, truth, seed=seed, epochs=2, conv_width=4)[0]
+
+    def run(seed):
+        return train(rgb, truth, seed=seed, epochs=2, conv_width=4)[0]
+
     first = run(0)
     np.testing.assert_array_equal(first, run(0))
     assert first.shape == (300,)

@@ -1,8 +1,10 @@
 """Clustering algorithms behind one registry: ``fn(embeddings, params, seed) -> labels``.
 
 Labels are int64 ``(N,)``; ``-1`` marks noise. Adding an algorithm is one function
-decorated with ``@algorithm("name")`` plus one block under ``algorithms:`` in the config
-(and its keys in the schema). A function may instead return ``(labels, used)`` where
+decorated with ``@algorithm("name")`` plus its block under ``algorithms:`` in the schema
+(each setting with its default and description). ``params`` holds every setting of that
+block but ``enabled``, validated: read them as ``params["key"]``, with no fallback
+defaults of their own. A function may instead return ``(labels, used)`` where
 ``used`` is a dict of parameters it resolved itself (e.g. DBSCAN's automatic eps);
 :func:`run_algorithm` merges it over the given parameters and returns both.
 
@@ -127,7 +129,8 @@ def dbscan(x, params, seed):
             used["eps_sample_size"] = len(curve)
             exactness["eps"] = (
                 f"estimated: knee of the k-distance curve of a seeded sample of {len(curve)} of "
-                f"{len(x)} points (seed {seed}; each sampled point's k-distance exact among all points)"
+                f"{len(x)} points (seed {seed}; each sampled point's k-distance exact among all "
+                "points)"
             )
     elif isinstance(eps, bool) or not isinstance(eps, (int, float)) or eps <= 0:
         raise ValueError(f"dbscan eps must be a positive number or 'auto', got {eps!r}")
@@ -152,12 +155,12 @@ def dbscan(x, params, seed):
         used["knn_core_points"] = info["n_core"]
         used["knn_saturated_core_points"] = info["n_saturated"]
         exactness["dbscan_neighbours"] = (
-            f"approximate: {len(x)} > exact_max {exact_max}; DBSCAN on a {k}-nearest-neighbour graph "
-            f"from NN-descent (pynndescent, seed {seed}): core points from the graph's "
-            f"(min_samples-1)-th neighbour distance, clusters = connected components of core points "
-            f"over graph edges <= eps ({info['n_saturated']} of {info['n_core']} core points have "
-            f"all {k} graph neighbours within eps and may miss further links), border points join "
-            f"their nearest core neighbour"
+            f"approximate: {len(x)} > exact_max {exact_max}; DBSCAN on a {k}-nearest-neighbour "
+            f"graph from NN-descent (pynndescent, seed {seed}): core points from the graph's "
+            f"(min_samples-1)-th neighbour distance, clusters = connected components of core "
+            f"points over graph edges <= eps ({info['n_saturated']} of {info['n_core']} core "
+            f"points have all {k} graph neighbours within eps and may miss further links), "
+            "border points join their nearest core neighbour"
         )
     used["exactness"] = exactness
     return labels, used
@@ -167,20 +170,20 @@ def dbscan(x, params, seed):
 def gmm(x, params, seed):
     """Gaussian mixture (EM, k-means initialisation), the component of highest posterior.
 
-    Fitted in float64 with ``reg_covar`` (default 1e-4) added to every covariance's
-    diagonal: autoencoder codes often span fewer dimensions than the latent size (on the
-    seed's 64-d MNIST codes the covariance has eigenvalues near 1e-13), and a full
-    covariance then fails in float32 with scikit-learn's default 1e-6.
+    Fitted in float64 with ``reg_covar`` added to every covariance's diagonal:
+    autoencoder codes often span fewer dimensions than the latent size (on the seed's
+    64-d MNIST codes the covariance has eigenvalues near 1e-13), and a full covariance
+    then fails in float32 with scikit-learn's default 1e-6.
     """
     from sklearn.mixture import GaussianMixture
 
-    _check_n_clusters(params.get("n_clusters", 10), x)
+    _check_n_clusters(params["n_clusters"], x)
     model = GaussianMixture(
-        n_components=params.get("n_clusters", 10),
-        covariance_type=params.get("covariance_type", "full"),
-        n_init=params.get("n_init", 1),
-        max_iter=params.get("max_iter", 100),
-        reg_covar=params.get("reg_covar", 1e-4),
+        n_components=params["n_clusters"],
+        covariance_type=params["covariance_type"],
+        n_init=params["n_init"],
+        max_iter=params["max_iter"],
+        reg_covar=params["reg_covar"],
         random_state=seed,
     )
     return model.fit_predict(np.asarray(x, dtype=np.float64))
@@ -202,9 +205,9 @@ def agglomerative(x, params, seed):
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.neighbors import kneighbors_graph
 
-    n_clusters = params.get("n_clusters", 10)
+    n_clusters = params["n_clusters"]
     _check_n_clusters(n_clusters, x)
-    k = params.get("n_neighbors", 10)
+    k = params["n_neighbors"]
     connectivity = None
     if k is not None:
         k = min(int(k), len(x) - 1)
@@ -221,11 +224,10 @@ def hdbscan(x, params, seed):
     from sklearn.cluster import HDBSCAN
 
     model = HDBSCAN(
-        min_cluster_size=params.get("min_cluster_size", 100),
-        min_samples=params.get("min_samples"),
-        cluster_selection_epsilon=float(params.get("cluster_selection_epsilon", 0.0)),
-        cluster_selection_method=params.get("cluster_selection_method", "eom"),
-        algorithm=params.get("algorithm", "auto"),
+        min_cluster_size=params["min_cluster_size"],
+        min_samples=params["min_samples"],
+        cluster_selection_epsilon=float(params["cluster_selection_epsilon"]),
+        cluster_selection_method=params["cluster_selection_method"],
         copy=True,
     )
     return model.fit_predict(x)
@@ -259,21 +261,21 @@ def umap_embed(x, params, seed):
     """UMAP of ``x`` (float32 ``(N, n_components)``) with the knobs of :func:`umap_gmm`."""
     import umap
 
-    n_neighbors = min(params.get("n_neighbors", 20), len(x) - 1)
-    deterministic = params.get("deterministic", True)
+    n_neighbors = min(params["n_neighbors"], len(x) - 1)
+    deterministic = params["deterministic"]
     kwargs = {}
-    if params.get("knn", "umap") == "exact" and len(x) >= 4096:
+    if params["knn"] == "exact" and len(x) >= 4096:
         # UMAP computes exact distances itself below 4,096 points.
         indices, dists = exact_knn(x, n_neighbors - 1)
         kwargs["precomputed_knn"] = (indices, dists)
     if not deterministic:
         np.random.seed(seed)  # UMAP draws from the global state when random_state is None
     reducer = umap.UMAP(
-        n_components=params.get("n_components", 10),
+        n_components=params["n_components"],
         n_neighbors=n_neighbors,
-        min_dist=params.get("min_dist", 0.0),
-        n_epochs=params.get("n_epochs"),
-        init=params.get("init", "spectral"),
+        min_dist=params["min_dist"],
+        n_epochs=params["n_epochs"],
+        init=params["init"],
         metric="euclidean",
         random_state=seed if deterministic else None,
         n_jobs=1 if deterministic else -1,
@@ -288,7 +290,7 @@ def umap_embed(x, params, seed):
         return reducer.fit_transform(x).astype(np.float32)
 
 
-def merge_clusters(z, labels, n_clusters, n_neighbors=15):
+def merge_clusters(z, labels, n_clusters, n_neighbors):
     """Merge clusters of ``labels`` (int ``(N,)``, no noise) until ``n_clusters`` remain,
     always joining the two most connected in the kNN graph of ``z`` (float ``(N, D)``):
     the number of kNN edges between them divided by the size of the smaller one. Clusters
@@ -353,8 +355,8 @@ def umap_gmm(x, params, seed):
     """
     from sklearn.mixture import GaussianMixture
 
-    n_clusters = params.get("n_clusters", 10)
-    over = params.get("over_clusters")
+    n_clusters = params["n_clusters"]
+    over = params["over_clusters"]
     _check_n_clusters(n_clusters, x)
     if over is not None:
         _check_n_clusters(over, x)
@@ -363,8 +365,8 @@ def umap_gmm(x, params, seed):
     z = umap_embed(x, params, seed)
     model = GaussianMixture(
         n_components=over or n_clusters,
-        covariance_type=params.get("covariance_type", "full"),
-        n_init=params.get("gmm_n_init", 1),
+        covariance_type=params["covariance_type"],
+        n_init=params["gmm_n_init"],
         random_state=seed,
     )
     labels = model.fit_predict(z)

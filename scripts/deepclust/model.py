@@ -25,7 +25,7 @@ def scale_images(images, scaling):
     return x * np.float32(2.0) - np.float32(1.0) if scaling == "symmetric" else x
 
 
-def _mlp(sizes, last_activation, batch_norm=False):
+def _mlp(sizes, last_activation, batch_norm):
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out))
@@ -42,11 +42,11 @@ class Autoencoder(nn.Module):
     """Encoder ``input -> hidden... -> latent`` (linear latent), mirrored decoder.
 
     ``batch_norm`` puts a BatchNorm1d between every hidden Linear and its ReLU (encoder
-    and decoder); off by default, and then absent from ``architecture`` so that the
-    default model and its checkpoints are unchanged.
+    and decoder); when off it is absent from ``architecture`` so that the seed's model and
+    its checkpoints are unchanged (hence ``False`` when a checkpoint does not name it).
     """
 
-    def __init__(self, input_dim, hidden, latent_dim, scaling="symmetric", batch_norm=False):
+    def __init__(self, input_dim, hidden, latent_dim, scaling, batch_norm=False):
         super().__init__()
         self.architecture = {
             "input_dim": int(input_dim),
@@ -88,13 +88,14 @@ def train_autoencoder(
     batch_size,
     learning_rate,
     seed,
-    scaling="symmetric",
-    device="cpu",
+    *,
+    scaling,
+    device,
+    batch_norm,
+    input_noise,
+    lr_schedule,
+    min_steps,
     log=print,
-    batch_norm=False,
-    input_noise=0.0,
-    lr_schedule="constant",
-    min_steps=0,
 ):
     """Train with MSE and Adam on ``x``; seeded shuffling.
 
@@ -102,14 +103,14 @@ def train_autoencoder(
     a memory-mapped ``.npy``) that are scaled batch by batch with ``scaling``: memory then
     holds the images once, never a float32 copy of them, and the numbers are the same.
 
-    Options (defaults reproduce the seed's training bit for bit):
-    ``batch_norm`` (see :class:`Autoencoder`); ``input_noise`` > 0 trains a denoising
-    autoencoder: Gaussian noise of that standard deviation (in scaled pixel units) is added
-    to each batch's inputs, drawn from a generator seeded with ``seed``, while the target
-    stays clean; ``lr_schedule``: ``constant`` or ``cosine`` (learning rate annealed per
-    batch from ``learning_rate`` to 0 over all epochs); ``min_steps``: train for
-    :func:`epochs_for` epochs, more than ``epochs`` on a dataset too small to give that many
-    optimiser steps.
+    Options (all off, i.e. ``False``, ``0.0``, ``constant``, reproduce the seed's training
+    bit for bit): ``batch_norm`` (see :class:`Autoencoder`); ``input_noise`` > 0 trains a
+    denoising autoencoder: Gaussian noise of that standard deviation (in scaled pixel
+    units) is added to each batch's inputs, drawn from a generator seeded with ``seed``,
+    while the target stays clean; ``lr_schedule``: ``constant`` or ``cosine`` (learning
+    rate annealed per batch from ``learning_rate`` to 0 over all epochs); ``min_steps``:
+    train for :func:`epochs_for` epochs, more than ``epochs`` on a dataset too small to give
+    that many optimiser steps.
 
     Returns ``(model, history)`` where history is a list of per-epoch dicts
     ``{"epoch", "loss", "seconds"}`` (loss = mean MSE over the epoch's samples, against

@@ -17,7 +17,7 @@ from deepclust.clustering import NOISE
 from deepclust.model import TrainingDiverged, epochs_for
 
 
-def classifier(n_classes, channels, height, width, conv_width=32):
+def classifier(n_classes, channels, height, width, conv_width):
     """Two stride-2 convolutions (5x5, then 3x3), a 128-unit layer, ``n_classes`` logits."""
     h, w = -(-height // 4), -(-width // 4)  # two stride-2 convolutions, padded
     return nn.Sequential(
@@ -143,7 +143,8 @@ def self_train(
     clusters, target = _class_indices(labels)
     if len(clusters) < 2:
         raise ValueError(
-            f"self-training needs at least 2 clusters to learn from, the base clustering has {len(clusters)}"
+            "self-training needs at least 2 clusters to learn from, the base clustering has "
+            f"{len(clusters)}"
         )
     if epochs < 1 or min_steps < 0 or batch_size < 1:
         raise ValueError("self-training needs epochs >= 1, min_steps >= 0 and batch_size >= 1")

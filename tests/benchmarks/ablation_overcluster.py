@@ -19,8 +19,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path[:0] = [str(ROOT / "scripts")]
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests")]
 
+from config_defaults import algorithm_defaults, section_defaults  # noqa: E402
 from deepclust.clustering import merge_clusters, umap_embed  # noqa: E402
 from deepclust.metrics import cluster_accuracy  # noqa: E402
 
@@ -41,18 +42,9 @@ def embedding(dataset, seed, cache):
         str(source), ["train", "test"], "image", "label", n_jobs=2
     )
     x = scale_images(deskew(images), "symmetric").reshape(len(images), -1)
-    model, _ = train_autoencoder(
-        x,
-        hidden=[128],
-        latent_dim=64,
-        epochs=10,
-        batch_size=256,
-        learning_rate=1e-3,
-        seed=seed,
-        scaling="symmetric",
-        log=lambda m: None,
-    )
-    z = umap_embed(encode(model, x), {"n_components": 10, "n_neighbors": 20, "min_dist": 0.0}, seed)
+    settings = section_defaults("autoencoder") | {"device": "cpu"}  # the schema's autoencoder
+    model, _ = train_autoencoder(x, **settings, seed=seed, log=lambda m: None)
+    z = umap_embed(encode(model, x), algorithm_defaults("umap_gmm"), seed)
     cache.mkdir(parents=True, exist_ok=True)
     np.save(path, z)
     np.save(labels_path, labels)
@@ -71,6 +63,7 @@ def main():
     from sklearn.mixture import GaussianMixture
 
     z, truth = embedding(args.dataset, args.seed, args.cache)
+    merge_neighbors = algorithm_defaults("umap_gmm")["merge_neighbors"]
     print(f"{args.dataset}, seed {args.seed}, {len(z)} images")
     print(f"{'variant':28s} {'accuracy':>8s} {'NMI':>7s}  largest clusters")
     for over in [10, *args.over]:
@@ -81,7 +74,7 @@ def main():
             )
             labels = mixture.fit_predict(z)
             if over > 10:
-                labels = merge_clusters(z, labels, 10, 15)
+                labels = merge_clusters(z, labels, 10, merge_neighbors)
             sizes = np.sort(np.bincount(labels))[::-1][:3].tolist()
             name = f"gmm {over}" + (" -> merged to 10" if over > 10 else "") + f", n_init {n_init}"
             print(

@@ -28,19 +28,14 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests")]
+
+from config_defaults import algorithm_defaults, section_defaults  # noqa: E402
 
 CACHE = ROOT / ".bench-cache"
 SIZES = {60000: 1, 300000: 5, 1200000: 20}  # points -> copies of MNIST train
-AUTOENCODER = {
-    "hidden": [128],
-    "latent_dim": 64,
-    "epochs": 10,
-    "batch_size": 256,
-    "learning_rate": 0.001,
-    "scaling": "symmetric",
-    "seed": 0,
-}
+AUTOENCODER = section_defaults("autoencoder") | {"device": "cpu", "seed": 0}
+DBSCAN = algorithm_defaults("dbscan")
 
 
 def shifted(images, rng, most=2):
@@ -230,10 +225,10 @@ def main():
         help="run exact DBSCAN and the exact k-distance curve up to this size (cached)",
     )
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--eps", type=float, default=3.0)
-    parser.add_argument("--min-samples", type=int, default=5)
-    parser.add_argument("--knn", type=int, default=20)
-    parser.add_argument("--sample", type=int, default=20000)
+    parser.add_argument("--eps", type=float, default=DBSCAN["eps"])
+    parser.add_argument("--min-samples", type=int, default=DBSCAN["min_samples"])
+    parser.add_argument("--knn", type=int, default=DBSCAN["knn_neighbors"])
+    parser.add_argument("--sample", type=int, default=DBSCAN["kdistance_sample"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--source", default=str(ROOT.parent / "shared" / "datasets" / "mnist"))
     parser.add_argument("--measure", nargs=2, metavar=("WHAT", "N"), help=argparse.SUPPRESS)

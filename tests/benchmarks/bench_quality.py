@@ -34,11 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1] / "scripts"), str(HERE.parent)]
 
+from config_defaults import layered  # noqa: E402
 from hub_fixtures import write_small_dataset  # noqa: E402
 from workflow_runner import ROOT, copy_project, snakemake, write_config  # noqa: E402
 
@@ -74,9 +73,9 @@ def scores(workdir, dataset, seed):
 def final_clustering(config):
     """``(refined, base)``: the clustering the preset is judged by (the self-trained one when
     it is on, else umap_gmm) and the one it refines (None without self-training)."""
-    self_training = config.get("self_training", {})
-    if self_training.get("enabled"):
-        base = self_training.get("base", "umap_gmm")
+    self_training = config["self_training"]
+    if self_training["enabled"]:
+        base = self_training["base"]
         return f"{base}_selftrain", base
     return "umap_gmm", None
 
@@ -225,7 +224,7 @@ def main():
         )
     print(f"{'sum of rules':33s} " + " ".join(f"{sum(times[s].values()):8.1f}" for s in args.seeds))
     print(f"{'wall (snakemake call)':33s} " + " ".join(f"{wall[s]:8.1f}" for s in args.seeds))
-    final, refined_base = final_clustering(yaml.safe_load((workdir / args.preset).read_text()))
+    final, refined_base = final_clustering(layered(workdir / args.preset))
     print("\n" + verdict(args.dataset, per_seed, final, refined_base, wall))
     numbers = [
         [per_seed[s][a].get(k) for k in SCORES]

@@ -22,6 +22,8 @@ import numpy as np
 from sklearn.metrics import silhouette_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+from config_defaults import section_defaults
 from deepclust.silhouette import silhouette_estimate, silhouette_exact
 
 
@@ -84,7 +86,11 @@ def main():
     )
     parser.add_argument("--compare", type=int, nargs="*", default=[20000, 60000])
     parser.add_argument("--estimate-only", type=int, nargs="*", default=[300000])
-    parser.add_argument("--sample-size", type=int, default=10000)
+    parser.add_argument(
+        "--sample-size",
+        type=int,
+        default=section_defaults("evaluation")["silhouette_sample_size"],
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     if args.estimate:

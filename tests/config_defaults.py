@@ -1,0 +1,55 @@
+"""The schema's defaults for tests, benchmarks and the config reference: filled in by the
+validation the workflow itself runs (snakemake.utils.validate in workflow/rules/common.smk),
+never typed by hand. The schema, workflow/schemas/config.schema.yaml, is their one home."""
+
+import copy
+from functools import cache
+from pathlib import Path
+
+import yaml
+from snakemake.utils import update_config, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+# datasets has no default (each entry needs a source); a placeholder entry fills the rest
+PLACEHOLDER = {"datasets": {"example": {"source": "example"}}}
+
+
+def filled(config):
+    """A copy of ``config`` validated against the schema, every default filled in
+    (``jsonschema.ValidationError`` for an invalid config)."""
+    config = copy.deepcopy(config)
+    validate(config, str(SCHEMA))
+    return config
+
+
+def layered(*files, base=ROOT / "config.yaml"):
+    """``base``, then each of ``files`` layered over it the way Snakemake layers
+    ``--configfile`` over the Snakefile's configfile (nested keys merged), filled in."""
+    config = {}
+    for path in [base, *files]:
+        update_config(config, yaml.safe_load(Path(path).read_text()) or {})
+    return filled(config)
+
+
+@cache
+def _defaults():
+    return filled(PLACEHOLDER)
+
+
+def default_config():
+    """Every setting at its schema default (a fresh copy; datasets holds the placeholder)."""
+    return copy.deepcopy(_defaults())
+
+
+def section_defaults(section):
+    """The defaults of one top-level section, e.g. ``section_defaults("autoencoder")``."""
+    return default_config()[section]
+
+
+def algorithm_defaults(name):
+    """What the cluster rule hands algorithm ``name`` by default: its settings without
+    ``enabled`` (as workflow/rules/common.smk's enabled_algorithms)."""
+    settings = default_config()["algorithms"][name]
+    del settings["enabled"]
+    return settings
