@@ -19,7 +19,12 @@ from deepclust.clustering import DIAGNOSTICS
 
 
 def check_config(config):
-    """Schema errors as short lines naming the key, then defaults filled in."""
+    """Schema errors as short lines naming the key, then defaults filled in.
+
+    The schema is the one home of every default: validate() fills in each missing key,
+    nested sections and every algorithm and dataset entry included, so the rules and
+    scripts read settings as ``config[...]`` with no fallbacks of their own.
+    """
     schema = yaml.safe_load(SCHEMA.read_text())
     errors = sorted(
         jsonschema.Draft202012Validator(schema).iter_errors(config),
@@ -37,6 +42,12 @@ def check_config(config):
             lines.append(f"  {key}: {err.message}{allowed}")
         raise WorkflowError("invalid config:\n" + "\n".join(lines))
     validate(config, str(SCHEMA))
+    # Algorithms in the schema's order, however the config files list them: the order
+    # of their jobs, summary.tsv and the report
+    config["algorithms"] = {
+        name: config["algorithms"][name]
+        for name in schema["properties"]["algorithms"]["properties"]
+    }
     # The download rule checks the real number of images; the limit is known now.
     needs = images_needed(config["algorithms"], config["tsne"])
     for name, dataset in config["datasets"].items():
