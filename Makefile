@@ -39,6 +39,11 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest -q -rs tests $(ARGS)
 
+# config/README.md, the settings reference, from the schema and config/presets/
+.PHONY: config-docs
+config-docs: setup
+	$(BIN)/python tests/tools/config_reference.py
+
 lint: setup
 	$(BIN)/snakemake --lint
 	PATH=$(abspath $(BIN)):$$PATH snakefmt --check .
