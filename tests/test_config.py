@@ -127,12 +127,17 @@ def test_a_preset_names_only_what_it_changes_each_with_why(preset):
 
 
 def test_the_code_reads_settings_with_no_fallback_defaults():
-    """Rule scripts and the library read validated settings as ``settings["key"]``: a
-    ``.get`` on them would be a second home for a default."""
-    fallback = re.compile(r"\b(params|settings|config|snakemake\.config|guard)\.get\(")
+    """Rules, rule scripts and the library read validated settings as ``settings["key"]``:
+    a ``.get`` on them would be a second home for a default."""
+    fallback = re.compile(r"(\b(params|settings|config|guard)|config\[[^]]+\])\.get\(")
+    code = [
+        *(ROOT / "scripts").rglob("*.py"),
+        *(ROOT / "workflow" / "rules").glob("*.smk"),
+        ROOT / "Snakefile",
+    ]
     found = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-        for path in sorted((ROOT / "scripts").rglob("*.py"))
+        for path in sorted(code)
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if fallback.search(line)
     ]

@@ -166,7 +166,7 @@ def check_local_source(source):
                 ) from None
 
 
-def open_hub_dataset(source, cache_dir=None):
+def open_hub_dataset(source, cache_dir):
     """``datasets.load_dataset(source)`` with errors that say what went wrong.
 
     A local source (a path that exists, or one starting with ``.``, ``/`` or ``~``)
@@ -193,11 +193,12 @@ def open_hub_dataset(source, cache_dir=None):
         ) from None
 
 
-def open_splits(source, splits, image_column, label_column, limit=None, cache_dir=None):
+def open_splits(source, splits, image_column, label_column, limit, cache_dir):
     """The named splits of a Hub-layout dataset, each cut to the rows that are used.
 
     Returns ``[(name, split)]`` in the order given; ``limit`` keeps the first N images
-    over the concatenated splits. Raises DatasetError for a bad limit, a missing split
+    over the concatenated splits (None: all), ``cache_dir`` is the datasets library's
+    cache (None: its own). Raises DatasetError for a bad limit, a missing split
     or column. Nothing is decoded: the splits are memory-mapped arrow tables.
     """
     if limit is not None and limit < 1:
@@ -226,7 +227,7 @@ def open_splits(source, splits, image_column, label_column, limit=None, cache_di
     return parts
 
 
-def open_configured(settings, cache_dir=None):
+def open_configured(settings, cache_dir):
     """open_splits for a validated ``datasets.<name>`` config entry."""
     return open_splits(
         settings["source"],
