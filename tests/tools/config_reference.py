@@ -5,8 +5,8 @@
 
 Every setting comes from workflow/schemas/config.schema.yaml (key, type, default, allowed
 values, description), each preset from config/presets/*.yaml: its opening comment, and
-each setting it changes with the value, the default it replaces and the ``# why`` comment
-on (or just above) that line. tests/test_config.py fails when the file is out of date.
+each setting it changes with the value, the schema's default it replaces and the ``# why``
+comment on (or just above) that line. tests/test_config.py fails when the file is out of date.
 """
 
 import argparse
@@ -19,7 +19,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from config_defaults import SCHEMA, layered  # noqa: E402
+from config_defaults import SCHEMA  # noqa: E402
 
 README = ROOT / "config" / "README.md"
 PRESETS = ROOT / "config" / "presets"
@@ -235,8 +235,16 @@ def lookup(config, dotted):
     return node
 
 
-def preset_sections():
-    default = layered()
+def spec_at(schema, dotted):
+    """The schema of the setting at a dotted key path (any name picks a dataset entry)."""
+    spec = schema
+    for key in dotted.split("."):
+        props = spec.get("properties", {})
+        spec = props[key] if key in props else spec["additionalProperties"]
+    return spec
+
+
+def preset_sections(schema):
     lines = [
         "## Presets",
         "",
@@ -248,12 +256,10 @@ def preset_sections():
         header, settings = preset_lines(path)
         preset = yaml.safe_load(path.read_text())
         lines += [f"### {path.stem}", "", *paragraphs(header), ""]
-        lines += ["| Setting | Value | Default | Why |", "| --- | --- | --- | --- |"]
+        lines += ["| Setting | Value | Schema default | Why |", "| --- | --- | --- | --- |"]
         for dotted, why in settings:
-            try:
-                before = code(lookup(default, dotted))
-            except KeyError:
-                before = "(none)"
+            spec = spec_at(schema, dotted)
+            before = code(spec["default"]) if "default" in spec else "none: config.yaml names it"
             lines.append(
                 f"| `{dotted}` | {code(lookup(preset, dotted))} | {before} | {cell(why)} |"
             )
@@ -263,7 +269,8 @@ def preset_sections():
 
 def render():
     schema = yaml.safe_load(SCHEMA.read_text())
-    return "\n".join([INTRO, *preset_sections(), *settings_sections(schema)]).rstrip() + "\n"
+    text = [INTRO, *preset_sections(schema), *settings_sections(schema)]
+    return "\n".join(text).rstrip() + "\n"
 
 
 def main():
