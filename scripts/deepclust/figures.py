@@ -16,7 +16,7 @@ def _pyplot():
     return plt
 
 
-def tsne_coordinates(x, n_samples, seed, perplexity=30.0):
+def tsne_coordinates(x, n_samples, seed, perplexity):
     """t-SNE (PCA init) of a seeded random subset of rows of ``x``.
 
     Returns ``(indices, coords)``: sorted int64 ``(n,)`` row indices and float32
