@@ -1,9 +1,9 @@
 """Rule plot_confusion: classes vs matched clusters of one clustering, as a heat map."""
 
 import numpy as np
-from deepclust.data import NO_LABEL
 from deepclust.figures import plot_confusion
 from deepclust.io import save_figure
+from deepclust.labels import NO_LABEL
 from deepclust.metrics import confusion_after_matching
 from deepclust.runlog import job_log
 

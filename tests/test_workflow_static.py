@@ -26,11 +26,12 @@ def requirement_pins():
 
 def test_requirements_are_exact_pins():
     lines = [
-        l
-        for l in (ROOT / "requirements.txt").read_text().splitlines()
-        if l.strip() and not l.startswith("#")
+        line
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
     ]
-    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.+]*", l) for l in lines), lines
+    pattern = r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.+]*"
+    assert all(re.fullmatch(pattern, line) for line in lines), lines
     assert requirement_pins()["torch"] == "2.13.0"
 
 
@@ -169,33 +170,84 @@ def test_snakefmt_is_clean():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-IMPORT_TO_CONDA = {
+IMPORT_TO_CONDA = {  # import name -> conda-forge package, where they differ
     "torch": "pytorch",
     "sklearn": "scikit-learn",
     "PIL": "pillow",
     "yaml": "pyyaml",
     "umap": "umap-learn",
 }
+LIB = ROOT / "scripts" / "deepclust"
 
 
-def imported_modules(path, top_level_only=False):
-    """Top-level names of the modules ``path`` imports (all imports, or module-level only)."""
+def imports_of(path):
+    """``(deepclust modules, third-party top-level packages)`` that ``path`` imports anywhere:
+    module level or inside functions, absolute or relative (``from .clustering import NOISE``)."""
     import ast
 
-    tree = ast.parse(path.read_text())
-    nodes = tree.body if top_level_only else ast.walk(tree)
-    names = set()
-    for node in nodes:
+    modules, packages = set(), set()
+
+    def add(name):
+        top, _, rest = name.partition(".")
+        if top == "deepclust":
+            if rest:
+                modules.add(rest.split(".")[0])
+        elif top not in sys.stdlib_module_names:
+            packages.add(top)
+
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            names.add(node.module)
-    return names
+            for alias in node.names:
+                add(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level <= 1, f"{path}: {ast.unparse(node)}"  # deepclust is flat
+            name = f"deepclust.{node.module or ''}" if node.level else node.module
+            if name.rstrip(".") == "deepclust":  # from . import x, from deepclust import x
+                modules |= {alias.name for alias in node.names}
+            else:  # from .x import y, from deepclust.x import y, from numpy import y
+                add(name)
+    return modules, packages
+
+
+def script_imports(script):
+    """What running ``script`` may import: the deepclust modules it reaches, following each
+    module's own imports (in functions too), and every third-party package any of them names."""
+    modules, packages = imports_of(script)
+    todo = list(modules)
+    while todo:
+        more, found = imports_of(LIB / f"{todo.pop()}.py")
+        packages |= found
+        todo += sorted(more - modules)
+        modules |= more
+    return modules, packages
+
+
+def test_import_scan_sees_relative_and_function_level_imports(tmp_path):
+    """The scan itself: it must see what a scan of module-level absolute imports misses."""
+    (tmp_path / "module.py").write_text(
+        "import numpy as np\n"
+        "from .labels import NOISE\n"
+        "from . import io\n"
+        "from deepclust import knee\n"
+        "import deepclust.data\n"
+        "def plot():\n"
+        "    import matplotlib.pyplot as plt\n"
+        "    from sklearn.manifold import TSNE\n"
+        "    from .metrics import contingency\n"
+        "    import json, os.path\n"
+    )
+    assert imports_of(tmp_path / "module.py") == (
+        {"labels", "io", "knee", "data", "metrics"},
+        {"numpy", "matplotlib", "sklearn"},
+    )
+    # transitively: gallery imports metrics inside a function, metrics imports silhouette there
+    modules, packages = script_imports(ROOT / "scripts" / "plot_tsne_thumbnails.py")
+    assert {"gallery", "metrics", "silhouette"} <= modules and "numba" in packages
 
 
 def rules_with_scripts():
     text = "\n".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk"))
-    for body in re.split(r"\nrule ", "\n" + text)[1:]:
+    for body in re.split(r"\nrule |\ncheckpoint ", "\n" + text)[1:]:
         script = re.search(r'script:\s*"([^"]+)"', body)
         if script:
             env = re.search(r'conda:\s*"([^"]+)"', body).group(1)
@@ -210,28 +262,34 @@ def rules_with_scripts():
             )
 
 
+RULES_WITH_SCRIPTS = list(rules_with_scripts())
+
+
+def test_every_rule_with_a_script_is_checked():
+    names = {rule for rule, *_ in RULES_WITH_SCRIPTS}
+    text = "\n".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk"))
+    assert names == set(re.findall(r"^(?:rule|checkpoint) (\w+):", text, re.M)) - {"all"}
+
+
 @pytest.mark.parametrize(
-    "rule, script, env, declared",
-    list(rules_with_scripts()),
-    ids=lambda v: v if isinstance(v, str) else "",
+    "rule, script, env, declared", RULES_WITH_SCRIPTS, ids=[r[0] for r in RULES_WITH_SCRIPTS]
 )
-def test_scripts_import_only_declared_modules_and_env_packages(rule, script, env, declared):
-    """What a script imports (and the deepclust modules it pulls in, module level) must be a
-    declared lib() input or a package of the rule's conda env; the envs cannot be built here."""
-    packages = {dep.partition("=")[0] for dep in yaml.safe_load(env.read_text())["dependencies"]}
-    seen, todo, third_party = set(), [(script, False)], set()
-    while todo:
-        path, top_level_only = todo.pop()
-        for name in imported_modules(path, top_level_only):
-            if name.startswith("deepclust."):
-                module = name.split(".")[1]
-                assert module in declared, (
-                    f"rule {rule}: {path.name} imports deepclust.{module}, not a lib() input"
-                )
-                if module not in seen:
-                    seen.add(module)
-                    todo.append((ROOT / "scripts" / "deepclust" / f"{module}.py", True))
-            elif name.split(".")[0] not in sys.stdlib_module_names and name != "deepclust":
-                third_party.add(name.split(".")[0])
-    missing = {IMPORT_TO_CONDA.get(n, n) for n in third_party} - packages
+def test_rule_declares_exactly_the_library_modules_its_script_reaches(rule, script, env, declared):
+    """Editing a module reruns exactly the jobs whose script may import it."""
+    modules, _ = script_imports(script)
+    assert declared == modules, (
+        f"rule {rule}: lib() lacks {sorted(modules - declared)}, "
+        f"declares unused {sorted(declared - modules)}"
+    )
+
+
+@pytest.mark.parametrize(
+    "rule, script, env, declared", RULES_WITH_SCRIPTS, ids=[r[0] for r in RULES_WITH_SCRIPTS]
+)
+def test_rule_conda_env_provides_every_package_its_script_may_import(rule, script, env, declared):
+    """Every third-party package the script or its modules import (in functions too) is in the
+    rule's conda env; the envs cannot be built here."""
+    provided = {dep.partition("=")[0] for dep in yaml.safe_load(env.read_text())["dependencies"]}
+    _, packages = script_imports(script)
+    missing = {IMPORT_TO_CONDA.get(name, name) for name in packages} - provided
     assert not missing, f"rule {rule}: {env.name} lacks {sorted(missing)}"

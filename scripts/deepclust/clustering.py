@@ -9,7 +9,8 @@ decorated with ``@algorithm("name")`` plus one block under ``algorithms:`` in th
 
 import numpy as np
 
-NOISE = -1
+from .labels import NOISE as NOISE  # re-exported: scripts use deepclust.clustering.NOISE
+
 ALGORITHMS = {}
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .clustering import NOISE
+from .labels import NOISE
 
 
 def _pyplot():
