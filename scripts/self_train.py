@@ -6,6 +6,7 @@ import time
 import numpy as np
 import torch
 from deepclust.io import save_json, save_npy
+from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
 from deepclust.selftrain import guarded, self_train
 
@@ -48,5 +49,6 @@ with job_log(snakemake.log[0]) as log:
             "seed": seed,
             "seconds": seconds,
             "guard": record,
+            "versions": imported_versions(),
         },
     )

@@ -1,7 +1,7 @@
 rule cluster:
     input:
         embeddings=embeddings,
-        lib=lib("io", "clustering", "knee", "labels", "neighbours", "runlog"),
+        lib=lib("io", "clustering", "knee", "labels", "neighbours", "provenance", "runlog"),
     output:
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
         run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
@@ -27,7 +27,7 @@ rule self_train:
     input:
         images=model_images,
         labels="results/{dataset}/seed{seed}/clusters/{base}/labels.npy",
-        lib=lib("io", "labels", "model", "selftrain", "runlog"),
+        lib=lib("io", "labels", "model", "provenance", "selftrain", "runlog"),
     output:
         labels="results/{dataset}/seed{seed}/clusters/{base}_selftrain/labels.npy",
         run="results/{dataset}/seed{seed}/clusters/{base}_selftrain/run.json",

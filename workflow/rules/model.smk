@@ -1,7 +1,7 @@
 rule train_autoencoder:
     input:
         data=model_images,
-        lib=lib("io", "model", "figures", "labels", "runlog"),
+        lib=lib("io", "model", "figures", "labels", "provenance", "runlog"),
     output:
         model="results/{dataset}/seed{seed}/model/autoencoder.pt",
         losses="results/{dataset}/seed{seed}/model/loss.tsv",
