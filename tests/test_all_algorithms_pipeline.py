@@ -4,6 +4,7 @@ end to end on a small subset."""
 import json
 
 import numpy as np
+import pytest
 import yaml
 from deepclust.clustering import ALGORITHMS
 from workflow_runner import (
@@ -15,6 +16,8 @@ from workflow_runner import (
     snakemake,
     write_config,
 )
+
+pytestmark = pytest.mark.workflow
 
 
 def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):

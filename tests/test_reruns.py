@@ -8,6 +8,8 @@ import pytest
 import yaml
 from workflow_runner import job_counts, snakemake
 
+pytestmark = pytest.mark.workflow
+
 CONFIG = "test_config.yaml"
 MODEL = "results/mnist/seed0/model/autoencoder.pt"
 EMBEDDINGS = "results/mnist/seed0/embeddings.npy"

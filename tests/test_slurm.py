@@ -13,6 +13,8 @@ import subprocess
 import pytest
 from workflow_runner import ROOT, copy_project, small_config, snakemake, write_config
 
+pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
+
 STATE = "/tmp/deepclust-slurm-test"
 
 

@@ -58,7 +58,8 @@ def test_committed_rule_graph_is_current():
     svg = (ROOT / "workflow" / "rulegraph.svg").read_text()
     for rule in RULES + OPTIONAL_RULES:
         assert f">{rule}</text>" in svg, (
-            f"{rule} missing from workflow/rulegraph.svg (run make dag CONFIG=config/presets/every-step.yaml)"
+            f"{rule} missing from workflow/rulegraph.svg "
+            "(run make dag CONFIG=config/presets/every-step.yaml)"
         )
 
 

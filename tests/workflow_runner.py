@@ -12,6 +12,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_N = 2000  # images in the end-to-end runs
 PROJECT_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "envs", "profiles"]
+DRY_RUNS_ONLY = False  # set by tests/conftest.py for tests outside the workflow lane
 
 
 def copy_project(dest):
@@ -38,7 +39,7 @@ def small_config(source, cache_dir, limit=SMALL_N, epochs=3, **overrides):
                 "cache_dir": str(cache_dir),
             }
         },
-        # cpu pinned: the byte-identity tests rely on CPU determinism (tests/test_gpu.py covers cuda)
+        # cpu pinned: byte-identity tests rely on CPU determinism (tests/test_gpu.py covers cuda)
         "autoencoder": {"epochs": epochs, "batch_size": 64, "device": "cpu"},
         "tsne": {"n_samples": 300},
     }
@@ -72,6 +73,10 @@ def snakemake(workdir, *args, check=True, timeout=900, env=None):
 
     ``env`` adds environment variables for this call.
     """
+    if DRY_RUNS_ONLY and not {"-n", "--dry-run", "--lint"} & set(args):
+        raise AssertionError(
+            "this test runs workflow jobs: mark it @pytest.mark.workflow (or use small_run)"
+        )
     cmd = [sys.executable, "-m", "snakemake", *args]
     done = subprocess.run(
         cmd,
@@ -101,7 +106,7 @@ def job_counts(output):
 
 def recomputed_metrics(true, pred, x):
     """The scores of metrics.json recomputed from scratch (scikit-learn, scipy), independently
-    of deepclust.metrics: noise (-1) counts as wrong for accuracy and is left out of the silhouette."""
+    of deepclust.metrics: noise (-1) counts as wrong for accuracy, is left out of the silhouette."""
     from scipy.optimize import linear_sum_assignment
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
 

@@ -1,7 +1,9 @@
 rule cluster:
     input:
         embeddings=embeddings,
-        lib=lib("io", "clustering", "knee", "labels", "neighbours", "provenance", "runlog"),
+        lib=lib(
+            "io", "clustering", "knee", "labels", "neighbours", "provenance", "runlog"
+        ),
     output:
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
         run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
