@@ -4,14 +4,27 @@ import os
 import re
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
-from workflow_runner import ROOT, copy_project, job_counts, small_config, snakemake, write_config
+from workflow_runner import (
+    ROOT,
+    copy_project,
+    expected_jobs,
+    job_counts,
+    small_config,
+    snakemake,
+    write_config,
+)
 
 CONDA_NAMES = {"pytorch": "torch"}  # conda-forge name -> PyPI name
+
+
+def rule_text():
+    """The Snakefile and every rule file, as one text."""
+    files = [ROOT / "Snakefile", *sorted((ROOT / "workflow" / "rules").glob("*.smk"))]
+    return "\n".join(p.read_text() for p in files)
 
 
 def requirement_pins():
@@ -71,25 +84,10 @@ def scratch(tmp_path_factory, mnist_source):
     return workdir, write_config(workdir, small_config(mnist_source, workdir / "hf_cache"))
 
 
-def test_dry_run_lists_the_expected_jobs(scratch):
+def test_dry_run_lists_the_expected_jobs(scratch, mnist_source):
     workdir, configfile = scratch
     out = snakemake(workdir, "-n", "--configfile", configfile).stdout
-    assert job_counts(out) == Counter(
-        all=1,
-        download=1,
-        train_autoencoder=1,
-        embed=1,
-        cluster=2,
-        evaluate=2,
-        tsne=1,
-        plot_tsne=3,
-        plot_confusion=2,
-        plot_kdistance=1,
-        plot_gallery=2,
-        plot_tsne_thumbnails=1,
-        summarize=1,
-        report=1,
-    )
+    assert job_counts(out) == expected_jobs(small_config(mnist_source, workdir / "hf_cache"))
 
 
 def test_deskew_and_self_training_add_their_jobs(scratch, mnist_source):
@@ -100,25 +98,23 @@ def test_deskew_and_self_training_add_their_jobs(scratch, mnist_source):
     out = snakemake(
         workdir, "-n", "--configfile", write_config(workdir, config, "selftrain.yaml")
     ).stdout
-    assert job_counts(out) == Counter(
-        all=1,
-        download=1,
-        deskew=1,
-        train_autoencoder=1,
-        embed=1,
-        cluster=2,
-        self_train=1,
-        evaluate=3,
-        tsne=1,
-        plot_tsne=4,
-        plot_confusion=3,
-        plot_kdistance=1,
-        plot_gallery=3,
-        plot_tsne_thumbnails=1,
-        summarize=1,
-        report=1,
-    )
+    assert job_counts(out) == expected_jobs(config)
+    added = expected_jobs(config) - expected_jobs(small_config(mnist_source, "cache"))
+    assert added["deskew"] == added["self_train"] == added["evaluate"] == 1
     assert "results/mnist/seed0/clusters/kmeans_selftrain/labels.npy" in out
+
+
+def test_seeds_and_shards_multiply_their_jobs(scratch, mnist_source):
+    workdir, _ = scratch
+    config = small_config(mnist_source, workdir / "hf_cache", seeds=[0, 1], shards=3)
+    out = snakemake(
+        workdir, "-n", "--configfile", write_config(workdir, config, "seeds.yaml")
+    ).stdout
+    assert job_counts(out) == expected_jobs(config)
+    planned = expected_jobs(config)
+    assert planned["decode_shard"] == 3 and planned["embed_shard"] == 6
+    assert planned["train_autoencoder"] == 2 and planned["evaluate"] == 4
+    assert planned["plot_tsne"] == 3 and planned["summarize"] == 1  # figures: first seed only
 
 
 def test_every_step_preset_plans_every_rule(scratch, mnist_source):
@@ -128,25 +124,9 @@ def test_every_step_preset_plans_every_rule(scratch, mnist_source):
     out = snakemake(
         workdir, "-n", "--configfile", write_config(workdir, config, "every.yaml")
     ).stdout
-    algorithms = list(yaml.safe_load((ROOT / "config.yaml").read_text())["algorithms"])
-    assert job_counts(out) == Counter(
-        all=1,
-        download=1,
-        deskew=1,
-        train_autoencoder=1,
-        embed=1,
-        cluster=len(algorithms),
-        self_train=1,
-        evaluate=len(algorithms) + 1,
-        tsne=1,
-        plot_tsne=len(algorithms) + 2,
-        plot_confusion=len(algorithms) + 1,
-        plot_kdistance=1,
-        plot_gallery=len(algorithms) + 1,
-        plot_tsne_thumbnails=1,
-        summarize=1,
-        report=1,
-    )
+    assert job_counts(out) == expected_jobs(config)
+    rules = set(re.findall(r"^(?:rule|checkpoint) (\w+):", rule_text(), re.M))
+    assert set(expected_jobs(config)) == rules - {"decode_shard", "embed_shard"}  # shards: 1
 
 
 def test_lint_is_clean():
@@ -246,8 +226,7 @@ def test_import_scan_sees_relative_and_function_level_imports(tmp_path):
 
 
 def rules_with_scripts():
-    text = "\n".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk"))
-    for body in re.split(r"\nrule |\ncheckpoint ", "\n" + text)[1:]:
+    for body in re.split(r"\nrule |\ncheckpoint ", "\n" + rule_text())[1:]:
         script = re.search(r'script:\s*"([^"]+)"', body)
         if script:
             env = re.search(r'conda:\s*"([^"]+)"', body).group(1)
@@ -267,8 +246,7 @@ RULES_WITH_SCRIPTS = list(rules_with_scripts())
 
 def test_every_rule_with_a_script_is_checked():
     names = {rule for rule, *_ in RULES_WITH_SCRIPTS}
-    text = "\n".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk"))
-    assert names == set(re.findall(r"^(?:rule|checkpoint) (\w+):", text, re.M)) - {"all"}
+    assert names == set(re.findall(r"^(?:rule|checkpoint) (\w+):", rule_text(), re.M)) - {"all"}
 
 
 @pytest.mark.parametrize(
