@@ -24,10 +24,15 @@ RULES = "\n".join(p.read_text() for p in sorted((ROOT / "workflow" / "rules").gl
 CATEGORIES = sorted(set(re.findall(r'(?<!sub)category="([^"]+)"', RULES)))
 
 
-@pytest.fixture(scope="module")
-def report(small_run, tmp_path_factory):
-    """``(report.html, run folder)``: the HTML report built from the finished small run."""
+@pytest.fixture(scope="session")
+def chromium():
+    """Checked before the small run is made: a skip (outside CI) should cost nothing."""
     require_tool("chromium")
+
+
+@pytest.fixture(scope="module")
+def report(chromium, small_run, tmp_path_factory):
+    """``(report.html, run folder)``: the HTML report built from the finished small run."""
     workdir = small_run[0]
     path = tmp_path_factory.mktemp("html_report") / "report.html"
     snakemake(workdir, "--report", str(path), "--configfile", "test_config.yaml")

@@ -66,8 +66,8 @@ def test_conda_env_pins_match_requirements(env_file):
 
 def test_every_rule_has_log_benchmark_conda_and_resources():
     text = "\n".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk"))
-    rules = re.split(r"\nrule ", "\n" + text)[1:]
-    assert len(rules) >= 11
+    rules = re.split(r"\n(?:rule|checkpoint) ", "\n" + text)[1:]  # checkpoints too
+    assert len(rules) >= 16
     for body in rules:
         name = body.split(":")[0]
         for directive in ("log:", "benchmark:", "conda:", "threads:", "resources:"):
