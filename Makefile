@@ -5,13 +5,15 @@ BIN := $(VENV)/bin
 CORES ?= all
 # A config file layered over config.yaml, e.g. CONFIG=config/presets/mnist-local.yaml
 CONFIG ?=
-# Extra arguments for snakemake (or pytest for make test), e.g. ARGS="-n"
+# Extra arguments for snakemake (or pytest for make test / test-fast), e.g. ARGS="-n"
 ARGS ?=
 CONFIG_ARG := $(if $(CONFIG),--configfile $(CONFIG))
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
-SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz
+SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
+# The test lanes (markers in pyproject.toml): test-fast leaves out everything that runs jobs.
+FAST_LANE := not workflow and not slurm and not gpu and not browser
 
-.PHONY: setup system-packages run test lint dag bench bench-quality bench-scale clean
+.PHONY: setup system-packages run test test-fast lint dag bench bench-quality bench-scale clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -21,21 +23,24 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-# TeX (for the PDF report) and Graphviz (for the DAG) via apt when root and missing.
+# TeX (for the PDF report), Graphviz (for the DAG) and Chromium (the test that opens the HTML
+# report) via apt when root and missing.
 system-packages:
-	@if command -v latexmk >/dev/null && command -v dot >/dev/null && \
+	@if command -v latexmk >/dev/null && command -v dot >/dev/null && command -v chromium >/dev/null && \
 		kpsewhich lmodern.sty >/dev/null && kpsewhich booktabs.sty >/dev/null; then \
 		exit 0; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing $(SYSTEM_PACKAGES)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
 	else \
-		echo "warning: install $(SYSTEM_PACKAGES) (needs root); the report rule fails without a TeX engine" >&2; \
+		echo "warning: install $(SYSTEM_PACKAGES) (needs root); the report rule fails without a TeX engine," \
+			"the HTML report test is skipped without chromium" >&2; \
 	fi
 
 run: setup
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG_ARG) $(ARGS)
 
+# Every lane: unit tests, real Snakemake runs, Slurm, GPU, browser (what CI runs).
 test: setup
 	$(BIN)/python -m pytest -q -rs tests $(ARGS)
 
@@ -44,9 +49,15 @@ test: setup
 config-docs: setup
 	$(BIN)/python tests/tools/config_reference.py
 
+# Unit tests, static checks and dry runs only: for development (under a minute).
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -q -rs -m "$(FAST_LANE)" tests $(ARGS)
+
 lint: setup
 	$(BIN)/snakemake --lint
 	PATH=$(abspath $(BIN)):$$PATH snakefmt --check .
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
 dag: setup
 	$(BIN)/snakemake --dag $(CONFIG_ARG) | dot -Tsvg > dag.svg

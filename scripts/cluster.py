@@ -6,6 +6,7 @@ import numba
 import numpy as np
 from deepclust.clustering import NOISE, run_algorithm
 from deepclust.io import save_json, save_npy
+from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
 from threadpoolctl import threadpool_limits
 
@@ -38,5 +39,6 @@ with job_log(snakemake.log[0]) as log, threadpool_limits(snakemake.threads):
             "exactness": exactness,
             "seed": seed,
             "seconds": seconds,
+            "versions": imported_versions(),
         },
     )

@@ -8,7 +8,7 @@ import numba
 import numpy as np
 from deepclust.io import save_json
 from deepclust.metrics import evaluate
-from deepclust.provenance import provenance
+from deepclust.provenance import imported_versions, provenance
 from deepclust.runlog import job_log
 
 seed = int(snakemake.wildcards.seed)
@@ -45,5 +45,6 @@ with job_log(snakemake.log[0]) as log:
     }
     if "guard" in run:  # a refinement step: whether it kept its base's labels, and why
         metrics["guard"] = run["guard"]
+    metrics["versions"] = imported_versions()  # this job's own packages (run.json has its own)
     save_json(snakemake.output[0], metrics)
     log(json.dumps({k: metrics[k] for k in ("n_clusters", "silhouette", "accuracy", "nmi", "ari")}))

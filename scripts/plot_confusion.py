@@ -5,9 +5,9 @@ the rest share one "others" column; noise has its own.
 """
 
 import numpy as np
-from deepclust.data import NO_LABEL
 from deepclust.figures import cap_clusters, confusion_column_names, plot_confusion
 from deepclust.io import save_figure
+from deepclust.labels import NO_LABEL
 from deepclust.metrics import confusion_after_matching
 from deepclust.runlog import job_log
 

@@ -9,5 +9,5 @@ w = snakemake.wildcards
 with job_log(snakemake.log[0]) as log:
     x = np.load(snakemake.input.embeddings)
     where = f"{w.dataset}, seed {w.seed}"
-    figure = draw(w.diagnostic, w.algorithm, x, snakemake.params.settings, int(w.seed), where, log)
+    figure = draw(w.diagnostic, x, snakemake.params.settings, int(w.seed), where, log)
     save_figure(snakemake.output[0], figure, dpi=120)

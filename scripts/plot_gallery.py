@@ -1,9 +1,9 @@
 """Rule plot_gallery: the images of each cluster of one clustering, most and least typical."""
 
 import numpy as np
-from deepclust.clustering import NOISE
 from deepclust.gallery import class_agreement, cluster_members, plot_gallery, row_label
 from deepclust.io import save_figure
+from deepclust.labels import NOISE
 from deepclust.runlog import job_log
 
 settings = snakemake.params.gallery

@@ -1,9 +1,9 @@
 """Rule plot_tsne: the t-SNE map coloured by one clustering or by the true labels."""
 
 import numpy as np
-from deepclust.data import NO_LABEL
 from deepclust.figures import plot_clusters
 from deepclust.io import save_figure
+from deepclust.labels import NO_LABEL
 from deepclust.runlog import job_log
 
 colouring = snakemake.wildcards.colouring

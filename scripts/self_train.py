@@ -6,6 +6,7 @@ import time
 import numpy as np
 import torch
 from deepclust.io import save_json, save_npy
+from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
 from deepclust.selftrain import guarded, self_train
 
@@ -29,7 +30,8 @@ with job_log(snakemake.log[0]) as log:
     kept, record = guarded(labels, new_labels, history[-1]["loss"], **guard)
     if record["kept_base"]:
         log(
-            f"guard: the relabelling collapsed ({'; '.join(record['reasons'])}); keeping {base}'s labels"
+            f"guard: the relabelling collapsed ({'; '.join(record['reasons'])}); "
+            f"keeping {base}'s labels"
         )
     save_npy(snakemake.output.labels, kept)
     used = dict(
@@ -48,5 +50,6 @@ with job_log(snakemake.log[0]) as log:
             "seed": seed,
             "seconds": seconds,
             "guard": record,
+            "versions": imported_versions(),
         },
     )

@@ -5,6 +5,7 @@ import torch
 from deepclust.figures import plot_loss
 from deepclust.io import atomic_path, save_figure, save_json, save_text
 from deepclust.model import checkpoint, resolve_device, train_autoencoder
+from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
 
 settings = snakemake.params.autoencoder
@@ -50,6 +51,7 @@ with job_log(snakemake.log[0]) as log:
             "final_loss": history[-1]["loss"],
             "epochs_run": len(history),
             "seconds": sum(h["seconds"] for h in history),
+            "versions": imported_versions(),
         },
     )
     log(

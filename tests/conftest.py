@@ -1,4 +1,5 @@
-"""Shared fixtures: the library on sys.path and a small real dataset in Hub layout."""
+"""Shared fixtures: the library on sys.path and a small real dataset in Hub layout; the test
+lanes (markers registered in pyproject.toml; ``make test-fast`` leaves out ``workflow``)."""
 
 import os
 import sys
@@ -11,6 +12,24 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 SHARED_MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
+# Fixtures that run the real workflow: a test using one is in the workflow lane.
+WORKFLOW_FIXTURES = {"small_run"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if WORKFLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.workflow)
+
+
+@pytest.fixture(autouse=True)
+def only_dry_runs_outside_the_workflow_lane(request, monkeypatch):
+    """A test not marked ``workflow`` may dry-run or lint the workflow but not run its jobs
+    (workflow_runner.snakemake then fails), so the fast lane stays fast."""
+    if request.node.get_closest_marker("workflow") is None:
+        import workflow_runner
+
+        monkeypatch.setattr(workflow_runner, "DRY_RUNS_ONLY", True)
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +46,8 @@ def mnist_source(tmp_path_factory):
 
     warnings.warn(
         f"{SHARED_MNIST} is missing: the end-to-end tests run on a stand-in built from "
-        "scikit-learn's digits, not on MNIST (in CI this fails)"
+        "scikit-learn's digits, not on MNIST (in CI this fails)",
+        stacklevel=1,
     )
     return str(write_digits_dataset(tmp_path_factory.mktemp("digits")))
 

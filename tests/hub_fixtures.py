@@ -15,7 +15,8 @@ def png_bytes(image):
 
 
 def write_hub_dataset(folder, splits, label_names=None, image_column="image", label_column="label"):
-    """Write ``{split: (images uint8, labels or None)}`` as ``folder/data/<split>-00000-of-00001.parquet``.
+    """Write ``{split: (images uint8, labels or None)}`` as
+    ``folder/data/<split>-00000-of-00001.parquet``.
 
     Images become PNG bytes in an ``Image`` feature; labels a ``ClassLabel`` when names are given.
     """
@@ -59,7 +60,8 @@ def write_digits_dataset(folder):
 
 def resized_subset(source, n, size, split="train"):
     """The first ``n`` images of a local Hub-layout dataset (e.g. ../shared/datasets/mnist),
-    resized to ``size`` x ``size`` (PIL's area-averaging box filter), their labels and class names."""
+    resized to ``size`` x ``size`` (PIL's area-averaging box filter), their labels and class
+    names."""
     from deepclust.data import load_image_dataset
     from PIL import Image
 

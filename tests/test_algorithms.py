@@ -67,6 +67,7 @@ def test_unknown_algorithm_is_a_clear_error():
 
 def test_adding_a_function_registers_it(monkeypatch):
     monkeypatch.setattr(clustering, "ALGORITHMS", dict(ALGORITHMS))
+    monkeypatch.setattr(clustering, "DIAGNOSTICS", dict(clustering.DIAGNOSTICS))
 
     @algorithm("first_coordinate_sign")
     def sign(x, params, seed):
@@ -81,6 +82,7 @@ def test_adding_a_function_registers_it(monkeypatch):
 
 def test_wrong_label_shape_is_an_error(monkeypatch):
     monkeypatch.setattr(clustering, "ALGORITHMS", dict(ALGORITHMS))
+    monkeypatch.setattr(clustering, "DIAGNOSTICS", dict(clustering.DIAGNOSTICS))
     algorithm("broken")(lambda x, params, seed: np.zeros(3))
     with pytest.raises(
         ValueError, match=r"'broken' returned labels of shape \(3,\), expected \(300,\)"

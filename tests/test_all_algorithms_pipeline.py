@@ -4,6 +4,7 @@ end to end on a small subset."""
 import json
 
 import numpy as np
+import pytest
 from config_defaults import default_config
 from deepclust.clustering import ALGORITHMS
 from workflow_runner import (
@@ -14,6 +15,8 @@ from workflow_runner import (
     snakemake,
     write_config,
 )
+
+pytestmark = pytest.mark.workflow
 
 
 def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):

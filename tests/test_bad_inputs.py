@@ -1,4 +1,5 @@
-"""Bad config, bad data and failing jobs: a clear message naming the problem, nothing left behind."""
+"""Bad config, bad data and failing jobs: a clear message naming the problem, nothing left
+behind."""
 
 import os
 import signal
@@ -11,6 +12,8 @@ import numpy as np
 import pytest
 from hub_fixtures import digits_as_mnist, write_hub_dataset
 from workflow_runner import copy_project, small_config, snakemake, write_config
+
+pytestmark = pytest.mark.workflow
 
 DATA = "results/mnist/data.npz"
 
@@ -52,7 +55,8 @@ def with_section(config, section, **values):
         (
             "autoencoder",
             {"epoch": 3},
-            "autoencoder: Additional properties are not allowed ('epoch' was unexpected); allowed keys: hidden, latent_dim,",
+            "autoencoder: Additional properties are not allowed ('epoch' was unexpected); "
+            "allowed keys: hidden, latent_dim,",
         ),
         (
             "autoencoder",
@@ -72,7 +76,8 @@ def with_section(config, section, **values):
         (
             "algorithms",
             {"spectral": {"enabled": True}},
-            "algorithms: Additional properties are not allowed ('spectral' was unexpected); allowed keys: kmeans, dbscan",
+            "algorithms: Additional properties are not allowed ('spectral' was unexpected); "
+            "allowed keys: kmeans, dbscan",
         ),
         (
             "algorithms",
@@ -83,7 +88,8 @@ def with_section(config, section, **values):
         (
             "self_training",
             {"enabled": True, "base": "umap_gmm"},
-            "self_training.base is 'umap_gmm', which is not an enabled algorithm (enabled: kmeans, dbscan)",
+            "self_training.base is 'umap_gmm', which is not an enabled algorithm "
+            "(enabled: kmeans, dbscan)",
         ),
         ("self_training", {"epochs": 0}, "self_training.epochs: 0 is less than the minimum of 1"),
     ],
@@ -118,7 +124,8 @@ def dataset_config(project, source, **settings):
         ),
         (
             {"source": "nobody-here/no-such-dataset"},
-            "to work offline, point source at a local copy in Hub layout, e.g. --configfile config/presets/mnist-local.yaml",
+            "to work offline, point source at a local copy in Hub layout, "
+            "e.g. --configfile config/presets/mnist-local.yaml",
         ),
         ({"splits": ["train", "validation"]}, "split(s) ['validation'] not in dataset"),
         ({"image_column": "picture"}, "column 'picture' not in split 'train'"),
@@ -139,8 +146,8 @@ def test_source_that_is_a_parquet_file(project, mnist_source):
     fails_with(
         project,
         dataset_config(project, str(parquet)),
-        f"dataset source '{parquet}' is a file, not a folder; expected a Hub id (e.g. ylecun/mnist) "
-        "or a local folder of <split>-*.parquet files",
+        f"dataset source '{parquet}' is a file, not a folder; "
+        "expected a Hub id (e.g. ylecun/mnist) or a local folder of <split>-*.parquet files",
         DATA,
     )
     assert outputs(project) == []
@@ -186,9 +193,9 @@ def test_dataset_smaller_than_the_steps_need_fails_in_download(project, tmp_path
     out = fails_with(
         project,
         config,
-        "dataset 'mnist' has 1 image, fewer than the enabled steps need: algorithms.kmeans.n_clusters "
-        "is 10, algorithms.dbscan.min_samples is 5, t-SNE's minimum is 3; use a dataset of at least "
-        "10 images or lower these settings",
+        "dataset 'mnist' has 1 image, fewer than the enabled steps need: "
+        "algorithms.kmeans.n_clusters is 10, algorithms.dbscan.min_samples is 5, "
+        "t-SNE's minimum is 3; use a dataset of at least 10 images or lower these settings",
     )
     assert "Error in rule download" in out
     assert "Error in rule train_autoencoder" not in out and "Error in rule tsne" not in out

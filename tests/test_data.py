@@ -125,7 +125,10 @@ def test_source_that_is_a_file_names_what_is_expected(mnist_source, tmp_path):
     parquet = next(Path(mnist_source).rglob("train-*.parquet"))
     with pytest.raises(
         DatasetError,
-        match=r"is a file, not a folder; expected a Hub id .* a local folder of <split>-\*\.parquet files",
+        match=(
+            r"is a file, not a folder; expected a Hub id .* "
+            r"a local folder of <split>-\*\.parquet files"
+        ),
     ):
         load_image_dataset(str(parquet), ["train"], "image", "label", 5, tmp_path)
 
@@ -136,7 +139,10 @@ def test_folder_without_data_files_lists_what_it_holds(tmp_path):
     (tmp_path / "notes" / "notes.txt").write_text("hello\n")
     with pytest.raises(
         DatasetError,
-        match=r"holds no data files \(.parquet, .arrow or images\); it holds: README.md, notes.txt\. Expected a Hub id",
+        match=(
+            r"holds no data files \(.parquet, .arrow or images\); "
+            r"it holds: README.md, notes.txt\. Expected a Hub id"
+        ),
     ):
         load_image_dataset(str(tmp_path / "notes"), ["train"], "image", "label", 5, tmp_path / "c")
 
@@ -232,8 +238,10 @@ def test_images_needed_counts_enabled_steps_only():
     with pytest.raises(
         DatasetError,
         match=(
-            r"dataset 'mnist' has 1 image, fewer than the enabled steps need: algorithms.hdbscan.min_cluster_size is 20, "
-            r"algorithms.kmeans.n_clusters is 10, algorithms.dbscan.min_samples is 5, t-SNE's minimum is 3; "
+            r"dataset 'mnist' has 1 image, fewer than the enabled steps need: "
+            r"algorithms.hdbscan.min_cluster_size is 20, "
+            r"algorithms.kmeans.n_clusters is 10, algorithms.dbscan.min_samples is 5, "
+            r"t-SNE's minimum is 3; "
             r"use a dataset of at least 20 images or lower these settings"
         ),
     ):

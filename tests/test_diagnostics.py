@@ -6,14 +6,14 @@ import re
 import numpy as np
 import pytest
 from deepclust.clustering import ALGORITHMS, DIAGNOSTICS
-from deepclust.diagnostics import FIGURES, declared, draw
+from deepclust.diagnostics import FIGURES, draw
 from workflow_runner import ROOT
 
 DBSCAN = {"eps": "auto", "min_samples": 5, "exact_max": 100000, "kdistance_sample": 20000}
 
 
 def test_every_declared_figure_exists_with_a_caption():
-    assert DIAGNOSTICS["dbscan"] == ("kdistance",) and declared("kmeans") == ()
+    assert DIAGNOSTICS["dbscan"] == ("kdistance",) and DIAGNOSTICS["kmeans"] == ()
     assert set(DIAGNOSTICS) == set(ALGORITHMS)
     for algorithm, figures in DIAGNOSTICS.items():
         for name in figures:
@@ -27,7 +27,7 @@ def test_kdistance_is_drawn_and_described():
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.normal(0, 0.1, (100, 4)), rng.normal(3, 0.1, (100, 4))])
     lines = []
-    fig = draw("kdistance", "dbscan", x, DBSCAN, 0, "toy, seed 0", lines.append)
+    fig = draw("kdistance", x, DBSCAN, 0, "toy, seed 0", lines.append)
     assert fig.axes[0].get_title() == "toy, seed 0: DBSCAN k-distance"
     assert lines[0] == "exact k-distance curve of all 200 points" and "knee at point" in lines[1]
     describe = FIGURES["kdistance"].describe
@@ -40,9 +40,9 @@ def test_kdistance_is_drawn_and_described():
     )
 
 
-def test_a_figure_the_algorithm_does_not_declare_is_refused():
-    with pytest.raises(ValueError, match="'kmeans' declares no diagnostic figure 'kdistance'"):
-        draw("kdistance", "kmeans", np.zeros((10, 2)), DBSCAN, 0, "toy", print)
+def test_an_unknown_figure_is_refused():
+    with pytest.raises(ValueError, match="no diagnostic figure 'silhouette'; known: kdistance"):
+        draw("silhouette", np.zeros((10, 2)), DBSCAN, 0, "toy", print)
 
 
 def test_no_rule_or_report_code_names_an_algorithm():

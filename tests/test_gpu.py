@@ -11,9 +11,11 @@ import pytest
 import torch
 from workflow_runner import copy_project, small_config, snakemake, write_config
 
-pytestmark = pytest.mark.skipif(
-    not torch.cuda.is_available(), reason="needs a CUDA GPU visible to torch"
-)
+pytestmark = [
+    pytest.mark.workflow,
+    pytest.mark.gpu,
+    pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU visible to torch"),
+]
 
 
 def test_training_on_the_gpu_clusters_as_well_as_on_the_cpu(mnist_source, tmp_path):

@@ -70,12 +70,16 @@ def test_npy_writer_and_concatenation_match_np_save_byte_for_byte(tmp_path):
 def test_npy_writer_refuses_the_wrong_number_of_rows(tmp_path):
     from deepclust.io import NpyWriter, concatenate_npy
 
-    with pytest.raises(ValueError, match="wrote 2 rows, expected 3"):
-        with NpyWriter(tmp_path / "a.npy", np.uint8, (3, 2)) as out:
-            out.write(np.zeros((2, 2)))
-    with pytest.raises(ValueError, match="does not fit"):
-        with NpyWriter(tmp_path / "b.npy", np.uint8, (3, 2)) as out:
-            out.write(np.zeros((4, 2)))
+    with (
+        pytest.raises(ValueError, match="wrote 2 rows, expected 3"),
+        NpyWriter(tmp_path / "a.npy", np.uint8, (3, 2)) as out,
+    ):
+        out.write(np.zeros((2, 2)))
+    with (
+        pytest.raises(ValueError, match="does not fit"),
+        NpyWriter(tmp_path / "b.npy", np.uint8, (3, 2)) as out,
+    ):
+        out.write(np.zeros((4, 2)))
     np.save(tmp_path / "c.npy", np.zeros((2, 3)))
     np.save(tmp_path / "d.npy", np.zeros((2, 4)))
     with pytest.raises(ValueError, match="unlike"):

@@ -100,7 +100,8 @@ def test_silhouette_is_estimated_above_the_threshold():
     low, high = m["silhouette_ci95"]
     assert low < m["silhouette"] < high and low <= silhouette_score(x[keep], pred[keep]) <= high
     assert m["silhouette_method"] == (
-        f"estimated from 100 of 400 non-noise points, each against all 400; 95% CI [{low:.4f}, {high:.4f}]"
+        f"estimated from 100 of 400 non-noise points, each against all 400; "
+        f"95% CI [{low:.4f}, {high:.4f}]"
     )
     assert m["exactness"] == {"silhouette": m["silhouette_method"]}
     other = evaluate(x, pred, pred, silhouette_exact_max=399, silhouette_sample_size=100, seed=4)

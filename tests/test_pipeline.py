@@ -10,6 +10,8 @@ from pypdf import PdfReader
 from workflow_runner import SMALL_N as N
 from workflow_runner import assert_metrics_match, recomputed_metrics
 
+pytestmark = pytest.mark.workflow
+
 ALGORITHMS = ["kmeans", "dbscan"]
 
 
@@ -91,6 +93,20 @@ def test_clusters_and_metrics(run, algorithm):
         and prov["packages"]["torch"].startswith("2.13.0")
     )
     assert prov["dataset"]["source"].endswith("mnist")
+
+
+def test_each_job_records_the_versions_it_imported(run):
+    """training.json, run.json and metrics.json each name the packages of their own job."""
+    seed0 = run[0] / "results/mnist/seed0"
+    training = json.loads((seed0 / "model/training.json").read_text())["versions"]
+    assert training["torch"] == torch.__version__ and "matplotlib" in training
+    for algorithm in ALGORITHMS:
+        folder = seed0 / f"clusters/{algorithm}"
+        clustering = json.loads((folder / "run.json").read_text())["versions"]
+        scoring = json.loads((folder / "metrics.json").read_text())["versions"]
+        assert "scikit-learn" in clustering and "torch" not in clustering
+        assert "numba" in scoring and "torch" not in scoring
+        assert all(versions["python"] for versions in (training, clustering, scoring))
 
 
 @pytest.mark.parametrize("colouring", ALGORITHMS + ["labels"])

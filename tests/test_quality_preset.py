@@ -4,8 +4,11 @@ config file that disables mnist and names only the new dataset's source and spli
 import json
 
 import numpy as np
+import pytest
 from hub_fixtures import write_hub_dataset
 from workflow_runner import ROOT, copy_project, snakemake, write_config
+
+pytestmark = pytest.mark.workflow
 
 N_IMAGES = 1000
 

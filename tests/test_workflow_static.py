@@ -4,15 +4,27 @@ import os
 import re
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
-from config_defaults import default_config
-from workflow_runner import ROOT, copy_project, job_counts, small_config, snakemake, write_config
+from workflow_runner import (
+    ROOT,
+    copy_project,
+    expected_jobs,
+    job_counts,
+    small_config,
+    snakemake,
+    write_config,
+)
 
 CONDA_NAMES = {"pytorch": "torch"}  # conda-forge name -> PyPI name
+
+
+def rule_text():
+    """The Snakefile and every rule file, as one text."""
+    files = [ROOT / "Snakefile", *sorted((ROOT / "workflow" / "rules").glob("*.smk"))]
+    return "\n".join(p.read_text() for p in files)
 
 
 def requirement_pins():
@@ -31,8 +43,8 @@ def test_requirements_are_exact_pins():
         for line in (ROOT / "requirements.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    pin = r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.+]*"
-    assert all(re.fullmatch(pin, line) for line in lines), lines
+    pattern = r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.+]*"
+    assert all(re.fullmatch(pattern, line) for line in lines), lines
     assert requirement_pins()["torch"] == "2.13.0"
 
 
@@ -54,8 +66,8 @@ def test_conda_env_pins_match_requirements(env_file):
 
 def test_every_rule_has_log_benchmark_conda_and_resources():
     text = "\n".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk"))
-    rules = re.split(r"\nrule ", "\n" + text)[1:]
-    assert len(rules) >= 11
+    rules = re.split(r"\n(?:rule|checkpoint) ", "\n" + text)[1:]  # checkpoints too
+    assert len(rules) >= 16
     for body in rules:
         name = body.split(":")[0]
         for directive in ("log:", "benchmark:", "conda:", "threads:", "resources:"):
@@ -72,25 +84,10 @@ def scratch(tmp_path_factory, mnist_source):
     return workdir, write_config(workdir, small_config(mnist_source, workdir / "hf_cache"))
 
 
-def test_dry_run_lists_the_expected_jobs(scratch):
+def test_dry_run_lists_the_expected_jobs(scratch, mnist_source):
     workdir, configfile = scratch
     out = snakemake(workdir, "-n", "--configfile", configfile).stdout
-    assert job_counts(out) == Counter(
-        all=1,
-        download=1,
-        train_autoencoder=1,
-        embed=1,
-        cluster=2,
-        evaluate=2,
-        tsne=1,
-        plot_tsne=3,
-        plot_confusion=2,
-        plot_diagnostic=1,
-        plot_gallery=2,
-        plot_tsne_thumbnails=1,
-        summarize=1,
-        report=1,
-    )
+    assert job_counts(out) == expected_jobs(small_config(mnist_source, workdir / "hf_cache"))
 
 
 def test_deskew_and_self_training_add_their_jobs(scratch, mnist_source):
@@ -101,25 +98,23 @@ def test_deskew_and_self_training_add_their_jobs(scratch, mnist_source):
     out = snakemake(
         workdir, "-n", "--configfile", write_config(workdir, config, "selftrain.yaml")
     ).stdout
-    assert job_counts(out) == Counter(
-        all=1,
-        download=1,
-        deskew=1,
-        train_autoencoder=1,
-        embed=1,
-        cluster=2,
-        self_train=1,
-        evaluate=3,
-        tsne=1,
-        plot_tsne=4,
-        plot_confusion=3,
-        plot_diagnostic=1,
-        plot_gallery=3,
-        plot_tsne_thumbnails=1,
-        summarize=1,
-        report=1,
-    )
+    assert job_counts(out) == expected_jobs(config)
+    added = expected_jobs(config) - expected_jobs(small_config(mnist_source, "cache"))
+    assert added["deskew"] == added["self_train"] == added["evaluate"] == 1
     assert "results/mnist/seed0/clusters/kmeans_selftrain/labels.npy" in out
+
+
+def test_seeds_and_shards_multiply_their_jobs(scratch, mnist_source):
+    workdir, _ = scratch
+    config = small_config(mnist_source, workdir / "hf_cache", seeds=[0, 1], shards=3)
+    out = snakemake(
+        workdir, "-n", "--configfile", write_config(workdir, config, "seeds.yaml")
+    ).stdout
+    assert job_counts(out) == expected_jobs(config)
+    planned = expected_jobs(config)
+    assert planned["decode_shard"] == 3 and planned["embed_shard"] == 6
+    assert planned["train_autoencoder"] == 2 and planned["evaluate"] == 4
+    assert planned["plot_tsne"] == 3 and planned["summarize"] == 1  # figures: first seed only
 
 
 def test_every_step_preset_plans_every_rule(scratch, mnist_source):
@@ -129,25 +124,9 @@ def test_every_step_preset_plans_every_rule(scratch, mnist_source):
     out = snakemake(
         workdir, "-n", "--configfile", write_config(workdir, config, "every.yaml")
     ).stdout
-    algorithms = list(default_config()["algorithms"])
-    assert job_counts(out) == Counter(
-        all=1,
-        download=1,
-        deskew=1,
-        train_autoencoder=1,
-        embed=1,
-        cluster=len(algorithms),
-        self_train=1,
-        evaluate=len(algorithms) + 1,
-        tsne=1,
-        plot_tsne=len(algorithms) + 2,
-        plot_confusion=len(algorithms) + 1,
-        plot_diagnostic=1,
-        plot_gallery=len(algorithms) + 1,
-        plot_tsne_thumbnails=1,
-        summarize=1,
-        report=1,
-    )
+    assert job_counts(out) == expected_jobs(config)
+    rules = set(re.findall(r"^(?:rule|checkpoint) (\w+):", rule_text(), re.M))
+    assert set(expected_jobs(config)) == rules - {"decode_shard", "embed_shard"}  # shards: 1
 
 
 def test_lint_is_clean():
@@ -171,33 +150,83 @@ def test_snakefmt_is_clean():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-IMPORT_TO_CONDA = {
+IMPORT_TO_CONDA = {  # import name -> conda-forge package, where they differ
     "torch": "pytorch",
     "sklearn": "scikit-learn",
     "PIL": "pillow",
     "yaml": "pyyaml",
     "umap": "umap-learn",
 }
+LIB = ROOT / "scripts" / "deepclust"
 
 
-def imported_modules(path, top_level_only=False):
-    """Top-level names of the modules ``path`` imports (all imports, or module-level only)."""
+def imports_of(path):
+    """``(deepclust modules, third-party top-level packages)`` that ``path`` imports anywhere:
+    module level or inside functions, absolute or relative (``from .clustering import NOISE``)."""
     import ast
 
-    tree = ast.parse(path.read_text())
-    nodes = tree.body if top_level_only else ast.walk(tree)
-    names = set()
-    for node in nodes:
+    modules, packages = set(), set()
+
+    def add(name):
+        top, _, rest = name.partition(".")
+        if top == "deepclust":
+            if rest:
+                modules.add(rest.split(".")[0])
+        elif top not in sys.stdlib_module_names:
+            packages.add(top)
+
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            names.add(node.module)
-    return names
+            for alias in node.names:
+                add(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level <= 1, f"{path}: {ast.unparse(node)}"  # deepclust is flat
+            name = f"deepclust.{node.module or ''}" if node.level else node.module
+            if name.rstrip(".") == "deepclust":  # from . import x, from deepclust import x
+                modules |= {alias.name for alias in node.names}
+            else:  # from .x import y, from deepclust.x import y, from numpy import y
+                add(name)
+    return modules, packages
+
+
+def script_imports(script):
+    """What running ``script`` may import: the deepclust modules it reaches, following each
+    module's own imports (in functions too), and every third-party package any of them names."""
+    modules, packages = imports_of(script)
+    todo = list(modules)
+    while todo:
+        more, found = imports_of(LIB / f"{todo.pop()}.py")
+        packages |= found
+        todo += sorted(more - modules)
+        modules |= more
+    return modules, packages
+
+
+def test_import_scan_sees_relative_and_function_level_imports(tmp_path):
+    """The scan itself: it must see what a scan of module-level absolute imports misses."""
+    (tmp_path / "module.py").write_text(
+        "import numpy as np\n"
+        "from .labels import NOISE\n"
+        "from . import io\n"
+        "from deepclust import knee\n"
+        "import deepclust.data\n"
+        "def plot():\n"
+        "    import matplotlib.pyplot as plt\n"
+        "    from sklearn.manifold import TSNE\n"
+        "    from .metrics import contingency\n"
+        "    import json, os.path\n"
+    )
+    assert imports_of(tmp_path / "module.py") == (
+        {"labels", "io", "knee", "data", "metrics"},
+        {"numpy", "matplotlib", "sklearn"},
+    )
+    # transitively: gallery imports metrics inside a function, metrics imports silhouette there
+    modules, packages = script_imports(ROOT / "scripts" / "plot_tsne_thumbnails.py")
+    assert {"gallery", "metrics", "silhouette"} <= modules and "numba" in packages
 
 
 def rules_with_scripts():
-    text = "\n".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk"))
-    for body in re.split(r"\nrule ", "\n" + text)[1:]:
+    for body in re.split(r"\nrule |\ncheckpoint ", "\n" + rule_text())[1:]:
         script = re.search(r'script:\s*"([^"]+)"', body)
         if script:
             env = re.search(r'conda:\s*"([^"]+)"', body).group(1)
@@ -212,28 +241,33 @@ def rules_with_scripts():
             )
 
 
+RULES_WITH_SCRIPTS = list(rules_with_scripts())
+
+
+def test_every_rule_with_a_script_is_checked():
+    names = {rule for rule, *_ in RULES_WITH_SCRIPTS}
+    assert names == set(re.findall(r"^(?:rule|checkpoint) (\w+):", rule_text(), re.M)) - {"all"}
+
+
 @pytest.mark.parametrize(
-    "rule, script, env, declared",
-    list(rules_with_scripts()),
-    ids=lambda v: v if isinstance(v, str) else "",
+    "rule, script, env, declared", RULES_WITH_SCRIPTS, ids=[r[0] for r in RULES_WITH_SCRIPTS]
 )
-def test_scripts_import_only_declared_modules_and_env_packages(rule, script, env, declared):
-    """What a script imports (and the deepclust modules it pulls in, module level) must be a
-    declared lib() input or a package of the rule's conda env; the envs cannot be built here."""
-    packages = {dep.partition("=")[0] for dep in yaml.safe_load(env.read_text())["dependencies"]}
-    seen, todo, third_party = set(), [(script, False)], set()
-    while todo:
-        path, top_level_only = todo.pop()
-        for name in imported_modules(path, top_level_only):
-            if name.startswith("deepclust."):
-                module = name.split(".")[1]
-                assert module in declared, (
-                    f"rule {rule}: {path.name} imports deepclust.{module}, not a lib() input"
-                )
-                if module not in seen:
-                    seen.add(module)
-                    todo.append((ROOT / "scripts" / "deepclust" / f"{module}.py", True))
-            elif name.split(".")[0] not in sys.stdlib_module_names and name != "deepclust":
-                third_party.add(name.split(".")[0])
-    missing = {IMPORT_TO_CONDA.get(n, n) for n in third_party} - packages
+def test_rule_declares_exactly_the_library_modules_its_script_reaches(rule, script, env, declared):
+    """Editing a module reruns exactly the jobs whose script may import it."""
+    modules, _ = script_imports(script)
+    assert declared == modules, (
+        f"rule {rule}: lib() lacks {sorted(modules - declared)}, "
+        f"declares unused {sorted(declared - modules)}"
+    )
+
+
+@pytest.mark.parametrize(
+    "rule, script, env, declared", RULES_WITH_SCRIPTS, ids=[r[0] for r in RULES_WITH_SCRIPTS]
+)
+def test_rule_conda_env_provides_every_package_its_script_may_import(rule, script, env, declared):
+    """Every third-party package the script or its modules import (in functions too) is in the
+    rule's conda env; the envs cannot be built here."""
+    provided = {dep.partition("=")[0] for dep in yaml.safe_load(env.read_text())["dependencies"]}
+    _, packages = script_imports(script)
+    missing = {IMPORT_TO_CONDA.get(name, name) for name in packages} - provided
     assert not missing, f"rule {rule}: {env.name} lacks {sorted(missing)}"

@@ -1,9 +1,11 @@
 """Run the real workflow in a scratch copy of the project (used by the end-to-end tests)."""
 
+import copy
 import os
 import shutil
 import subprocess
 import sys
+from collections import Counter, namedtuple
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_N = 2000  # images in the end-to-end runs
 PROJECT_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "envs", "profiles"]
+DRY_RUNS_ONLY = False  # set by tests/conftest.py for tests outside the workflow lane
 
 
 def copy_project(dest):
@@ -38,7 +41,7 @@ def small_config(source, cache_dir, limit=SMALL_N, epochs=3, **overrides):
                 "cache_dir": str(cache_dir),
             }
         },
-        # cpu pinned: the byte-identity tests rely on CPU determinism (tests/test_gpu.py covers cuda)
+        # cpu pinned: byte-identity tests rely on CPU determinism (tests/test_gpu.py covers cuda)
         "autoencoder": {"epochs": epochs, "batch_size": 64, "device": "cpu"},
         "tsne": {"n_samples": 300},
     }
@@ -72,6 +75,10 @@ def snakemake(workdir, *args, check=True, timeout=900, env=None):
 
     ``env`` adds environment variables for this call.
     """
+    if DRY_RUNS_ONLY and not {"-n", "--dry-run", "--lint"} & set(args):
+        raise AssertionError(
+            "this test runs workflow jobs: mark it @pytest.mark.workflow (or use small_run)"
+        )
     cmd = [sys.executable, "-m", "snakemake", *args]
     done = subprocess.run(
         cmd,
@@ -90,7 +97,6 @@ def snakemake(workdir, *args, check=True, timeout=900, env=None):
 def job_counts(output):
     """``{rule: n}`` from the 'Job stats' table Snakemake prints (empty when nothing to do)."""
     import re
-    from collections import Counter
 
     found = re.search(r"Job stats:\n(.*?)\n\n", output, re.S)
     if not found:
@@ -99,9 +105,121 @@ def job_counts(output):
     return Counter({name: int(n) for name, n in rows if name != "total"})
 
 
+Job = namedtuple("Job", "rule dataset seed item", defaults=(None, None, None))
+# Algorithms that draw a diagnostic figure of their own (first seed), and its rule.
+DIAGNOSTICS = {"dbscan": "plot_diagnostic"}
+
+
+def effective_config(overrides=None):
+    """config.yaml with ``overrides`` (a --configfile's content) merged in as Snakemake merges
+    them (nested dicts key by key), then the schema's defaults filled in."""
+    from config_defaults import filled
+    from snakemake.utils import update_config
+
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    update_config(config, copy.deepcopy(overrides or {}))
+    return filled(config)
+
+
+def planned_jobs(config):
+    """Every job of a full run of ``config`` (see effective_config), each with the jobs whose
+    outputs it reads: ``{Job: [Job, ...]}``. Written down from what the workflow promises, not
+    from its code, so that a dry run can disagree:
+
+    - per dataset: a download (fed by ``shards`` decode_shard jobs when shards > 1), deskew
+      when the dataset (or else ``preprocessing``) says so, one summarize, one report;
+    - per seed: an autoencoder, its embeddings (``shards`` embed_shard jobs when shards > 1),
+      one cluster job per enabled algorithm, self_train on its base when enabled, and one
+      evaluate per clustering (the algorithms, then the self-trained one);
+    - the figures for the first seed only: t-SNE, a t-SNE plot per clustering and one by the
+      true labels, a confusion matrix and a gallery per clustering, the thumbnail map, and
+      each enabled algorithm's own diagnostic figure (DIAGNOSTICS);
+    - one ``all``, needing every report.
+    """
+    jobs = {}
+
+    def add(job, *needs):
+        jobs[job] = [n for n in needs if n is not None]
+        return job
+
+    shards = config["shards"]
+    seeds = config["seeds"]
+    algorithms = [a for a, s in config["algorithms"].items() if s["enabled"]]
+    self_training = config["self_training"]
+    reports = []
+    for d, dataset in config["datasets"].items():
+        if not dataset["enabled"]:
+            continue
+        decoded = [add(Job("decode_shard", d, item=i)) for i in range(shards)] if shards > 1 else []
+        download = add(Job("download", d), *decoded)
+        deskew = (
+            config["preprocessing"]["deskew"] if dataset["deskew"] is None else dataset["deskew"]
+        )
+        images = add(Job("deskew", d), download) if deskew else download
+        evaluations, per_seed = [], []
+        for seed in seeds:
+            train = add(Job("train_autoencoder", d, seed), images)
+            parts = (
+                [add(Job("embed_shard", d, seed, i), images, train) for i in range(shards)]
+                if shards > 1
+                else []
+            )
+            embed = add(Job("embed", d, seed), images, train, *parts)
+            clusterings = {a: add(Job("cluster", d, seed, a), embed) for a in algorithms}
+            if self_training["enabled"]:
+                base = self_training["base"]
+                clusterings[f"{base}_selftrain"] = add(
+                    Job("self_train", d, seed, base), images, clusterings[base]
+                )
+            evaluations += [
+                add(Job("evaluate", d, seed, c), download, embed, job)
+                for c, job in clusterings.items()
+            ]
+            per_seed.append((seed, train, embed, clusterings))
+        seed, _, embed, clusterings = per_seed[0]  # the figures: first seed only
+        tsne = add(Job("tsne", d, seed), embed)
+        figures = [add(Job("plot_tsne", d, seed, "labels"), tsne, download)]
+        for c, job in clusterings.items():
+            figures += [
+                add(Job("plot_tsne", d, seed, c), tsne, download, job),
+                add(Job("plot_confusion", d, seed, c), download, job),
+                add(Job("plot_gallery", d, seed, c), download, embed, job),
+            ]
+        figures += [
+            add(Job(DIAGNOSTICS[a], d, seed, a), embed) for a in algorithms if a in DIAGNOSTICS
+        ]
+        figures.append(add(Job("plot_tsne_thumbnails", d, seed), tsne, download))
+        summary = add(Job("summarize", d), *evaluations)
+        trainings = [train for _, train, _, _ in per_seed]
+        reports.append(add(Job("report", d), download, *trainings, *evaluations, summary, *figures))
+    add(Job("all"), *reports)
+    return jobs
+
+
+def expected_jobs(config, changed=None):
+    """``{rule: number of jobs}`` a dry run of ``config`` (a --configfile's content) plans:
+    every job of a full run, or with ``changed(job) -> bool`` the jobs it picks (stale, new
+    or missing ones) and every job downstream of them."""
+    jobs = planned_jobs(effective_config(config))
+    if changed is None:
+        return Counter(job.rule for job in jobs)
+    users = {job: [] for job in jobs}
+    for job, needs in jobs.items():
+        for need in needs:
+            users[need].append(job)
+    stale = {job for job in jobs if changed(job)}
+    todo = list(stale)
+    while todo:
+        for user in users[todo.pop()]:
+            if user not in stale:
+                stale.add(user)
+                todo.append(user)
+    return Counter(job.rule for job in stale)
+
+
 def recomputed_metrics(true, pred, x):
     """The scores of metrics.json recomputed from scratch (scikit-learn, scipy), independently
-    of deepclust.metrics: noise (-1) counts as wrong for accuracy and is left out of the silhouette."""
+    of deepclust.metrics: noise (-1) counts as wrong for accuracy, is left out of the silhouette."""
     from scipy.optimize import linear_sum_assignment
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
 

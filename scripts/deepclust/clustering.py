@@ -15,7 +15,8 @@ and both reports show it (see :mod:`deepclust.diagnostics`).
 
 import numpy as np
 
-NOISE = -1
+from .labels import NOISE as NOISE  # re-exported: scripts use deepclust.clustering.NOISE
+
 ALGORITHMS = {}
 # Algorithm name -> names of its diagnostic figures (keys of deepclust.diagnostics.FIGURES).
 # Read by the Snakefile at parse time: this module imports nothing heavy at top level.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-NO_LABEL = -1
+from .labels import NO_LABEL
 
 
 class DatasetError(ValueError):

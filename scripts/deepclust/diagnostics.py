@@ -12,8 +12,6 @@ registry entry and that caption file.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .clustering import DIAGNOSTICS
-
 
 @dataclass(frozen=True)
 class Diagnostic:
@@ -66,17 +64,8 @@ def describe_kdistance(title, used):
 FIGURES = {"kdistance": Diagnostic(draw_kdistance, describe_kdistance)}
 
 
-def declared(algorithm):
-    """Names of the diagnostic figures ``algorithm`` declares (none for an unknown name,
-    e.g. a self-trained relabelling)."""
-    return DIAGNOSTICS.get(algorithm, ())
-
-
-def draw(name, algorithm, x, params, seed, where, log):
-    """Figure ``name`` of ``algorithm``; refuses a figure the algorithm does not declare."""
-    if name not in declared(algorithm):
-        raise ValueError(
-            f"algorithm {algorithm!r} declares no diagnostic figure {name!r} "
-            f"(it declares: {', '.join(declared(algorithm)) or 'none'})"
-        )
+def draw(name, x, params, seed, where, log):
+    """Diagnostic figure ``name`` (a key of ``FIGURES``) of one algorithm's embeddings."""
+    if name not in FIGURES:
+        raise ValueError(f"no diagnostic figure {name!r}; known: {', '.join(sorted(FIGURES))}")
     return FIGURES[name].draw(x, params, seed, where, log)

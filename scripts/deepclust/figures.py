@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .clustering import NOISE
+from .labels import NOISE
 
 OTHER = -2  # the confusion-matrix column that cap_clusters sums the smaller clusters into
 

@@ -6,8 +6,7 @@ each point's distance to its own centre, never distances between all pairs.
 
 import numpy as np
 
-from .clustering import NOISE
-from .data import NO_LABEL
+from .labels import NO_LABEL, NOISE
 
 
 def cluster_members(x, labels, n_typical, n_atypical, seed=0):

@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from .clustering import NOISE
-from .data import NO_LABEL
+from .labels import NO_LABEL, NOISE
 
 
 def contingency(true, pred):

@@ -22,7 +22,7 @@ Clusters are numbered by their lowest-index core point, as scikit-learn numbers 
 
 import numpy as np
 
-NOISE = -1
+from .labels import NOISE
 
 
 def knn_graph(x, k, random_state=0):

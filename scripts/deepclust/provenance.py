@@ -3,7 +3,9 @@
 import hashlib
 import json
 import platform
+import re
 import subprocess
+import sys
 from importlib import metadata
 
 PACKAGES = ("numpy", "torch", "scikit-learn", "datasets", "snakemake", "umap-learn")
@@ -23,6 +25,34 @@ def package_versions(names=PACKAGES):
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+def distribution_name(name):
+    """A distribution's normalised name (PEP 503), as requirements.txt spells it:
+    ``PyYAML`` -> ``pyyaml``, ``typing_extensions`` -> ``typing-extensions``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def imported_versions(modules=None):
+    """``{"python": ..., "<distribution>": "<version>", ...}`` of every third-party package
+    this process has imported: the top-level names of ``modules`` (default ``sys.modules``)
+    mapped to their distributions. Call it at the end of a job, so it sees what the job used.
+
+    Standard-library modules, private ones (``_distutils_hack``, interpreter start-up hooks)
+    and modules of no installed distribution (``deepclust``, ``__main__``) are left out.
+    """
+    names = {m.partition(".")[0] for m in list(sys.modules if modules is None else modules)}
+    providers = metadata.packages_distributions()
+    versions = {}
+    for name in names - set(sys.stdlib_module_names):
+        if name.startswith("_"):
+            continue
+        for dist in providers.get(name, []):
+            try:
+                versions[distribution_name(dist)] = metadata.version(dist)
+            except metadata.PackageNotFoundError:  # metadata without an installed version
+                continue
+    return {"python": platform.python_version(), **dict(sorted(versions.items()))}
 
 
 def git_revision(directory):

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from deepclust.clustering import NOISE
+from deepclust.labels import NOISE
 from deepclust.model import TrainingDiverged, epochs_for
 
 

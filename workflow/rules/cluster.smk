@@ -1,7 +1,9 @@
 rule cluster:
     input:
         embeddings=embeddings,
-        lib=lib("io", "clustering", "knee", "neighbours", "runlog"),
+        lib=lib(
+            "io", "clustering", "knee", "labels", "neighbours", "provenance", "runlog"
+        ),
     output:
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
         run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
@@ -27,7 +29,7 @@ rule self_train:
     input:
         images=model_images,
         labels="results/{dataset}/seed{seed}/clusters/{base}/labels.npy",
-        lib=lib("io", "clustering", "model", "selftrain", "runlog"),
+        lib=lib("io", "labels", "model", "provenance", "selftrain", "runlog"),
     output:
         labels="results/{dataset}/seed{seed}/clusters/{base}_selftrain/labels.npy",
         run="results/{dataset}/seed{seed}/clusters/{base}_selftrain/run.json",
@@ -55,9 +57,7 @@ rule evaluate:
         embeddings=embeddings,
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
         run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
-        lib=lib(
-            "io", "data", "clustering", "metrics", "silhouette", "provenance", "runlog"
-        ),
+        lib=lib("io", "labels", "metrics", "silhouette", "provenance", "runlog"),
     output:
         report(
             "results/{dataset}/seed{seed}/clusters/{algorithm}/metrics.json",

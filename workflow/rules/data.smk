@@ -1,6 +1,6 @@
 rule decode_shard:
     input:
-        lib("io", "data", "runlog"),
+        lib("io", "data", "labels", "runlog"),
     output:
         images=temp("results/{dataset}/shards/{shard}/images.npy"),
         labels=temp("results/{dataset}/shards/{shard}/labels.npy"),
@@ -25,7 +25,7 @@ rule decode_shard:
 
 checkpoint download:
     input:
-        lib=lib("io", "data", "runlog"),
+        lib=lib("io", "data", "labels", "runlog"),
         shards=shard_files("results/{dataset}/shards/{shard}/images.npy"),
         shard_labels=shard_files("results/{dataset}/shards/{shard}/labels.npy"),
     output:

@@ -1,7 +1,7 @@
 rule tsne:
     input:
         embeddings=embeddings,
-        lib=lib("io", "figures", "runlog"),
+        lib=lib("io", "figures", "labels", "runlog"),
     output:
         "results/{dataset}/seed{seed}/tsne/coordinates.npz",
     log:
@@ -25,7 +25,7 @@ rule plot_tsne:
         coordinates="results/{dataset}/seed{seed}/tsne/coordinates.npz",
         data=downloaded("data.npz"),
         labels=tsne_colouring,
-        lib=lib("io", "data", "figures", "runlog"),
+        lib=lib("io", "figures", "labels", "runlog"),
     output:
         report(
             "results/{dataset}/seed{seed}/figures/tsne_{colouring}.png",
@@ -56,7 +56,7 @@ rule plot_confusion:
     input:
         data=downloaded("data.npz"),
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
-        lib=lib("io", "clustering", "data", "metrics", "figures", "runlog"),
+        lib=lib("io", "figures", "labels", "metrics", "silhouette", "runlog"),
     output:
         report(
             "results/{dataset}/seed{seed}/figures/confusion_{algorithm}.png",
@@ -88,7 +88,7 @@ rule plot_confusion:
 rule plot_diagnostic:
     input:
         embeddings=embeddings,
-        lib=lib("io", "clustering", "diagnostics", "knee", "figures", "runlog"),
+        lib=lib("io", "diagnostics", "knee", "figures", "labels", "runlog"),
     output:
         report(
             "results/{dataset}/seed{seed}/figures/{diagnostic}_{algorithm}.png",
@@ -129,7 +129,7 @@ rule plot_gallery:
         images=downloaded("images.npy"),
         embeddings=embeddings,
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
-        lib=lib("io", "clustering", "data", "metrics", "figures", "gallery", "runlog"),
+        lib=lib("io", "figures", "gallery", "labels", "metrics", "silhouette", "runlog"),
     output:
         report(
             "results/{dataset}/seed{seed}/figures/gallery_{algorithm}.png",
@@ -162,7 +162,7 @@ rule plot_tsne_thumbnails:
     input:
         coordinates="results/{dataset}/seed{seed}/tsne/coordinates.npz",
         images=downloaded("images.npy"),
-        lib=lib("io", "clustering", "data", "figures", "gallery", "runlog"),
+        lib=lib("io", "figures", "gallery", "labels", "metrics", "silhouette", "runlog"),
     output:
         report(
             "results/{dataset}/seed{seed}/figures/tsne_thumbnails.png",

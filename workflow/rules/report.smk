@@ -3,8 +3,10 @@ rule report:
         unpack(report_inputs),
         lib=lib(
             "io",
-            "clustering",
             "diagnostics",
+            "figures",
+            "knee",
+            "labels",
             "report",
             "provenance",
             "summary",
