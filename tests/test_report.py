@@ -213,7 +213,6 @@ def inputs(names=("kmeans",), seeds=(0,), labelled=True):
             "workflow_git_revision": "unknown",
             "seed": list(seeds),
             "dataset": {"source": "ylecun/mnist", "fingerprint": "f00"},
-            "packages": {"python": "3.11"},
         },
     }
 

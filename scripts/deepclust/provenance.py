@@ -1,4 +1,4 @@
-"""Where a result came from: config hash, package versions, workflow git revision."""
+"""Where a result came from: config hash, git revision, the package versions a job imported."""
 
 import hashlib
 import json
@@ -8,23 +8,11 @@ import subprocess
 import sys
 from importlib import metadata
 
-PACKAGES = ("numpy", "torch", "scikit-learn", "datasets", "snakemake", "umap-learn")
-
 
 def config_hash(config):
     """sha256 (16 hex digits) of the config as canonical JSON."""
     text = json.dumps(config, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def package_versions(names=PACKAGES):
-    versions = {"python": platform.python_version()}
-    for name in names:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
 
 
 def distribution_name(name):
@@ -74,12 +62,11 @@ def git_revision(directory):
 
 
 def provenance(config, workflow_dir, seed=None, dataset=None):
-    """One dict to store beside every result."""
+    """One dict to store beside every result (each job adds its own ``imported_versions()``)."""
     record = {
         "config_sha256": config_hash(config),
         "seed": seed,
         "workflow_git_revision": git_revision(workflow_dir),
-        "packages": package_versions(),
     }
     if dataset is not None:
         record["dataset"] = dataset

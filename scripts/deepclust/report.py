@@ -221,12 +221,10 @@ def tsne_subset_text(n_samples, n_images, seed):
 
 def provenance_text(record):
     """A provenance dict as one readable sentence."""
-    packages = ", ".join(f"{k} {v}" for k, v in record["packages"].items() if v)
     return (
         f"Config sha256 {record['config_sha256']}; workflow git revision "
         f"{record['workflow_git_revision']}; seed(s) {record['seed']}; dataset "
-        f"{record['dataset']['source']} with array fingerprint {record['dataset']['fingerprint']}; "
-        f"packages: {packages}."
+        f"{record['dataset']['source']} with array fingerprint {record['dataset']['fingerprint']}."
     )
 
 
