@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
 # The test lanes (markers in pyproject.toml): test-fast leaves out everything that runs jobs.
 FAST_LANE := not workflow and not slurm and not gpu and not browser
 
-.PHONY: setup system-packages run test test-fast lint dag bench bench-quality bench-scale clean
+.PHONY: setup system-packages run test test-fast config-docs lint dag bench bench-quality bench-scale clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -45,7 +45,6 @@ test: setup
 	$(BIN)/python -m pytest -q -rs tests $(ARGS)
 
 # config/README.md, the settings reference, from the schema and config/presets/
-.PHONY: config-docs
 config-docs: setup
 	$(BIN)/python tests/tools/config_reference.py
 
