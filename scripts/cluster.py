@@ -4,11 +4,12 @@ import time
 
 import numba
 import numpy as np
+from threadpoolctl import threadpool_limits
+
 from deepclust.clustering import NOISE, run_algorithm
 from deepclust.io import save_json, save_npy
 from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
-from threadpoolctl import threadpool_limits
 
 name = snakemake.wildcards.algorithm
 params = snakemake.params.settings

@@ -2,6 +2,7 @@
 raw label values (the download rule gathers the shards and maps labels to class ids)."""
 
 import numpy as np
+
 from deepclust.data import NO_LABEL, class_ids, open_configured, shard_bounds, write_images
 from deepclust.io import atomic_path, save_npy
 from deepclust.runlog import job_log

@@ -1,6 +1,7 @@
 """Rule deskew: images.npy -> deskewed.npy (same shape and dtype), chunk by chunk."""
 
 import numpy as np
+
 from deepclust.io import NpyWriter, atomic_path
 from deepclust.preprocess import deskew, slant
 from deepclust.runlog import job_log

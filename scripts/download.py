@@ -3,6 +3,7 @@ mappable) and data.npz (labels, class names, source, fingerprint). Decodes batch
 batch into the file, or, with shards > 1, concatenates the decoded shards."""
 
 import numpy as np
+
 from deepclust.data import (
     NO_LABEL,
     check_enough_images,

@@ -4,6 +4,7 @@ codes concatenated (byte-identical either way)."""
 
 import numpy as np
 import torch
+
 from deepclust.io import concatenate_npy
 from deepclust.model import load_checkpoint, write_codes
 from deepclust.runlog import job_log

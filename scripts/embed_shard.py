@@ -3,6 +3,7 @@ embed rule gathers them)."""
 
 import numpy as np
 import torch
+
 from deepclust.data import shard_bounds
 from deepclust.model import load_checkpoint, write_codes
 from deepclust.runlog import job_log

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numba
 import numpy as np
+
 from deepclust.io import save_json
 from deepclust.metrics import evaluate
 from deepclust.provenance import imported_versions, provenance

@@ -5,6 +5,7 @@ the rest share one "others" column; noise has its own.
 """
 
 import numpy as np
+
 from deepclust.figures import cap_clusters, confusion_column_names, plot_confusion
 from deepclust.io import save_figure
 from deepclust.labels import NO_LABEL

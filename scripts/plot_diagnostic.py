@@ -1,6 +1,7 @@
 """Rule plot_diagnostic: one diagnostic figure an algorithm declares (deepclust.diagnostics)."""
 
 import numpy as np
+
 from deepclust.diagnostics import draw
 from deepclust.io import save_figure
 from deepclust.runlog import job_log

@@ -1,6 +1,7 @@
 """Rule plot_gallery: the images of each cluster of one clustering, most and least typical."""
 
 import numpy as np
+
 from deepclust.gallery import class_agreement, cluster_members, plot_gallery, row_label
 from deepclust.io import save_figure
 from deepclust.labels import NOISE

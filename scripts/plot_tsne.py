@@ -1,6 +1,7 @@
 """Rule plot_tsne: the t-SNE map coloured by one clustering or by the true labels."""
 
 import numpy as np
+
 from deepclust.figures import plot_clusters
 from deepclust.io import save_figure
 from deepclust.labels import NO_LABEL

@@ -1,6 +1,7 @@
 """Rule plot_tsne_thumbnails: the t-SNE map with a spread-out subset drawn as images."""
 
 import numpy as np
+
 from deepclust.gallery import plot_thumbnail_map, spread_subset
 from deepclust.io import save_figure
 from deepclust.runlog import job_log

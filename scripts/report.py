@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+
 from deepclust.io import save_text
 from deepclust.provenance import provenance
 from deepclust.report import compile_pdf, render, report_context

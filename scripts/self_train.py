@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import torch
+
 from deepclust.io import save_json, save_npy
 from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log

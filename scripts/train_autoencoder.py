@@ -2,6 +2,7 @@
 
 import numpy as np
 import torch
+
 from deepclust.figures import plot_loss
 from deepclust.io import atomic_path, save_figure, save_json, save_text
 from deepclust.model import checkpoint, resolve_device, train_autoencoder

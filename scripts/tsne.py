@@ -1,10 +1,11 @@
 """Rule tsne: 2-D t-SNE coordinates of a seeded random subset of the embeddings."""
 
 import numpy as np
+from threadpoolctl import threadpool_limits
+
 from deepclust.figures import tsne_coordinates
 from deepclust.io import save_npz
 from deepclust.runlog import job_log
-from threadpoolctl import threadpool_limits
 
 settings = snakemake.params.tsne
 seed = int(snakemake.wildcards.seed)

@@ -62,8 +62,9 @@ def resized_subset(source, n, size, split="train"):
     """The first ``n`` images of a local Hub-layout dataset (e.g. ../shared/datasets/mnist),
     resized to ``size`` x ``size`` (PIL's area-averaging box filter), their labels and class
     names."""
-    from deepclust.data import load_image_dataset
     from PIL import Image
+
+    from deepclust.data import load_image_dataset
 
     images, labels, names = load_image_dataset(str(source), [split], "image", "label", limit=n)
     small = np.stack(

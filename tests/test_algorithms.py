@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+
 from config_defaults import algorithm_defaults
 from deepclust import clustering
 from deepclust.clustering import ALGORITHMS, NOISE, algorithm, exact_knn, run_algorithm

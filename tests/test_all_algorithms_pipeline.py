@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+
 from config_defaults import default_config
 from deepclust.clustering import ALGORITHMS
 from workflow_runner import (

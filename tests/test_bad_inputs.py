@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from hub_fixtures import digits_as_mnist, write_hub_dataset
 from workflow_runner import copy_project, small_config, snakemake, write_config
 
@@ -233,6 +234,7 @@ def test_limit_smaller_than_the_steps_need_fails_before_any_job(
 
 def test_string_labels_become_class_ids(project, tmp_path):
     import datasets
+
     from hub_fixtures import png_bytes
 
     images, labels = digits_as_mnist(30)

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from config_defaults import algorithm_defaults
 from deepclust.clustering import ALGORITHMS, NOISE, check_embeddings, run_algorithm
 

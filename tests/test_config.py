@@ -7,6 +7,7 @@ import sys
 import jsonschema
 import pytest
 import yaml
+
 from config_defaults import PLACEHOLDER, ROOT, SCHEMA, default_config, filled, layered
 
 sys.path.insert(0, str(ROOT / "tests" / "tools"))

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from deepclust.data import (
     NO_LABEL,
     DatasetError,

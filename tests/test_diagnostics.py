@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+
 from deepclust.clustering import ALGORITHMS, DIAGNOSTICS
 from deepclust.diagnostics import FIGURES, draw
 from workflow_runner import ROOT

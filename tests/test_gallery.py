@@ -4,6 +4,8 @@ import io
 
 import numpy as np
 import pytest
+from PIL import Image
+
 from deepclust.gallery import (
     class_agreement,
     cluster_members,
@@ -13,7 +15,6 @@ from deepclust.gallery import (
     shrink,
     spread_subset,
 )
-from PIL import Image
 
 
 def brute_force(x, labels, cluster, n_typical, n_atypical):

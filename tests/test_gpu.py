@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 import torch
+
 from workflow_runner import copy_project, small_config, snakemake, write_config
 
 pytestmark = [

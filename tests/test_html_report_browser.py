@@ -15,6 +15,7 @@ import struct
 import subprocess
 
 import pytest
+
 from workflow_runner import ROOT, require_tool, snakemake
 
 pytestmark = [pytest.mark.workflow, pytest.mark.browser]

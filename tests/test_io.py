@@ -5,6 +5,7 @@ import stat
 
 import numpy as np
 import pytest
+
 from deepclust.io import atomic_path, save_json, save_npy, save_npz, save_text
 
 

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from deepclust.knee import auto_eps, k_distances, knee_index
 
 

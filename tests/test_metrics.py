@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
-from deepclust.metrics import cluster_accuracy, confusion_after_matching, evaluate, match_clusters
 from sklearn.metrics import silhouette_samples, silhouette_score
+
+from deepclust.metrics import cluster_accuracy, confusion_after_matching, evaluate, match_clusters
 
 EXACT = {"silhouette_exact_max": None, "silhouette_sample_size": 10000, "seed": 0}
 

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+
 from config_defaults import section_defaults
 from deepclust.model import (
     Autoencoder,

@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
+from sklearn.cluster import DBSCAN
+from sklearn.metrics import adjusted_rand_score
+
 from config_defaults import algorithm_defaults
 from deepclust.clustering import NOISE, run_algorithm
 from deepclust.knee import auto_eps, k_distances, sample_indices, sample_size_for
 from deepclust.neighbours import dbscan_knn, knn_graph
-from sklearn.cluster import DBSCAN
-from sklearn.metrics import adjusted_rand_score
 
 # DBSCAN's scale settings at their schema defaults
 SCALE = {

@@ -7,6 +7,7 @@ import pytest
 import torch
 from PIL import Image
 from pypdf import PdfReader
+
 from workflow_runner import SMALL_N as N
 from workflow_runner import assert_metrics_match, recomputed_metrics
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from deepclust.preprocess import deskew, slant
 
 

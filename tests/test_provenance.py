@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import yaml
+
 from deepclust.provenance import distribution_name, imported_versions
 from workflow_runner import ROOT
 

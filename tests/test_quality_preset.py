@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+
 from hub_fixtures import write_hub_dataset
 from workflow_runner import ROOT, copy_project, snakemake, write_config
 

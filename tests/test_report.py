@@ -2,6 +2,8 @@ import re
 import shutil
 
 import pytest
+from jinja2 import UndefinedError
+
 from deepclust.report import (
     comparison_sentence,
     compile_pdf,
@@ -15,7 +17,6 @@ from deepclust.report import (
     tsne_subset_text,
     versions_table,
 )
-from jinja2 import UndefinedError
 from workflow_runner import ROOT, require_tool
 
 

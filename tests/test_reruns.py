@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 import yaml
+
 from workflow_runner import expected_jobs, job_counts, snakemake
 
 pytestmark = pytest.mark.workflow

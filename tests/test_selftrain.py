@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+
 from config_defaults import section_defaults
 from deepclust.model import TrainingDiverged, epochs_for
 from deepclust.selftrain import (

@@ -1,8 +1,9 @@
 import numba
 import numpy as np
 import pytest
-from deepclust.silhouette import silhouette_estimate, silhouette_exact
 from sklearn.metrics import silhouette_samples, silhouette_score
+
+from deepclust.silhouette import silhouette_estimate, silhouette_exact
 
 
 def blobs(n, dim, k, seed, dtype=np.float32):

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 import pytest
+
 from workflow_runner import (
     ROOT,
     copy_project,

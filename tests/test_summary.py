@@ -1,4 +1,5 @@
 import pytest
+
 from deepclust.summary import read_tsv, summarize, to_tsv
 
 

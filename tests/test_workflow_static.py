@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from workflow_runner import (
     ROOT,
     copy_project,

@@ -113,8 +113,9 @@ DIAGNOSTICS = {"dbscan": "plot_diagnostic"}
 def effective_config(overrides=None):
     """config.yaml with ``overrides`` (a --configfile's content) merged in as Snakemake merges
     them (nested dicts key by key), then the schema's defaults filled in."""
-    from config_defaults import filled
     from snakemake.utils import update_config
+
+    from config_defaults import filled
 
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     update_config(config, copy.deepcopy(overrides or {}))

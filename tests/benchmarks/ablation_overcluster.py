@@ -32,6 +32,7 @@ def embedding(dataset, seed, cache):
     if path.exists() and labels_path.exists():
         return np.load(path), np.load(labels_path)
     import torch
+
     from deepclust.data import load_image_dataset
     from deepclust.model import encode, scale_images, train_autoencoder
     from deepclust.preprocess import deskew

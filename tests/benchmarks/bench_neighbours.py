@@ -60,6 +60,7 @@ def embeddings_path(n):
 def build(source, threads):
     """Train the autoencoder once and write the three embedding sets (and labels)."""
     import torch
+
     from deepclust.data import load_image_dataset
     from deepclust.model import encode, scale_images, train_autoencoder
 
@@ -129,6 +130,7 @@ def measure(what, n, args):
             np.savez(exact_path(n, args), labels=model.labels_, core=core)
         elif what == "dbscan_knn":
             import numba
+
             from deepclust.neighbours import dbscan_knn, knn_graph
 
             numba.set_num_threads(args.threads)

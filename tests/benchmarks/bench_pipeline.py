@@ -40,6 +40,7 @@ def decode_speedup(source, cache_dir):
     """Ours (2 processes) vs the datasets numpy formatter on train+test (70,000 images),
     both from a warm datasets cache."""
     import datasets
+
     from deepclust.data import load_image_dataset
 
     start = time.perf_counter()
@@ -57,8 +58,9 @@ def decode_speedup(source, cache_dir):
 
 def silhouette_speedup(workdir):
     """Exact fused silhouette vs scikit-learn on the run's K-Means clustering."""
-    from deepclust.silhouette import silhouette_exact
     from sklearn.metrics import silhouette_score
+
+    from deepclust.silhouette import silhouette_exact
 
     x = np.load(workdir / "results/mnist/seed0/embeddings.npy")
     labels = np.load(workdir / "results/mnist/seed0/clusters/kmeans/labels.npy")

@@ -43,6 +43,7 @@ def shifted(images, rng):
 def build_dataset(n, source):
     """``.bench-cache/scale/mnist-<n>``: n images in Hub layout (cached)."""
     import datasets
+
     from deepclust.data import load_image_dataset
     from hub_fixtures import png_bytes
 
