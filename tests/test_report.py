@@ -5,16 +5,15 @@ import pytest
 from jinja2 import UndefinedError
 
 from deepclust.report import (
-    comparison_sentence,
+    comparison,
     compile_pdf,
-    exactness_text,
+    exactness,
     metrics_table,
     params_text,
     render,
     report_context,
     tex_escape,
     title,
-    tsne_subset_text,
     versions_table,
 )
 from workflow_runner import ROOT, require_tool
@@ -65,6 +64,28 @@ def test_estimated_silhouette_shows_its_interval():
     assert r"DBSCAN & 3 & 25.0\% & 0.100 & 0.200 &" in table
 
 
+def rendered_text(**replace):
+    """The report's LaTeX for context(), with ``replace``'s entries swapped into the context,
+    its whitespace collapsed to single spaces (the template's wording as one line)."""
+    ctx = context() | replace
+    return " ".join(render_tex(ctx).split())
+
+
+def exactness_text(rows):
+    """The template's exactness statement for ``rows``: from "Exact or estimated" to the
+    end of its paragraph ("" when the template says none)."""
+    text = rendered_text(exactness=exactness(rows))
+    start = text.find("Exact or estimated")
+    return "" if start < 0 else text[start : text.index("\\begin{figure}", start)].strip()
+
+
+def comparison_sentence(metrics, titles):
+    """The template's comparison paragraph for ``metrics`` (after the scores table)."""
+    tex = render_tex(context() | {"comparison": comparison(metrics, titles)})
+    start = tex.index("\\end{table}") + len("\\end{table}")
+    return " ".join(tex[start : tex.index("\n\n", start)].split())
+
+
 def test_exactness_statement_is_derived_from_the_metrics():
     exact = [("K-Means", metrics(10, 0.0, 0.5)), ("DBSCAN", metrics(3, 0.25, 0.2))]
     assert (
@@ -77,8 +98,8 @@ def test_exactness_statement_is_derived_from_the_metrics():
     assert exactness_text(mixed) == (
         "Exact or estimated: the silhouette is estimated for K-Means and exact for DBSCAN; the "
         "neighbour search is estimated for DBSCAN. An estimated silhouette is shown in the table "
-        "as value ± half its 95% confidence interval. The estimates: K-Means, silhouette: "
-        f"{ESTIMATED}; DBSCAN, neighbour search: estimated: approximate neighbours."
+        r"as value ± half its 95\% confidence interval. The estimates: K-Means, silhouette: "
+        f"{tex_escape(ESTIMATED)}; DBSCAN, neighbour search: estimated: approximate neighbours."
     )
     undefined = metrics(1, 0.0, 0.1, sil=None) | {"exactness": {}}
     assert exactness_text([("GMM", undefined)]) == ""
@@ -132,10 +153,24 @@ def test_a_tie_reads_as_a_tie():
 
 
 def test_tsne_text_says_when_n_samples_was_cut():
-    assert tsne_subset_text(300, 2000, 0) == "a seeded random subset of 300 embeddings of seed 0"
-    assert tsne_subset_text(1000, 400, 1) == (
-        "all 400 embeddings of seed 1 (tsne.n_samples is 1,000, more than the dataset holds)"
-    )
+    args = inputs()
+    args["settings"]["tsne"]["n_samples"] = 300
+    tex = " ".join(render_tex(report_context(**args)).split())
+    assert "of a seeded random subset of 300 embeddings of seed 0;" in tex
+    args["settings"]["tsne"]["n_samples"] = 100000
+    tex = " ".join(render_tex(report_context(**args)).split())
+    assert (
+        r"of all 60,000 embeddings of seed 0 (tsne.n\_samples is 100,000, more than the dataset "
+        "holds);"
+    ) in tex
+
+
+def test_provenance_is_one_sentence():
+    tex = render_tex(context(seeds=(0, 1)))
+    assert (
+        "Config sha256 abc; workflow git revision unknown; seed(s) 0, 1; dataset ylecun/mnist "
+        "with array fingerprint f00."
+    ) in tex
 
 
 TEMPLATE = ROOT / "workflow" / "report" / "report.tex.jinja"
@@ -359,7 +394,7 @@ def test_report_with_an_estimated_silhouette_compiles(tmp_path):
     ctx = context()
     blank_figures(tmp_path, ctx)
     ctx["metric_rows"] = [("K-Means", estimated(10, 0.0, 0.5)), ("DBSCAN", metrics(3, 0.25, 0.2))]
-    ctx["exactness"] = exactness_text(ctx["metric_rows"])
+    ctx["exactness"] = exactness(ctx["metric_rows"])
     tex = tmp_path / "report.tex"
     tex.write_text(render_tex(ctx))
     compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)

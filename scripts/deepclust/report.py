@@ -111,43 +111,37 @@ def metrics_table(rows):
     )
 
 
-def exactness_text(rows):
-    """What was exact and what was estimated, from each metrics.json's ``exactness``.
+def exactness(rows):
+    """What was exact and what was estimated, from each metrics.json's ``exactness``, for the
+    template to word.
 
-    ``rows``: list of ``(clustering label, metrics dict)``. Per quantity, the clusterings where
-    it was estimated and where exact ("every clustering" when all share it), then each
-    estimate's own sentence. Plain text (escape before use).
+    ``rows``: list of ``(clustering label, metrics dict)``. ``quantities``: per quantity its
+    ``name`` and ``kinds``, each ``{"kind": "estimated"|"exact", "labels": [...], "every":
+    all rows share it}``, estimated first; ``details``: ``(label, quantity name, how)`` of
+    every estimate; ``silhouette_estimated``. ``{}`` when no clustering recorded any.
     """
-    kinds = {}  # quantity -> {"estimated": [(label, sentence)], "exact": [...]}
+    kinds = {}  # quantity -> {"estimated": [(label, how)], "exact": [...]}
     for label, m in rows:
         for quantity, how in m["exactness"].items():
             kind = "estimated" if how.startswith("estimated") else "exact"
             kinds.setdefault(quantity, {"estimated": [], "exact": []})[kind].append((label, how))
     if not kinds:
-        return ""
-    parts, details = [], []
+        return {}
+    quantities, details = [], []
     for quantity, by_kind in kinds.items():
-        said = []
-        for kind in ("estimated", "exact"):
-            labels = [label for label, _ in by_kind[kind]]
-            if labels:
-                said.append(
-                    f"{kind} for "
-                    + ("every clustering" if len(labels) == len(rows) else ", ".join(labels))
-                )
-        parts.append(f"the {quantity.replace('_', ' ')} is " + " and ".join(said))
-        details += [
-            f"{label}, {quantity.replace('_', ' ')}: {how}" for label, how in by_kind["estimated"]
+        name = quantity.replace("_", " ")
+        said = [
+            {"kind": kind, "labels": labels, "every": len(labels) == len(rows)}
+            for kind in ("estimated", "exact")
+            if (labels := [label for label, _ in by_kind[kind]])
         ]
-    text = "Exact or estimated: " + "; ".join(parts) + "."
-    if "silhouette" in kinds and kinds["silhouette"]["estimated"]:
-        text += (
-            " An estimated silhouette is shown in the table as value ± half its 95% confidence"
-            " interval."
-        )
-    if details:
-        text += " The estimates: " + "; ".join(details) + "."
-    return text
+        quantities.append({"name": name, "kinds": said})
+        details += [(label, name, how) for label, how in by_kind["estimated"]]
+    return {
+        "quantities": quantities,
+        "details": details,
+        "silhouette_estimated": bool(kinds.get("silhouette", {}).get("estimated")),
+    }
 
 
 SUMMARY_COLUMNS = [
@@ -172,60 +166,39 @@ def summary_table(rows, titles):
     return tabular(["algorithm", "seeds"] + [name for _, name, _ in SUMMARY_COLUMNS], body)
 
 
-def comparison_sentence(metrics, titles):
-    """One or two sentences comparing the algorithms, derived from the numbers."""
+def comparison(metrics, titles):
+    """The numbers the template compares the algorithms by (first seed's ``metrics``).
+
+    ``found``: each clustering's title, cluster count and noise fraction; ``key``: accuracy
+    when every clustering has one, else silhouette; scores are compared as printed (rounded to
+    3 decimals), so equal-looking ones are a tie (``tied``: their titles), never a 0.000
+    margin; otherwise ``best`` and ``runner`` (``{"title", "value"}``); with one defined
+    score, ``best`` alone.
+    """
     key = (
         "accuracy" if all(m.get("accuracy") is not None for m in metrics.values()) else "silhouette"
     )
-    scored = {a: m for a, m in metrics.items() if m.get(key) is not None}
-    parts = []
-    for a, m in metrics.items():
-        text = f"{titles[a]} found {m['n_clusters']} cluster{'' if m['n_clusters'] == 1 else 's'}"
-        if m["noise_fraction"] > 0:
-            text += f" and marked {m['noise_fraction']:.1%} of the points as noise"
-        parts.append(text)
-    sentence = "; ".join(parts) + "."
-    if len(scored) >= 2:
-        # Compared as printed (3 decimals): equal-looking scores are a tie, not a 0.000 margin.
-        shown = {a: round(scored[a][key], 3) for a in scored}
-        ranked = sorted(scored, key=lambda a: shown[a], reverse=True)
-        tied = [a for a in ranked if shown[a] == shown[ranked[0]]]
-        if len(tied) > 1:
-            names = [titles[a] for a in tied]
-            sentence += (
-                f" By {key}, {', '.join(names[:-1])} and {names[-1]} tie for best with "
-                f"{shown[tied[0]]:.3f}."
-            )
-        else:
-            best, runner = ranked[0], ranked[1]
-            sentence += (
-                f" By {key}, {titles[best]} is best with {shown[best]:.3f}, "
-                f"ahead of {titles[runner]} with {shown[runner]:.3f}"
-                f" (a margin of {shown[best] - shown[runner]:.3f})."
-            )
-    elif len(scored) == 1:
-        (only,) = scored
-        sentence += f" Only {titles[only]} has a defined {key} ({scored[only][key]:.3f})."
-    return tex_escape(sentence)
+    shown = {a: round(m[key], 3) for a, m in metrics.items() if m.get(key) is not None}
+    ranked = sorted(shown, key=lambda a: shown[a], reverse=True)
+    tied = [titles[a] for a in ranked if shown[a] == shown[ranked[0]]] if ranked else []
 
+    def entry(a):
+        return {"title": titles[a], "value": shown[a]}
 
-def tsne_subset_text(n_samples, n_images, seed):
-    """Which embeddings t-SNE drew; says so when ``tsne.n_samples`` was cut to the dataset."""
-    if n_samples > n_images:
-        return (
-            f"all {n_images:,} embeddings of seed {seed} (tsne.n_samples is {n_samples:,}, more "
-            "than the dataset holds)"
-        )
-    return f"a seeded random subset of {n_samples:,} embeddings of seed {seed}"
-
-
-def provenance_text(record):
-    """A provenance dict as one readable sentence."""
-    return (
-        f"Config sha256 {record['config_sha256']}; workflow git revision "
-        f"{record['workflow_git_revision']}; seed(s) {record['seed']}; dataset "
-        f"{record['dataset']['source']} with array fingerprint {record['dataset']['fingerprint']}."
-    )
+    return {
+        "found": [
+            {
+                "title": titles[a],
+                "n_clusters": m["n_clusters"],
+                "noise_fraction": m["noise_fraction"],
+            }
+            for a, m in metrics.items()
+        ],
+        "key": key,
+        "tied": tied if len(tied) > 1 else [],
+        "best": entry(ranked[0]) if ranked else None,
+        "runner": entry(ranked[1]) if len(ranked) > 1 else None,
+    }
 
 
 class Tex(str):
@@ -358,15 +331,15 @@ def report_context(
         "self_training": self_training,
         "metric_rows": rows,
         "parameters": [(titles[name], params_text(first[name]["params"])) for name in names],
-        "comparison": Tex(comparison_sentence(first, titles)) if names else "",
-        "exactness": exactness_text(rows),
+        "comparison": comparison(first, titles) if names else None,
+        "exactness": exactness(rows),
         "summary_rows": summary_rows,
         "titles": titles,
         "confusion_figures": [(figures["confusion"][name], titles[name]) for name in names],
         "diagnostics": diagnostics,
         "tsne": {
             "perplexity": settings["tsne"]["perplexity"],
-            "subset": tsne_subset_text(settings["tsne"]["n_samples"], shape[0], seeds[0]),
+            "n_samples": settings["tsne"]["n_samples"],
             "figures": [(figures["tsne"][c], c) for c in [*names, "labels"]],
         },
         "gallery": {
@@ -386,7 +359,7 @@ def report_context(
                 for name in names
             ],
         },
-        "provenance": provenance_text(record),
+        "provenance": record,
         "versions": Tex(
             versions_table(
                 {
