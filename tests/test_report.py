@@ -12,6 +12,7 @@ from deepclust.report import (
     params_text,
     render,
     report_context,
+    summary_table,
     tex_escape,
     title,
     versions_table,
@@ -446,3 +447,20 @@ def test_report_with_galleries_compiles_with_and_without_labels(tmp_path, labell
     assert "What the clusters look like" in text
     assert "DBSCAN: one row per cluster" in text and "a random sample of the noise" in text
     assert (text.index("What the clusters look like") < text.index("Autoencoder")) != labelled
+
+
+def test_summary_marks_averaged_estimates():
+    row = {"algorithm": "kmeans", "seeds": 2.0, "silhouette_estimated": 1.0} | {
+        f"{key}_{stat}": 0.5
+        for key in ("accuracy", "nmi", "ari", "silhouette", "n_clusters", "cluster_seconds")
+        for stat in ("mean", "std")
+    }
+    exact = row | {"algorithm": "gmm", "silhouette_estimated": 0.0}
+    table = summary_table([row, exact], {"kmeans": "K-Means", "gmm": "GMM"})
+    assert r"K-Means & 2 & 0.500 $\pm$ 0.500 & 0.500 $\pm$ 0.500 & 0.500 $\pm$ 0.500 & " in table
+    assert r"0.500 $\pm$ 0.500* &" in table and table.count("*") == 1
+    args = inputs()
+    args["summary_rows"] = [row]
+    assert "*: the mean of silhouettes estimated" in render_tex(report_context(**args))
+    args["summary_rows"] = [exact]
+    assert "estimated from a sample in some" not in render_tex(report_context(**args))

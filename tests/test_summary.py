@@ -3,8 +3,9 @@ import pytest
 from deepclust.summary import read_tsv, summarize, to_tsv
 
 
-def run(acc, sil, seconds=1.0):
+def run(acc, sil, seconds=1.0, silhouette="exact over 2000 non-noise points"):
     return {
+        "exactness": {} if sil is None else {"silhouette": silhouette},
         "accuracy": acc,
         "nmi": acc - 0.1,
         "ari": acc - 0.2,
@@ -47,3 +48,17 @@ def test_tsv_round_trip():
     assert [r["algorithm"] for r in back] == ["kmeans", "dbscan"]
     assert back[0]["accuracy_mean"] == pytest.approx(0.6) and back[0]["seeds"] == 2.0
     assert back[1]["silhouette_mean"] is None and back[1]["accuracy_std"] is None
+
+
+def test_estimated_silhouettes_are_counted():
+    estimated = "estimated from 10000 of 1200000 non-noise points, each against all 1200000"
+    rows = summarize(
+        {
+            "kmeans": [run(0.5, 0.1, silhouette=estimated), run(0.7, 0.3)],
+            "gmm": [run(0.5, 0.1), run(0.7, 0.3)],
+            "dbscan": [run(0.2, None)],
+        }
+    )
+    assert [r["silhouette_estimated"] for r in rows] == [1, 0, 0]
+    back = read_tsv(to_tsv(rows))
+    assert [r["silhouette_estimated"] for r in back] == [1.0, 0.0, 0.0]

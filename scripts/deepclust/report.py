@@ -155,13 +155,17 @@ SUMMARY_COLUMNS = [
 
 
 def summary_table(rows, titles):
-    """Mean ± std over seeds per algorithm (rows from summary.read_tsv), as a booktabs tabular."""
+    """Mean ± std over seeds per algorithm (rows from summary.read_tsv), as a booktabs tabular.
+    A silhouette that averages estimates (``silhouette_estimated`` seeds > 0) is starred."""
     body = []
     for row in rows:
         cells = [tex_escape(titles.get(row["algorithm"], row["algorithm"])), f"{row['seeds']:.0f}"]
         for key, _, spec in SUMMARY_COLUMNS:
             mean, std = row[f"{key}_mean"], row[f"{key}_std"]
-            cells.append(fmt(mean, spec) + ("" if std is None else r" $\pm$ " + fmt(std, spec)))
+            cell = fmt(mean, spec) + ("" if std is None else r" $\pm$ " + fmt(std, spec))
+            if key == "silhouette" and mean is not None and row["silhouette_estimated"]:
+                cell += "*"
+            cells.append(cell)
         body.append(cells)
     return tabular(["algorithm", "seeds"] + [name for _, name, _ in SUMMARY_COLUMNS], body)
 
@@ -334,6 +338,9 @@ def report_context(
         "comparison": comparison(first, titles) if names else None,
         "exactness": exactness(rows),
         "summary_rows": summary_rows,
+        "summary_estimated": any(
+            r["silhouette_estimated"] and r["silhouette_mean"] is not None for r in summary_rows
+        ),
         "titles": titles,
         "confusion_figures": [(figures["confusion"][name], titles[name]) for name in names],
         "diagnostics": diagnostics,

@@ -18,9 +18,11 @@ SUMMARY_METRICS = (
 def summarize(metrics_by_algorithm):
     """``{algorithm: [metrics dict per seed]}`` -> list of row dicts.
 
-    Each row has ``algorithm``, ``seeds`` and ``<metric>_mean`` / ``<metric>_std`` for
-    every metric in SUMMARY_METRICS. The std is the sample std (ddof=1); it is None with
-    a single seed, and a metric that is None in any seed (undefined) gives None.
+    Each row has ``algorithm``, ``seeds``, ``<metric>_mean`` / ``<metric>_std`` for every
+    metric in SUMMARY_METRICS and ``silhouette_estimated``: how many of the seeds' silhouettes
+    were estimated from a sample (their metrics.json ``exactness``), not exact. The std is the
+    sample std (ddof=1); it is None with a single seed, and a metric that is None in any seed
+    (undefined) gives None.
     """
     rows = []
     for algorithm, runs in metrics_by_algorithm.items():
@@ -33,14 +35,20 @@ def summarize(metrics_by_algorithm):
             values = np.asarray(values, dtype=float)
             row[f"{key}_mean"] = float(values.mean())
             row[f"{key}_std"] = float(values.std(ddof=1)) if len(values) > 1 else None
+        row["silhouette_estimated"] = sum(
+            run["exactness"].get("silhouette", "").startswith("estimated") for run in runs
+        )
         rows.append(row)
     return rows
 
 
 def to_tsv(rows):
     """Rows as TSV text; missing values are written as NA."""
-    columns = ["algorithm", "seeds"] + [
-        f"{k}_{s}" for k in SUMMARY_METRICS for s in ("mean", "std")
+    columns = [
+        "algorithm",
+        "seeds",
+        *(f"{k}_{s}" for k in SUMMARY_METRICS for s in ("mean", "std")),
+        "silhouette_estimated",
     ]
 
     def cell(value):
