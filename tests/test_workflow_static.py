@@ -65,12 +65,17 @@ def test_conda_env_pins_match_requirements(env_file):
             )
 
 
+def rule_bodies(text):
+    """``{rule name: its text}`` of every rule and checkpoint in ``text``."""
+    bodies = re.split(r"\n(?:rule|checkpoint) ", "\n" + text)[1:]
+    return {body.split(":")[0]: body for body in bodies}
+
+
 def test_every_rule_has_log_benchmark_conda_and_resources():
     text = "\n".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk"))
-    rules = re.split(r"\n(?:rule|checkpoint) ", "\n" + text)[1:]  # checkpoints too
+    rules = rule_bodies(text)  # checkpoints too
     assert len(rules) >= 16
-    for body in rules:
-        name = body.split(":")[0]
+    for name, body in rules.items():
         for directive in ("log:", "benchmark:", "conda:", "threads:", "resources:"):
             assert directive in body, f"rule {name} lacks {directive}"
         env = re.search(r'conda:\s*"([^"]+)"', body).group(1)
@@ -227,7 +232,7 @@ def test_import_scan_sees_relative_and_function_level_imports(tmp_path):
 
 
 def rules_with_scripts():
-    for body in re.split(r"\nrule |\ncheckpoint ", "\n" + rule_text())[1:]:
+    for name, body in rule_bodies(rule_text()).items():
         script = re.search(r'script:\s*"([^"]+)"', body)
         if script:
             env = re.search(r'conda:\s*"([^"]+)"', body).group(1)
@@ -235,7 +240,7 @@ def rules_with_scripts():
             modules = set(re.findall(r'"(\w+)"', lib.group(1))) if lib else set()
             rules_dir = ROOT / "workflow" / "rules"
             yield (
-                body.split(":")[0],
+                name,
                 (rules_dir / script.group(1)).resolve(),
                 (rules_dir / env).resolve(),
                 modules,
