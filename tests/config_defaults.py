@@ -23,13 +23,18 @@ def filled(config):
     return config
 
 
-def layered(*files, base=ROOT / "config.yaml"):
-    """``base``, then each of ``files`` layered over it the way Snakemake layers
-    ``--configfile`` over the Snakefile's configfile (nested keys merged), filled in."""
+def merged(*configs):
+    """``configs`` (dicts) merged in order the way Snakemake layers each ``--configfile``
+    over the ones before (nested keys one by one, the last wins), filled in."""
     config = {}
-    for path in [base, *files]:
-        update_config(config, yaml.safe_load(Path(path).read_text()) or {})
+    for layer in configs:
+        update_config(config, copy.deepcopy(layer or {}))
     return filled(config)
+
+
+def layered(*files, base=ROOT / "config.yaml"):
+    """``base``, then each of ``files`` layered over it (see merged), filled in."""
+    return merged(*(yaml.safe_load(Path(path).read_text()) for path in [base, *files]))
 
 
 @cache

@@ -1,6 +1,5 @@
 """Run the real workflow in a scratch copy of the project (used by the end-to-end tests)."""
 
-import copy
 import os
 import shutil
 import subprocess
@@ -113,13 +112,9 @@ DIAGNOSTICS = {"dbscan": "plot_diagnostic"}
 def effective_config(overrides=None):
     """config.yaml with ``overrides`` (a --configfile's content) merged in as Snakemake merges
     them (nested dicts key by key), then the schema's defaults filled in."""
-    from snakemake.utils import update_config
+    from config_defaults import merged
 
-    from config_defaults import filled
-
-    config = yaml.safe_load((ROOT / "config.yaml").read_text())
-    update_config(config, copy.deepcopy(overrides or {}))
-    return filled(config)
+    return merged(yaml.safe_load((ROOT / "config.yaml").read_text()), overrides)
 
 
 def planned_jobs(config):
