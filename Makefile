@@ -7,13 +7,17 @@ CORES ?= all
 CONFIG ?=
 # Extra arguments for snakemake (or pytest for make test / test-fast), e.g. ARGS="-n"
 ARGS ?=
-CONFIG_ARG := $(if $(CONFIG),--configfile $(CONFIG))
+# A folder of your own images (or any source), e.g. SOURCE=~/photos: one dataset named after
+# it, with config/presets/own-images.yaml (size and K automatic), then CONFIG if given.
+SOURCE ?=
+SOURCE_CONFIG := .snakemake/source.yaml
+CONFIG_ARG := $(if $(SOURCE),--configfile config/presets/own-images.yaml $(SOURCE_CONFIG) $(CONFIG),$(if $(CONFIG),--configfile $(CONFIG)))
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
 # The test lanes (markers in pyproject.toml): test-fast leaves out everything that runs jobs.
 FAST_LANE := not workflow and not slurm and not gpu and not browser
 
-.PHONY: setup system-packages run test test-fast config-docs lint dag bench bench-quality bench-scale clean
+.PHONY: setup system-packages run source-config test test-fast config-docs lint dag bench bench-folder bench-quality bench-scale clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -37,8 +41,21 @@ system-packages:
 			"the HTML report test is skipped without chromium" >&2; \
 	fi
 
-run: setup
+run: setup $(if $(SOURCE),source-config)
 	$(BIN)/snakemake --cores $(CORES) $(CONFIG_ARG) $(ARGS)
+
+# SOURCE as a config file: the dataset is named after the folder (characters a name cannot
+# hold become _), the default mnist entry is switched off.
+source-config: $(VENV)/.installed
+	@mkdir -p $(dir $(SOURCE_CONFIG))
+	@$(BIN)/python -c 'import re, sys, yaml; from pathlib import Path; \
+		path = Path(sys.argv[1]).expanduser().resolve(); \
+		path.is_dir() or sys.exit(f"SOURCE {sys.argv[1]!r} is not a folder"); \
+		name = re.sub(r"[^A-Za-z0-9_.-]", "_", path.name).lstrip("._-") or "images"; \
+		datasets = {"mnist": {"enabled": False}, name: {"source": str(path)}}; \
+		print(yaml.safe_dump({"datasets": datasets}, sort_keys=False), end="")' \
+		"$(SOURCE)" > $(SOURCE_CONFIG)
+	@echo "$(SOURCE_CONFIG):" && cat $(SOURCE_CONFIG)
 
 # Every lane: unit tests, real Snakemake runs, Slurm, GPU, browser (what CI runs).
 test: setup
@@ -58,7 +75,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-dag: setup
+dag: setup $(if $(SOURCE),source-config)
 	$(BIN)/snakemake --dag $(CONFIG_ARG) | dot -Tsvg > dag.svg
 	$(BIN)/snakemake --rulegraph --configfile config/presets/every-step.yaml | dot -Tsvg > workflow/rulegraph.svg
 
@@ -70,6 +87,11 @@ bench: setup
 # also mnist, digits8, mnist16, fashion16, mnist8): scores, seconds per rule, verdict against the goals.
 bench-quality: setup
 	$(BIN)/python tests/benchmarks/bench_quality.py $(ARGS)
+
+# Reading images: Hub-layout decoding against the code before folders came (goal <= 1.5x per
+# image) and a folder of 60,000 PNG files (built in .bench-cache/mnist_png; goal <= 30 s).
+bench-folder: setup
+	$(BIN)/python tests/benchmarks/bench_folder.py $(ARGS)
 
 # The default config on 60k, 300k and 1.2M MNIST-like images (built and cached in
 # .bench-cache/scale): per-rule time and peak RSS, fitted growth exponents.

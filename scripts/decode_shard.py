@@ -1,35 +1,35 @@
-"""Rule decode_shard: one contiguous shard of a Hub-layout dataset -> its images.npy and
-raw label values (the download rule gathers the shards and maps labels to class ids)."""
+"""Rule decode_shard: one contiguous shard of a dataset, each image fitted to the surveyed
+size -> its images.npy, raw label values and the rows that failed (the download rule
+gathers the shards, drops failed rows and maps labels to class ids)."""
 
 import numpy as np
 
-from deepclust.data import NO_LABEL, class_ids, open_configured, shard_bounds, write_images
-from deepclust.io import atomic_path, save_npy
+from deepclust.data import NO_LABEL, class_ids, shard_bounds
+from deepclust.io import atomic_path, save_npz
 from deepclust.runlog import job_log
+from deepclust.sources import load_survey, open_source, write_fitted
 
-settings = snakemake.params.dataset
+settings, on_bad_image = snakemake.params.dataset, snakemake.params.on_bad_image
 shard, shards = int(snakemake.wildcards.shard), snakemake.params.shards
 with job_log(snakemake.log[0]) as log:
-    parts = open_configured(
-        settings, snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"]
-    )
-    start, stop = shard_bounds(sum(len(split) for _, split in parts), shards)[shard]
-    log(f"shard {shard} of {shards}: rows {start} to {stop}")
+    cache_dir = snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"]
+    source = open_source(settings, cache_dir, log)
+    _, target, decision = load_survey(snakemake.input.survey, source)
+    start, stop = shard_bounds(len(source), shards)[shard]
+    log(f"shard {shard} of {shards}: rows {start} to {stop}; every image becomes {decision}")
     with atomic_path(snakemake.output.images) as tmp:
-        values = write_images(
-            tmp,
-            parts,
-            settings["image_column"],
-            settings["label_column"],
-            start,
-            stop,
-            n_jobs=snakemake.threads,
-            log=log,
+        values, failed = write_fitted(
+            tmp, source, target, start, stop, on_bad_image, snakemake.threads, log=log
         )
     if values is None:
         values = np.full(stop - start, NO_LABEL, dtype=np.int64)
-    elif values.dtype.kind == "O":
+    elif values.dtype.kind in "OU":
         class_ids(values, None, settings["label_column"])  # names empty labels, in this shard
         values = values.astype(str)
-    save_npy(snakemake.output.labels, values)
-    log(f"wrote {stop - start} images")
+    save_npz(
+        snakemake.output.rows,
+        values=values,
+        failed_index=np.array([i for i, _ in failed], dtype=np.int64),
+        failed_reason=np.array([why for _, why in failed], dtype=str),
+    )
+    log(f"wrote {stop - start} images ({len(failed)} failed)")

@@ -1,59 +1,71 @@
-"""Rule download: a Hub-layout dataset -> results/{dataset}/images.npy (uint8, memory-
-mappable) and data.npz (labels, class names, source, fingerprint). Decodes batch by
-batch into the file, or, with shards > 1, concatenates the decoded shards."""
+"""Rule download: a dataset (Hub layout or a folder of image files) -> results/{dataset}/
+images.npy (uint8, every image fitted to the surveyed size; memory-mappable), data.npz
+(labels, class names, source, what the images were and became, fingerprint) and
+skipped.tsv (images left out, with why). Decodes batch by batch into the file, or, with
+shards > 1, concatenates the decoded shards."""
 
 import numpy as np
 
-from deepclust.data import (
-    NO_LABEL,
-    check_enough_images,
-    fingerprint,
-    images_needed,
-    label_ids,
-    open_configured,
-    write_images,
-)
-from deepclust.io import atomic_path, concatenate_npy, save_npz
+from deepclust.data import NO_LABEL, check_enough_images, fingerprint, images_needed
+from deepclust.io import atomic_path, concatenate_npy, save_npz, save_text
 from deepclust.runlog import job_log
+from deepclust.sources import (
+    drop_rows,
+    load_survey,
+    open_source,
+    size_counts,
+    skipped_rows,
+    skipped_table,
+    write_fitted,
+)
 
-settings = snakemake.params.dataset
-shards = snakemake.input.shards
+settings, on_bad_image = snakemake.params.dataset, snakemake.params.on_bad_image
+output = snakemake.output
 with job_log(snakemake.log[0]) as log:
-    log(f"loading {settings['source']} splits {settings['splits']} (limit {settings['limit']})")
-    parts = open_configured(
-        settings, snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"]
-    )
-    n_rows = sum(len(split) for _, split in parts)
+    cache_dir = snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"]
+    source = open_source(settings, cache_dir, log)
+    surveyed, target, decision = load_survey(snakemake.input.survey, source)
+    log(f"every image becomes {decision}")
+    n_readable = len(source) - len(surveyed["bad_index"])
     needs = images_needed(snakemake.config["algorithms"], snakemake.config["tsne"])
-    check_enough_images(n_rows, needs, snakemake.wildcards.dataset)
-    if shards:
-        log(f"gathering {len(shards)} decoded shards")
-        concatenate_npy(shards, snakemake.output.images)
-        values = np.concatenate([np.load(p) for p in snakemake.input.shard_labels])
-    else:
-        with atomic_path(snakemake.output.images) as tmp:
-            values = write_images(
-                tmp,
-                parts,
-                settings["image_column"],
-                settings["label_column"],
-                0,
-                n_rows,
-                n_jobs=snakemake.threads,
-                log=log,
+    check_enough_images(n_readable, needs, snakemake.wildcards.dataset)
+    with atomic_path(output.images) as tmp:
+        if snakemake.input.shards:
+            log(f"gathering {len(snakemake.input.shards)} decoded shards")
+            concatenate_npy(snakemake.input.shards, tmp)
+            rows = [np.load(p) for p in snakemake.input.shard_rows]
+            values = np.concatenate([r["values"] for r in rows])
+            failed = [(i, w) for r in rows for i, w in zip(r["failed_index"], r["failed_reason"])]
+        else:
+            values, failed = write_fitted(
+                tmp, source, target, 0, len(source), on_bad_image, snakemake.threads, log=log
             )
-    images = np.load(snakemake.output.images, mmap_mode="r")
-    if settings["label_column"] is None:
+        skipped = skipped_rows(surveyed, failed)
+        if skipped:
+            log(f"skipping {len(skipped)} images that cannot be decoded (see {output.skipped})")
+            check_enough_images(len(source) - len(skipped), needs, snakemake.wildcards.dataset)
+            drop_rows(tmp, [i for i, _ in skipped])
+    images = np.load(output.images, mmap_mode="r")
+    keep = np.ones(len(source), bool)
+    keep[[i for i, _ in skipped]] = False
+    if not source.labelled:
         labels, class_names = np.full(len(images), NO_LABEL, dtype=np.int64), []
     else:
-        labels, class_names = label_ids(values, parts, settings["label_column"])
+        labels, class_names = source.labels(values[keep])
     log(f"{len(images)} images of shape {images.shape[1:]}, {len(class_names)} classes")
+    sizes = size_counts(surveyed)
+    save_text(output.skipped, skipped_table(source, skipped))
     save_npz(
-        snakemake.output.data,
+        output.data,
         labels=labels,
         class_names=np.array(class_names, dtype=str),
         source=np.array(settings["source"]),
+        source_kind=np.array(source.kind),
         splits=np.array(settings["splits"], dtype=str),
+        preprocessing=np.array(decision),
+        original_sizes=np.array([[h, w, c] for h, w, _, c in sizes], dtype=np.int64),
+        original_modes=np.array([m for _, _, m, _ in sizes], dtype=str),
+        n_skipped=np.array(len(skipped)),
         fingerprint=np.array(fingerprint(images, labels)),
     )
-    log(f"wrote {snakemake.output.images} and {snakemake.output.data}")
+    log(f"wrote {output.images}, {output.data} and {output.skipped}")

@@ -36,6 +36,11 @@ with job_log(snakemake.log[0]) as log:
         "class_names": [str(c) for c in data["class_names"]],
         "fingerprint": str(data["fingerprint"]),
         "shape": np.load(inp.images, mmap_mode="r").shape,
+        "kind": str(data["source_kind"]),
+        "preprocessing": str(data["preprocessing"]),
+        "original_sizes": data["original_sizes"],
+        "original_modes": [str(m) for m in data["original_modes"]],
+        "n_skipped": int(data["n_skipped"]),
     }
     figures = {
         "loss_curve": rel(inp.loss_curves[0]),

@@ -2,6 +2,7 @@
 behind."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -138,7 +139,7 @@ def test_dataset_errors_come_from_the_download_rule(project, mnist_source, setti
     settings.setdefault("source", mnist_source)
     config = dataset_config(project, **settings)
     out = fails_with(project, config, message, DATA, env={"HF_HUB_OFFLINE": "1"})
-    assert "Error in rule download" in out
+    assert "Error in rule survey" in out
     assert outputs(project) == []
 
 
@@ -185,7 +186,7 @@ def test_corrupt_parquet_is_named(project, tmp_path):
     assert outputs(project) == []
 
 
-def test_dataset_smaller_than_the_steps_need_fails_in_download(project, tmp_path):
+def test_dataset_smaller_than_the_steps_need_fails_in_the_survey(project, tmp_path):
     images, labels = digits_as_mnist(1)
     src = write_hub_dataset(
         tmp_path / "one", {"train": (images, labels)}, [str(i) for i in range(10)]
@@ -198,7 +199,7 @@ def test_dataset_smaller_than_the_steps_need_fails_in_download(project, tmp_path
         "algorithms.kmeans.n_clusters is 10, algorithms.dbscan.min_samples is 5, "
         "t-SNE's minimum is 3; use a dataset of at least 10 images or lower these settings",
     )
-    assert "Error in rule download" in out
+    assert "Error in rule survey" in out
     assert "Error in rule train_autoencoder" not in out and "Error in rule tsne" not in out
     assert outputs(project) == []
 
@@ -257,24 +258,49 @@ def test_string_labels_become_class_ids(project, tmp_path):
     names = data["class_names"].tolist()
     assert names == sorted(set(words.tolist()))
     assert [names[i] for i in data["labels"]] == words.tolist()
-    (project / DATA).unlink()
+    shutil.rmtree(project / "results")
 
 
-def test_images_of_mixed_sizes(project, tmp_path):
+def test_images_of_mixed_sizes_are_fitted_and_a_bad_one_named_or_skipped(project, tmp_path):
     images, labels = digits_as_mnist(20)
-    big = np.zeros((5, 32, 32), np.uint8)
+    big = np.full((5, 32, 32), 255, np.uint8)
     src = write_hub_dataset(
         tmp_path / "mixed",
         {"train": (list(images) + list(big), list(labels) + [0] * 5)},
         [str(i) for i in range(10)],
     )
+    table = src / "data" / "train-00000-of-00001.parquet"
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(table).to_pylist()
+    rows[3]["image"]["bytes"] = b"not an image at all"
+    pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(table)), table)
+    config = dataset_config(project, str(src), limit=None)
     fails_with(
         project,
-        dataset_config(project, str(src)),
-        "images have mixed sizes: image 0 is 28x28 grayscale, image 20 is 32x32",
+        config,
+        "image 3 (row 3 of split 'train') cannot be decoded: not an image Pillow can read",
         DATA,
     )
     assert outputs(project) == []
+    config["preprocessing"] = {"on_bad_image": "skip"}
+    name = write_config(project, config, "skip.yaml")
+    done = snakemake(project, DATA, "--cores", "1", "--configfile", name)
+    data = np.load(project / DATA)
+    fitted = np.load(project / "results/mnist/images.npy")
+    assert fitted.shape == (24, 28, 28) and int(data["n_skipped"]) == 1
+    np.testing.assert_array_equal(data["labels"], np.r_[labels[:3], labels[4:], [0] * 5])
+    assert "size 28x28: the most common size (19 of 24 images are 28x28)" in str(
+        data["preprocessing"]
+    )
+    skipped = (project / "results/mnist/skipped.tsv").read_text().splitlines()
+    assert skipped[1].startswith("3\timage 3 (row 3 of split 'train')\tnot an image")
+    assert (
+        "skipping 1 images that cannot be decoded"
+        in (project / "logs/mnist/download.log").read_text()
+    ), done.stdout[-2000:]
+    shutil.rmtree(project / "results")
 
 
 def test_diverging_training_stops_without_checkpoint(project, mnist_source):
@@ -284,7 +310,12 @@ def test_diverging_training_stops_without_checkpoint(project, mnist_source):
         project, config, "training diverged at epoch", "results/mnist/seed0/model/autoencoder.pt"
     )
     assert "lower the learning rate" in out
-    assert outputs(project) == [DATA, "results/mnist/images.npy"]
+    assert outputs(project) == [
+        DATA,
+        "results/mnist/images.npy",
+        "results/mnist/skipped.tsv",
+        "results/mnist/survey.npz",
+    ]
 
 
 def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):

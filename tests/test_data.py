@@ -8,32 +8,23 @@ from deepclust.data import (
     DatasetError,
     check_enough_images,
     class_ids,
-    decode_images,
     fingerprint,
     images_needed,
     label_ids,
-    load_image_dataset,
     open_splits,
     shard_bounds,
-    write_images,
 )
+from deepclust.images import Target, fitted
+from deepclust.sources import HubSource, load_image_dataset, write_fitted
 from hub_fixtures import digits_as_mnist, png_bytes, write_hub_dataset
 
 
 def test_decode_roundtrip_grayscale_and_rgb():
     rng = np.random.default_rng(0)
-    gray = rng.integers(0, 256, (3, 5, 4), dtype=np.uint8)
-    rgb = rng.integers(0, 256, (2, 5, 4, 3), dtype=np.uint8)
-    np.testing.assert_array_equal(decode_images([png_bytes(im) for im in gray]), gray)
-    np.testing.assert_array_equal(decode_images([png_bytes(im) for im in rgb]), rgb)
-
-
-def test_decode_rejects_mixed_sizes_and_non_images():
-    a, b = np.zeros((4, 4), np.uint8), np.zeros((5, 4), np.uint8)
-    with pytest.raises(DatasetError, match="mixed sizes: image 0 is 4x4 grayscale, image 1 is 5x4"):
-        decode_images([png_bytes(a), png_bytes(b)])
-    with pytest.raises(DatasetError, match="image 1 cannot be decoded"):
-        decode_images([png_bytes(a), b"not a png"])
+    gray = rng.integers(0, 256, (5, 4), dtype=np.uint8)
+    rgb = rng.integers(0, 256, (5, 4, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(fitted(png_bytes(gray), Target(5, 4, 1, "pad")), gray)
+    np.testing.assert_array_equal(fitted(png_bytes(rgb), Target(5, 4, 3, "pad")), rgb)
 
 
 def test_load_real_mnist_subset(mnist_source, tmp_path):
@@ -105,21 +96,6 @@ def test_fingerprint_sees_values_dtype_and_shape():
     assert fingerprint(a) != fingerprint(a.astype(np.int32))
     assert fingerprint(a) != fingerprint(a.reshape(2, 3))
     assert fingerprint(a) != fingerprint(a + 1)
-
-
-def test_parallel_decoding_matches_serial_and_checks_sizes():
-    rng = np.random.default_rng(1)
-    images = rng.integers(0, 256, (12_000, 6, 5), dtype=np.uint8)
-    encoded = [png_bytes(im) for im in images]
-    np.testing.assert_array_equal(decode_images(encoded, n_jobs=2), images)
-    encoded[-1] = png_bytes(np.zeros((7, 5), np.uint8))
-    with pytest.raises(
-        DatasetError, match="mixed sizes: image 6000 is 6x5 grayscale, image 11999 is 7x5"
-    ):
-        decode_images(encoded, n_jobs=2)
-    encoded[-1] = png_bytes(np.zeros((6, 5, 3), np.uint8))
-    with pytest.raises(DatasetError, match="mixed sizes"):
-        decode_images(encoded[:6000] + [encoded[-1]] * 6000, n_jobs=2)
 
 
 def test_source_that_is_a_file_names_what_is_expected(mnist_source, tmp_path):
@@ -260,7 +236,7 @@ def test_shard_bounds_cover_every_row_once_on_chunk_boundaries():
         shard_bounds(10, 0)
 
 
-def test_write_images_streams_any_row_range_into_npy(mnist_source, tmp_path):
+def test_write_fitted_streams_any_row_range_into_npy(mnist_source, tmp_path):
     """Small batches, ranges that cross batch and split boundaries, an empty range: the
     files hold exactly the rows load_image_dataset reads in one go."""
     images, labels = digits_as_mnist(70)
@@ -270,13 +246,17 @@ def test_write_images_streams_any_row_range_into_npy(mnist_source, tmp_path):
         [str(i) for i in range(10)],
     )
     parts = open_splits(str(src), ["train", "test"], "image", "label", 60, tmp_path / "c")
+    source = HubSource(parts, "image", "label")
     whole, whole_labels, names = load_image_dataset(
         str(src), ["train", "test"], "image", "label", 60, tmp_path / "c"
     )
     pieces, values = [], []
     for i, (a, b) in enumerate([(0, 17), (17, 17), (17, 52), (52, 60)]):
         path = tmp_path / f"part{i}.npy"
-        raw = write_images(path, parts, "image", "label", a, b, batch_rows=8)
+        raw, failed = write_fitted(
+            path, source, Target(28, 28, 1, "pad"), a, b, "error", batch_rows=8, log=print
+        )
+        assert failed == []
         pieces.append(np.load(path, mmap_mode="r"))
         values.append(raw)
         assert pieces[-1].shape == (b - a, 28, 28) and len(raw) == b - a
@@ -284,19 +264,6 @@ def test_write_images_streams_any_row_range_into_npy(mnist_source, tmp_path):
     got_labels, got_names = label_ids(np.concatenate(values), parts, "label")
     np.testing.assert_array_equal(got_labels, whole_labels)
     assert got_names == names
-
-
-def test_write_images_names_a_size_change_across_batches(tmp_path):
-    images, labels = digits_as_mnist(12)
-    big = np.zeros((3, 32, 32), np.uint8)
-    src = write_hub_dataset(
-        tmp_path / "mixed",
-        {"train": (list(images) + list(big), list(labels) + [0] * 3)},
-        [str(i) for i in range(10)],
-    )
-    parts = open_splits(str(src), ["train"], "image", "label", None, tmp_path / "c")
-    with pytest.raises(DatasetError, match="image 0 is 28x28 grayscale, image 12 is 32x32"):
-        write_images(tmp_path / "x.npy", parts, "image", "label", 0, 15, batch_rows=4)
 
 
 def test_fingerprint_of_a_memory_mapped_array_reads_it_in_chunks(tmp_path):

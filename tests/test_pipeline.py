@@ -143,6 +143,7 @@ def test_report(run):
 
 
 JOBS = [  # every job of the small run, as its log/benchmark name under {logs,benchmarks}/mnist/
+    "survey",
     "download",
     "summarize",
     "report",

@@ -237,6 +237,12 @@ def inputs(names=("kmeans",), seeds=(0,), labelled=True):
             "class_names": [str(i) for i in range(10)] if labelled else [],
             "fingerprint": "f00",
             "shape": (60000, 28, 28),
+            "kind": "hub",
+            "preprocessing": "size 28x28: the most common size (60000 of 60000 images are "
+            "28x28); grey (every image is grey); fit pad",
+            "original_sizes": [[28, 28, 60000]],
+            "original_modes": ["L"],
+            "n_skipped": 0,
         },
         "seeds": list(seeds),
         "training": [training] * len(seeds),

@@ -10,6 +10,7 @@ from workflow_runner import ROOT, require_tool
 
 RULES = [
     "all",
+    "survey",
     "download",
     "train_autoencoder",
     "embed",

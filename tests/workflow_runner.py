@@ -122,7 +122,8 @@ def planned_jobs(config):
     outputs it reads: ``{Job: [Job, ...]}``. Written down from what the workflow promises, not
     from its code, so that a dry run can disagree:
 
-    - per dataset: a download (fed by ``shards`` decode_shard jobs when shards > 1), deskew
+    - per dataset: a survey of the images' sizes, a download (fed by ``shards`` decode_shard
+      jobs when shards > 1), deskew
       when the dataset (or else ``preprocessing``) says so, one summarize, one report;
     - per seed: an autoencoder, its embeddings (``shards`` embed_shard jobs when shards > 1),
       one cluster job per enabled algorithm, self_train on its base when enabled, and one
@@ -146,8 +147,13 @@ def planned_jobs(config):
     for d, dataset in config["datasets"].items():
         if not dataset["enabled"]:
             continue
-        decoded = [add(Job("decode_shard", d, item=i)) for i in range(shards)] if shards > 1 else []
-        download = add(Job("download", d), *decoded)
+        survey = add(Job("survey", d))
+        decoded = (
+            [add(Job("decode_shard", d, item=i), survey) for i in range(shards)]
+            if shards > 1
+            else []
+        )
+        download = add(Job("download", d), survey, *decoded)
         deskew = (
             config["preprocessing"]["deskew"] if dataset["deskew"] is None else dataset["deskew"]
         )

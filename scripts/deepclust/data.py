@@ -1,81 +1,19 @@
 """Load an image dataset in Hugging Face Hub layout into plain numpy arrays."""
 
 import hashlib
-import io
 import os
 from pathlib import Path
 
 import numpy as np
 
-from .labels import NO_LABEL
+from .labels import NO_LABEL as NO_LABEL  # re-exported: scripts use deepclust.data.NO_LABEL
 
 
 class DatasetError(ValueError):
     """The dataset source, its splits, columns or images are not usable."""
 
 
-def decode_images(encoded, n_jobs=1, offset=0):
-    """Decode a sequence of PNG/JPEG byte strings into one uint8 array.
-
-    Returns ``(N, H, W)`` for grayscale images and ``(N, H, W, 3)`` for colour ones.
-    Raises DatasetError naming the first image that is not decodable or whose
-    size or colour mode differs from the others (counting images from ``offset``).
-    ``n_jobs`` > 1 decodes large inputs in that many forked processes (PIL holds the
-    GIL, so threads do not help).
-    """
-    if len(encoded) == 0:
-        raise DatasetError("the dataset has no images")
-    if n_jobs <= 1 or len(encoded) < 10_000:
-        return _decode_range(encoded, offset)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    bounds = np.linspace(0, len(encoded), n_jobs + 1).astype(int)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
-        starts = [offset + a for a in bounds[:-1]]
-        parts = list(
-            pool.map(_decode_range, [encoded[a:b] for a, b in zip(bounds, bounds[1:])], starts)
-        )
-    for part, start in zip(parts[1:], starts[1:]):
-        if part.shape[1:] != parts[0].shape[1:]:
-            raise DatasetError(_mixed_sizes(offset, parts[0].shape[1:], start, part.shape[1:]))
-    return np.concatenate(parts)
-
-
-def _decode_range(encoded, offset):
-    """Decode ``encoded``; error messages count images from ``offset``."""
-    from PIL import Image, UnidentifiedImageError
-
-    out = None
-    for i, data in enumerate(encoded, start=offset):
-        try:
-            img = Image.open(io.BytesIO(data))
-            if img.mode not in ("L", "RGB"):
-                img = img.convert("L" if img.mode in ("1", "I", "I;16", "F") else "RGB")
-            pixels = np.asarray(img)
-        except (UnidentifiedImageError, OSError, TypeError) as err:
-            raise DatasetError(f"image {i} cannot be decoded as an image: {err}") from None
-        if out is None:
-            out = np.empty((len(encoded),) + pixels.shape, dtype=np.uint8)
-        elif pixels.shape != out.shape[1:]:
-            raise DatasetError(_mixed_sizes(offset, out.shape[1:], i, pixels.shape))
-        out[i - offset] = pixels
-    return out
-
-
-def _mixed_sizes(i, shape_i, j, shape_j):
-    return (
-        f"images have mixed sizes: image {i} is {_shape(shape_i)}, "
-        f"image {j} is {_shape(shape_j)}; resize them to one size first"
-    )
-
-
-def _shape(shape):
-    return "x".join(map(str, shape[:2])) + (f"x{shape[2]}" if len(shape) > 2 else " grayscale")
-
-
-def _encoded_images(table, column):
+def encoded_images(table, column):
     """The raw bytes of an ``Image`` column of an arrow table (no per-row formatter)."""
     values = table.column(column).combine_chunks()
     if not hasattr(values, "field") or values.type.get_field_index("bytes") < 0:
@@ -227,18 +165,6 @@ def open_splits(source, splits, image_column, label_column, limit, cache_dir):
     return parts
 
 
-def open_configured(settings, cache_dir):
-    """open_splits for a validated ``datasets.<name>`` config entry."""
-    return open_splits(
-        settings["source"],
-        settings["splits"],
-        settings["image_column"],
-        settings["label_column"],
-        settings["limit"],
-        cache_dir,
-    )
-
-
 def shard_bounds(n_rows, shards, align=4096):
     """Row ranges ``[(start, stop)]`` of ``shards`` contiguous shards of ``n_rows`` rows.
 
@@ -259,88 +185,11 @@ def _label_names(parts, label_column):
     return [str(n) for n in names] if names else None
 
 
-def read_rows(parts, image_column, label_column, start, stop, batch_rows=20_000, n_jobs=1):
-    """Decode rows ``[start, stop)`` of the concatenated ``parts`` (see open_splits), in
-    batches of ``batch_rows``: yields ``(offset, images uint8, raw label values)``.
-
-    Memory stays O(batch_rows): the arrow tables are memory-mapped and each batch is
-    decoded, handed over and dropped. Raw label values are None without a label column.
-    """
-    offset = 0
-    for _, split in parts:
-        lo, hi = max(start - offset, 0), min(stop - offset, len(split))
-        for a in range(lo, hi, batch_rows):
-            b = min(a + batch_rows, hi)
-            table = split.with_format("arrow")[a:b]
-            encoded = _encoded_images(table, image_column)
-            images = decode_images(encoded, n_jobs, offset + a)
-            values = table.column(label_column).to_numpy() if label_column is not None else None
-            yield offset + a, images, values
-        offset += len(split)
-
-
-def write_images(
-    path, parts, image_column, label_column, start, stop, n_jobs=1, log=None, batch_rows=20_000
-):
-    """Decode rows ``[start, stop)`` of ``parts`` straight into the ``.npy`` file ``path``
-    batch by batch: memory stays one batch, whatever the dataset's size.
-
-    Returns the raw label values ``(stop - start,)`` (None without a label column);
-    label_ids turns them into class ids. An empty range writes ``(0, H, W[, 3])``
-    images, the size read from the dataset's first image. Image sizes must agree.
-    """
-    from .io import NpyWriter
-
-    _, first, raw = next(read_rows(parts, image_column, label_column, 0, 1))
-    if stop <= start:
-        np.save(path, np.empty((0, *first.shape[1:]), dtype=np.uint8))
-        return None if raw is None else raw[:0]
-    values = []
-    with NpyWriter(path, np.uint8, (stop - start, *first.shape[1:])) as out:
-        for offset, images, raw in read_rows(
-            parts, image_column, label_column, start, stop, batch_rows, n_jobs
-        ):
-            if images.shape[1:] != first.shape[1:]:
-                raise DatasetError(_mixed_sizes(0, first.shape[1:], offset, images.shape[1:]))
-            out.write(images)
-            if raw is not None:
-                values.append(raw)
-            if log is not None:
-                log(f"decoded {offset + len(images) - start} of {stop - start} images")
-    return np.concatenate(values) if values else None
-
-
 def label_ids(values, parts, label_column):
-    """Raw label values (from write_images) -> ``(int64 class ids, class names)``:
+    """Raw label values (from sources.write_fitted) -> ``(int64 class ids, class names)``:
     the label feature's names when it has them, else the distinct values."""
     names = _label_names(parts, label_column)
     return class_ids(values, names if names is not None else _value_names(values), label_column)
-
-
-def load_image_dataset(
-    source, splits, image_column, label_column, limit=None, cache_dir=None, n_jobs=1
-):
-    """Read the named splits of a Hub-layout dataset, in order, as in-memory numpy arrays.
-
-    Returns ``(images, labels, class_names)``: uint8 ``(N, H, W[, 3])``, int64 ``(N,)``
-    (``NO_LABEL`` everywhere when ``label_column`` is None) and a list of str.
-    ``limit`` keeps the first N images over the concatenated splits; ``n_jobs``
-    processes decode the images. The workflow writes large datasets with write_images.
-    """
-    parts = open_splits(source, splits, image_column, label_column, limit, cache_dir)
-    n_rows = sum(len(split) for _, split in parts)
-    if n_rows == 0:
-        raise DatasetError("the dataset has no images")
-    batches = list(read_rows(parts, image_column, label_column, 0, n_rows, n_jobs=n_jobs))
-    first = batches[0][1]
-    for offset, images, _ in batches[1:]:
-        if images.shape[1:] != first.shape[1:]:
-            raise DatasetError(_mixed_sizes(0, first.shape[1:], offset, images.shape[1:]))
-    images = np.concatenate([b[1] for b in batches])
-    if label_column is None:
-        return images, np.full(len(images), NO_LABEL, dtype=np.int64), []
-    labels, class_names = label_ids(np.concatenate([b[2] for b in batches]), parts, label_column)
-    return images, labels, class_names
 
 
 def class_ids(values, names, column="label"):

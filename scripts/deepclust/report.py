@@ -11,6 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from .diagnostics import FIGURES as DIAGNOSTIC_FIGURES
 
 TITLES = {
@@ -252,6 +254,29 @@ def _check_runs(name, kind, records, seeds):
             raise ValueError(f"{kind} of {name}, seed {seed}: the file holds {found}")
 
 
+def original_images(sizes, modes):
+    """What the images were, in words: ``sizes`` rows ``(height, width, images)`` and their
+    ``modes`` (data.npz ``original_sizes``/``original_modes``), most common first."""
+    sizes = np.asarray(sizes, dtype=np.int64).reshape(-1, 3)
+    n = int(sizes[:, 2].sum())
+    shapes = {(int(h), int(w)) for h, w, _ in sizes}
+    if len(shapes) == 1:
+        ((h, w),) = shapes
+        text = f"all {n:,} of {h}x{w} pixels"
+    else:
+        h, w = sizes[:, 0], sizes[:, 1]
+        text = (
+            f"{n:,} of {len(shapes):,} sizes, {h.min()} to {h.max()} pixels high and "
+            f"{w.min()} to {w.max()} wide (most common {sizes[0, 0]}x{sizes[0, 1]}, "
+            f"{sizes[0, 2]:,} images)"
+        )
+    counts = {}
+    for (_, _, c), mode in zip(sizes, modes):
+        counts[mode] = counts.get(mode, 0) + int(c)
+    by_mode = ", ".join(f"{c:,} {m}" for m, c in sorted(counts.items(), key=lambda x: -x[1]))
+    return f"{text}; Pillow modes {by_mode}"
+
+
 def report_context(
     dataset, seeds, training, metrics, runs, summary_rows, settings, figures, record
 ):
@@ -313,6 +338,10 @@ def report_context(
             "n_classes": len(dataset["class_names"]),
             "fingerprint": dataset["fingerprint"],
             "deskewed": settings["deskew"],
+            "folder": dataset["kind"] == "folder",
+            "original": original_images(dataset["original_sizes"], dataset["original_modes"]),
+            "preprocessing": dataset["preprocessing"],
+            "n_skipped": dataset["n_skipped"],
         },
         "labelled": labelled,
         "seeds": list(seeds),

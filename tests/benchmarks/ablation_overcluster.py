@@ -33,9 +33,9 @@ def embedding(dataset, seed, cache):
         return np.load(path), np.load(labels_path)
     import torch
 
-    from deepclust.data import load_image_dataset
     from deepclust.model import encode, scale_images, train_autoencoder
     from deepclust.preprocess import deskew
+    from deepclust.sources import load_image_dataset
 
     torch.set_num_threads(2)
     source = ROOT.parent / "shared" / "datasets" / dataset

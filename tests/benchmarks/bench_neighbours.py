@@ -61,8 +61,8 @@ def build(source, threads):
     """Train the autoencoder once and write the three embedding sets (and labels)."""
     import torch
 
-    from deepclust.data import load_image_dataset
     from deepclust.model import encode, scale_images, train_autoencoder
+    from deepclust.sources import load_image_dataset
 
     CACHE.mkdir(exist_ok=True)
     torch.set_num_threads(threads)

@@ -44,7 +44,7 @@ def build_dataset(n, source):
     """``.bench-cache/scale/mnist-<n>``: n images in Hub layout (cached)."""
     import datasets
 
-    from deepclust.data import load_image_dataset
+    from deepclust.sources import load_image_dataset
     from hub_fixtures import png_bytes
 
     folder = CACHE / f"mnist-{n}"

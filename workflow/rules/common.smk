@@ -130,6 +130,13 @@ def dataset_settings(wildcards):
     )
 
 
+def image_settings(wildcards):
+    """How images are fitted to one size (preprocessing, but deskew: a step of its own)."""
+    return canonical(
+        {k: v for k, v in config["preprocessing"].items() if k != "deskew"}
+    )
+
+
 def algorithm_settings(wildcards):
     return canonical(enabled_algorithms()[wildcards.algorithm])
 

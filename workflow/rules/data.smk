@@ -1,9 +1,32 @@
+rule survey:
+    input:
+        lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
+    output:
+        "results/{dataset}/survey.npz",
+    log:
+        "logs/{dataset}/survey.log",
+    benchmark:
+        "benchmarks/{dataset}/survey.tsv"
+    conda:
+        "../../envs/data.yaml"
+    threads: 2
+    resources:
+        mem_mb=memory(1500),
+        runtime=20,
+    params:
+        dataset=dataset_settings,
+        preprocessing=image_settings,
+    script:
+        "../../scripts/survey.py"
+
+
 rule decode_shard:
     input:
-        lib("io", "data", "labels", "runlog"),
+        survey="results/{dataset}/survey.npz",
+        lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
     output:
         images=temp("results/{dataset}/shards/{shard}/images.npy"),
-        labels=temp("results/{dataset}/shards/{shard}/labels.npy"),
+        rows=temp("results/{dataset}/shards/{shard}/rows.npz"),
     log:
         "logs/{dataset}/decode_shard_{shard}.log",
     benchmark:
@@ -18,6 +41,7 @@ rule decode_shard:
         runtime=20,
     params:
         dataset=dataset_settings,
+        on_bad_image=config["preprocessing"]["on_bad_image"],
         shards=config["shards"],
     script:
         "../../scripts/decode_shard.py"
@@ -25,12 +49,14 @@ rule decode_shard:
 
 checkpoint download:
     input:
-        lib=lib("io", "data", "labels", "runlog"),
+        survey="results/{dataset}/survey.npz",
+        lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
         shards=shard_files("results/{dataset}/shards/{shard}/images.npy"),
-        shard_labels=shard_files("results/{dataset}/shards/{shard}/labels.npy"),
+        shard_rows=shard_files("results/{dataset}/shards/{shard}/rows.npz"),
     output:
         images="results/{dataset}/images.npy",
         data="results/{dataset}/data.npz",
+        skipped="results/{dataset}/skipped.tsv",
     log:
         "logs/{dataset}/download.log",
     benchmark:
@@ -43,6 +69,7 @@ checkpoint download:
         runtime=20,
     params:
         dataset=dataset_settings,
+        on_bad_image=config["preprocessing"]["on_bad_image"],
     script:
         "../../scripts/download.py"
 

@@ -1,0 +1,48 @@
+"""Build folders of image files for tests: mixed sizes, formats and modes, odd files."""
+
+from pathlib import Path
+
+import numpy as np
+
+from hub_fixtures import digits_as_mnist
+
+
+def save(path, image, **kwargs):
+    """Save a uint8 (or uint16) array with Pillow; the suffix picks the format."""
+    from PIL import Image
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(image).save(path, **kwargs)
+    return path
+
+
+def mixed_digit_folder(folder, n, seed=0, labelled=True):
+    """``n`` digits (scikit-learn's, upscaled) saved at random sizes (20-48 px, not always
+    square), half grey and half RGB, as PNG and JPEG, in class subfolders ``digit_<k>``
+    (or flat when not ``labelled``). Returns the folder and the labels in file order."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    images, labels = digits_as_mnist(n)
+    folder = Path(folder)
+    for i, (image, label) in enumerate(zip(images, labels)):
+        h, w = rng.integers(20, 49, size=2)
+        pixels = np.asarray(Image.fromarray(image).resize((int(w), int(h))))
+        if i % 2:
+            pixels = np.stack([pixels, pixels // 2, 255 - pixels], axis=-1)
+        suffix = ".png" if i % 3 else ".jpg"
+        sub = f"digit_{label}/" if labelled else ""
+        save(folder / f"{sub}img{i:05d}{suffix}", pixels, **({"quality": 95} if i % 3 == 0 else {}))
+    order = sorted(range(n), key=lambda i: (f"digit_{labels[i]}" if labelled else "", i))
+    return folder, labels[order]
+
+
+def truncated_jpeg(path, size=(64, 64)):
+    """A JPEG of noise cut after 60% of its bytes: its header reads, its pixels do not."""
+    noise = np.random.default_rng(0).integers(0, 256, size, dtype=np.uint8)
+    good = save(Path(path).with_suffix(".tmp.jpg"), noise, quality=95)
+    data = good.read_bytes()
+    good.unlink()
+    Path(path).write_bytes(data[: len(data) * 6 // 10])
+    return Path(path)

@@ -1,0 +1,61 @@
+"""End to end on a folder of image files of mixed sizes, formats and modes, as
+`make run SOURCE=...` runs it: the dataset named after the folder, own-images preset."""
+
+import subprocess
+
+import numpy as np
+import pytest
+import yaml
+
+from image_folders import mixed_digit_folder, truncated_jpeg
+from workflow_runner import ROOT, copy_project, snakemake, write_config
+
+
+@pytest.fixture(scope="module")
+def folder_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("own")
+    folder, labels = mixed_digit_folder(tmp / "my digits", 400)
+    truncated_jpeg(folder / "digit_0" / "zz_broken.jpg", size=(64, 64))
+    source_config = tmp / "source.yaml"
+    subprocess.run(
+        ["make", "-s", "source-config", f"SOURCE={folder}", f"SOURCE_CONFIG={source_config}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    workdir = copy_project(tmp / "wf")
+    quick = {  # a quick run: few steps, small t-SNE; bad files skipped
+        "autoencoder": {"epochs": 3, "min_steps": 0, "batch_size": 64, "device": "cpu"},
+        "tsne": {"n_samples": 300},
+        "preprocessing": {"on_bad_image": "skip"},
+    }
+    write_config(workdir, quick, "quick.yaml")
+    configs = [str(ROOT / "config/presets/own-images.yaml"), str(source_config), "quick.yaml"]
+    done = snakemake(workdir, "--cores", "2", "--configfile", *configs)
+    return workdir, source_config, labels, done
+
+
+@pytest.mark.workflow
+def test_make_source_config_names_the_dataset_after_the_folder(folder_run):
+    _, source_config, _, _ = folder_run
+    config = yaml.safe_load(source_config.read_text())
+    assert config["datasets"]["mnist"] == {"enabled": False}
+    assert config["datasets"]["my_digits"]["source"].endswith("my digits")
+
+
+@pytest.mark.workflow
+def test_a_mixed_folder_runs_to_the_report(folder_run):
+    workdir, _, labels, _ = folder_run
+    results = workdir / "results" / "my_digits"
+    data = np.load(results / "data.npz")
+    images = np.load(results / "images.npy", mmap_mode="r")
+    assert images.shape == (400, 28, 28, 3)  # 20-48 px, median shorter side 28; half RGB
+    np.testing.assert_array_equal(data["labels"], labels)
+    assert str(data["source_kind"]) == "folder" and int(data["n_skipped"]) == 1
+    skipped = (results / "skipped.tsv").read_text().splitlines()
+    assert len(skipped) == 2 and skipped[1].split("\t")[1] == "digit_0/zz_broken.jpg"
+    assert (results / "report" / "report.pdf").stat().st_size > 0
+    tex = (results / "report" / "report.tex").read_text()
+    assert "The source is a folder of image files, labelled by the names of their subfolders" in tex
+    assert "each became size 28x28: a square of the median shorter side" in tex
+    assert "images could not be decoded and were left out" in tex
