@@ -470,3 +470,20 @@ def test_summary_marks_averaged_estimates():
     assert "*: the mean of silhouettes estimated" in render_tex(report_context(**args))
     args["summary_rows"] = [exact]
     assert "estimated from a sample in some" not in render_tex(report_context(**args))
+
+
+def test_without_labels_the_scores_and_diagnostics_follow_the_galleries():
+    """Unlabelled data: galleries, then the diagnostic figures (e.g. how K was chosen), then
+    the label-free scores, all before the autoencoder's details."""
+    sections = [
+        line
+        for line in render_tex(gallery_context(False)).splitlines()
+        if line.startswith(r"\section{")
+    ]
+    assert sections[:5] == [
+        r"\section{Dataset}",
+        r"\section{What the clusters look like}",
+        r"\section{How the clusterings chose}",
+        r"\section{Clustering}",
+        r"\section{Autoencoder}",
+    ]
