@@ -391,7 +391,7 @@ def images_needed(algorithms, tsne):
     for name, settings in algorithms.items():
         if settings["enabled"]:
             for key in ("n_clusters", "over_clusters", "min_samples", "min_cluster_size"):
-                if key == "n_clusters" and settings.get(key) == "auto":
+                if key in settings and settings[key] == "auto":
                     key = "k_min"
                 if key in settings and settings[key] is not None:
                     needs.append((f"algorithms.{name}.{key}", settings[key]))
