@@ -138,7 +138,7 @@ def test_sweep_above_k_sample_is_sampled_and_says_so():
     labels, used = run_algorithm("kmeans", x, params, seed=0)
     assert used["n_clusters"] == 3 and len(labels) == len(x)
     assert used["exactness"]["n_clusters"].startswith(
-        "estimated: 600 > k_sample 150; the sweep fits a seeded sample of 150 of 600 points"
+        "estimated: 600 > k_sample 150: the sweep fits a seeded sample of 150 of 600 points"
     )
 
 
@@ -149,7 +149,7 @@ def test_k_max_is_capped_at_the_points():
     # the silhouette needs fewer clusters than points
     assert (
         used["k_auto"]["k"][-1] == 8
-        and "k_max 50 capped at 8 for the 9 points swept" in (used["exactness"]["n_clusters"])
+        and "k_max 50 capped at 8 for 9 points" in (used["exactness"]["n_clusters"])
     )
 
 

@@ -119,30 +119,32 @@ def run_algorithm(name, x, params, seed):
 
 def _sweep_points(x, params, seed, below=0):
     """The points a K sweep fits (a seeded sample of ``k_sample`` above it), their
-    candidate Ks (at most the points swept minus ``below``), and a sentence for
-    ``used["exactness"]`` on what the sweep saw."""
+    candidate Ks (at most the points swept minus ``below``), and notes on what the sweep
+    saw, for ``used["exactness"]``: ``(points, ks, notes)``."""
     from .kselect import k_candidates, sweep_indices
 
     index = sweep_indices(len(x), params["k_sample"], seed)
     ks = k_candidates(params["k_min"], params["k_max"], len(index) - below)
     if len(index) == len(x):
-        seen = f"exact: the sweep fits all {len(x)} points"
+        notes = [f"the sweep fits all {len(x)} points"]
     else:
-        seen = (
-            f"estimated: {len(x)} > k_sample {params['k_sample']}; the sweep fits a seeded "
-            f"sample of {len(index)} of {len(x)} points (seed {seed})"
-        )
+        notes = [
+            f"{len(x)} > k_sample {params['k_sample']}: the sweep fits a seeded sample of "
+            f"{len(index)} of {len(x)} points (seed {seed})"
+        ]
     if ks[-1] < params["k_max"]:
-        seen += f"; k_max {params['k_max']} capped at {ks[-1]} for the {len(index)} points swept"
-    return x[index], ks, seen
+        notes.append(f"k_max {params['k_max']} capped at {ks[-1]} for {len(index)} points")
+    return x[index], ks, notes
 
 
-def _chosen(selection, seen, final):
-    """What an algorithm with ``n_clusters: auto`` adds to ``used``."""
+def _chosen(selection, notes, estimated):
+    """What an algorithm with ``n_clusters: auto`` adds to ``used``; ``notes`` say how the
+    sweep went, ``estimated`` whether it sampled anything."""
+    how = "estimated" if estimated else "exact"
     return {
         "n_clusters": selection.chosen,
         "k_auto": selection.as_dict(),
-        "exactness": {"n_clusters": f"{seen}; {final}"},
+        "exactness": {"n_clusters": f"{how}: " + "; ".join(notes)},
     }
 
 
@@ -150,14 +152,15 @@ def _auto_by_silhouette(x, params, seed, partitions, what):
     """K of highest sampled silhouette; ``partitions(points)`` returns ``k -> labels``."""
     from .kselect import silhouette_curve
 
-    points, ks, seen = _sweep_points(x, params, seed, below=1)  # silhouette: K < N
+    points, ks, notes = _sweep_points(x, params, seed, below=1)  # silhouette: K < N
     sample = min(params["k_silhouette_sample"], len(points))
     selection = silhouette_curve(points, ks, partitions(points), sample, seed)
-    seen += (
-        f"; K of highest mean silhouette of {what}, estimated from a seeded subsample of "
-        f"{sample} swept points each scored against all {len(points)}"
-    )
-    return _chosen(selection, seen, f"the final clustering with K {selection.chosen} fits all")
+    notes += [
+        f"K of highest mean silhouette of {what}, from {sample} of the {len(points)} swept "
+        "points (seeded), each scored against all of them",
+        f"the final clustering with K {selection.chosen} fits all {len(x)} points",
+    ]
+    return _chosen(selection, notes, estimated=sample < len(x))
 
 
 @algorithm("kmeans", diagnostics=[("kselection", k_is_auto)])
@@ -279,10 +282,13 @@ def gmm(x, params, seed):
     x64 = np.asarray(x, dtype=np.float64)
     used = {}
     if k_is_auto(params):
-        points, ks, seen = _sweep_points(x64, params, seed)
+        points, ks, notes = _sweep_points(x64, params, seed)
         selection = bic_curve(points, ks, mixture)
-        final = f"K of lowest BIC; the final mixture of {selection.chosen} components fits all"
-        used = _chosen(selection, seen, final)
+        notes += [
+            "K of lowest BIC",
+            f"the final mixture of {selection.chosen} components fits all {len(x)} points",
+        ]
+        used = _chosen(selection, notes, estimated=len(points) < len(x))
     n_clusters = used.get("n_clusters", params["n_clusters"])
     _check_n_clusters(n_clusters, x)
     return mixture(n_clusters).fit_predict(x64), used
@@ -546,13 +552,13 @@ def _auto_by_merge_gap(z, labels, params):
     n_before = len(merges) + 1
     ks = k_candidates(params["k_min"], params["k_max"], n_before)
     selection = merge_gap_curve(n_before, links, ks, params["merge_gap_floor"])
-    seen = (
-        f"exact: the {n_before} mixture components of all {len(z)} points merged by kNN "
+    notes = [
+        f"the {n_before} mixture components of all {len(z)} points merged by kNN "
         f"connectivity; K where the merge links drop most (links below "
-        f"{params['merge_gap_floor']} counted as no contact)"
-    )
+        f"{params['merge_gap_floor']} count as no contact); no refit"
+    ]
     if ks[-1] < params["k_max"]:
-        seen += f"; k_max {params['k_max']} capped at the {n_before} components"
-    used = _chosen(selection, seen, "no refit")
+        notes.append(f"k_max {params['k_max']} capped at the {n_before} components")
+    used = _chosen(selection, notes, estimated=False)
     used["k_auto"]["merge_links"] = [float(v) for v in links]
     return apply_merges(index, merges, selection.chosen), used
