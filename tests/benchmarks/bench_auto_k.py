@@ -11,7 +11,8 @@ with the chosen K, its accuracy and the cost ratio.
 
 Settings: the quality preset's layered over the schema's (umap_gmm: gmm_n_init 10,
 over_clusters 20); auto keeps them and sets n_clusters auto (defaults k_min 2, k_max 20).
-Prints one line per run, as it finishes.
+Prints one line per run, as it finishes; for umap_gmm also the K that other
+``merge_gap_floor`` values would choose from the same recorded merges (``--floors``).
 """
 
 import argparse
@@ -29,6 +30,7 @@ sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests")]
 
 from config_defaults import layered  # noqa: E402
 from deepclust.clustering import run_algorithm  # noqa: E402
+from deepclust.kselect import merge_gap_curve  # noqa: E402
 from deepclust.metrics import cluster_accuracy  # noqa: E402
 
 
@@ -50,6 +52,13 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--algorithms", nargs="+", default=["umap_gmm", "kmeans", "agglomerative", "gmm"]
+    )
+    parser.add_argument(
+        "--floors",
+        type=float,
+        nargs="+",
+        default=[0.02, 0.05, 0.1, 0.2, 0.5],
+        help="merge_gap_floor values whose K umap_gmm's recorded merges would give",
     )
     args = parser.parse_args()
     numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
@@ -76,6 +85,13 @@ def main():
             curve = ", ".join(f"{k}: {s:.4g}" for k, s in zip(k_auto["k"], k_auto["score"]))
             print(f"    {k_auto['criterion']} ({k_auto['better']} is better): {curve}", flush=True)
             print(f"    {used['exactness']['n_clusters']}", flush=True)
+            if "merge_links" in k_auto:  # umap_gmm: the K other merge_gap_floor values choose
+                links = k_auto["merge_links"]
+                chosen = [
+                    (floor, merge_gap_curve(len(links) + 1, links, k_auto["k"], floor).chosen)
+                    for floor in args.floors
+                ]
+                print("    K by merge_gap_floor: " + ", ".join(f"{f}: {k}" for f, k in chosen))
 
 
 if __name__ == "__main__":
