@@ -45,7 +45,7 @@ def test_k_candidates_cap_and_errors():
     np.testing.assert_array_equal(k_candidates(3, 20, 4), [3, 4])  # capped at the points
     with pytest.raises(ValueError, match=r"k_min \(6\) must not exceed k_max \(5\)"):
         k_candidates(6, 5, 100)
-    with pytest.raises(ValueError, match=r"k_min \(5\) exceeds the number of points \(4\)"):
+    with pytest.raises(ValueError, match=r"k_min \(5\) exceeds 4, the most clusters possible"):
         k_candidates(5, 8, 4)
     with pytest.raises(ValueError, match="k_max must be an integer of at least 2"):
         k_candidates(2, "auto", 10)

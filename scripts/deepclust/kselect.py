@@ -49,15 +49,15 @@ class KSelection:
 
 def k_candidates(k_min, k_max, n_points):
     """int64 candidates ``k_min..k_max``, ``k_max`` capped at ``n_points`` (no more
-    clusters than points). ValueError when ``k_min`` < 2, ``k_min > k_max`` or ``k_min``
-    exceeds ``n_points``."""
+    clusters than points, or than the components merged). ValueError when ``k_min`` < 2,
+    ``k_min > k_max`` or ``k_min`` exceeds ``n_points``."""
     for name, value in (("k_min", k_min), ("k_max", k_max)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 2:
             raise ValueError(f"{name} must be an integer of at least 2, got {value!r}")
     if k_min > k_max:
         raise ValueError(f"k_min ({k_min}) must not exceed k_max ({k_max})")
     if k_min > n_points:
-        raise ValueError(f"k_min ({k_min}) exceeds the number of points ({n_points})")
+        raise ValueError(f"k_min ({k_min}) exceeds {n_points}, the most clusters possible here")
     return np.arange(k_min, min(k_max, n_points) + 1, dtype=np.int64)
 
 
