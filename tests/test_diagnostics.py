@@ -14,7 +14,8 @@ DBSCAN = {"eps": "auto", "min_samples": 5, "exact_max": 100000, "kdistance_sampl
 
 
 def test_every_declared_figure_exists_with_a_caption():
-    assert DIAGNOSTICS["dbscan"] == ("kdistance",) and DIAGNOSTICS["kmeans"] == ()
+    assert DIAGNOSTICS["dbscan"] == ("kdistance",) and DIAGNOSTICS["hdbscan"] == ()
+    assert DIAGNOSTICS["kmeans"] == ("kselection",)  # drawn only when n_clusters is auto
     assert set(DIAGNOSTICS) == set(ALGORITHMS)
     for algorithm, figures in DIAGNOSTICS.items():
         for name in figures:
@@ -42,7 +43,8 @@ def test_kdistance_is_drawn_and_described():
 
 
 def test_an_unknown_figure_is_refused():
-    with pytest.raises(ValueError, match="no diagnostic figure 'silhouette'; known: kdistance"):
+    known = "kdistance, kselection"
+    with pytest.raises(ValueError, match=f"no diagnostic figure 'silhouette'; known: {known}"):
         draw("silhouette", np.zeros((10, 2)), DBSCAN, 0, "toy", print)
 
 
@@ -59,3 +61,24 @@ def test_no_rule_or_report_code_names_an_algorithm():
         for name in ALGORITHMS:
             assert not re.search(rf"\b{name}\b", text), f"{path.name} names {name}"
         assert "kdistance" not in text, path.name
+
+
+def test_kselection_is_drawn_from_the_run_record_and_described():
+    """The K sweep of n_clusters auto is plotted from run.json, not recomputed."""
+    k_auto = {"criterion": "bic", "k": [2, 3, 4], "score": [5.0, 1.0, 2.0], "better": "lower"}
+    run = {
+        "algorithm": "gmm",
+        "params": {"n_clusters": 3, "k_auto": k_auto | {"chosen": 3}},
+        "exactness": {"n_clusters": "estimated: 600 > k_sample 150; ..."},
+    }
+    lines = []
+    fig = draw("kselection", None, {"n_clusters": "auto"}, 0, "toy, seed 0", lines.append, run)
+    ax = fig.axes[0]
+    assert ax.get_title() == "toy, seed 0: gmm K selection (sampled)"
+    assert ax.get_ylabel() == "BIC" and "chosen K 3" in ax.get_legend_handles_labels()[1]
+    assert lines == ["K 2: bic 5", "K 3: bic 1", "K 4: bic 2", "chosen K 3 (lower bic is better)"]
+    assert FIGURES["kselection"].describe("Gaussian mixture", run["params"]) == (
+        "Gaussian mixture chose K = 3 among 2 to 4 by the lowest BIC of a mixture fitted for "
+        "each K.",
+        "Gaussian mixture: BIC against K; the chosen K is marked.",
+    )

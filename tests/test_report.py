@@ -111,6 +111,8 @@ def test_params_and_titles_read_well():
         params_text({"n_init": 10, "eps": 0.123456789, "auto": True})
         == "auto True, eps 0.1235, n_init 10"
     )
+    k_auto = {"criterion": "bic", "k": [2, 3], "score": [1.0, 0.5], "chosen": 3}
+    assert params_text({"n_clusters": 3, "k_min": 2, "k_auto": k_auto}) == "k_min 2, n_clusters 3"
     assert title("umap_gmm") == "UMAP + GMM (N2D)"
     assert title("umap_gmm_selftrain") == "UMAP + GMM (N2D) + self-training"
     assert title("my_algo") == "my_algo"

@@ -110,6 +110,19 @@ def test_deskew_and_self_training_add_their_jobs(scratch, mnist_source):
     assert "results/mnist/seed0/clusters/kmeans_selftrain/labels.npy" in out
 
 
+def test_n_clusters_auto_adds_its_k_selection_figure(scratch, mnist_source):
+    workdir, _ = scratch
+    config = small_config(mnist_source, workdir / "hf_cache")
+    config["algorithms"] = {"kmeans": {"n_clusters": "auto"}}
+    out = snakemake(
+        workdir, "-n", "--configfile", write_config(workdir, config, "auto.yaml")
+    ).stdout
+    assert job_counts(out) == expected_jobs(config)
+    added = expected_jobs(config) - expected_jobs(small_config(mnist_source, "cache"))
+    assert added == {"plot_diagnostic": 1}
+    assert "results/mnist/seed0/figures/kselection_kmeans.png" in out
+
+
 def test_seeds_and_shards_multiply_their_jobs(scratch, mnist_source):
     workdir, _ = scratch
     config = small_config(mnist_source, workdir / "hf_cache", seeds=[0, 1], shards=3)

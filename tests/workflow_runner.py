@@ -105,8 +105,17 @@ def job_counts(output):
 
 
 Job = namedtuple("Job", "rule dataset seed item", defaults=(None, None, None))
-# Algorithms that draw a diagnostic figure of their own (first seed), and its rule.
-DIAGNOSTICS = {"dbscan": "plot_diagnostic"}
+# The diagnostic figures an algorithm draws of its own (first seed, rule plot_diagnostic):
+# DBSCAN's k-distance curve always, the K selection curve when n_clusters is auto.
+AUTO_K = ("kmeans", "gmm", "agglomerative", "umap_gmm")
+
+
+def diagnostics(algorithm, settings):
+    """The diagnostic figures ``algorithm`` with ``settings`` (its config block) draws."""
+    figures = ["kdistance"] if algorithm == "dbscan" else []
+    if algorithm in AUTO_K and settings["n_clusters"] == "auto":
+        figures.append("kselection")
+    return figures
 
 
 def effective_config(overrides=None):
@@ -130,7 +139,8 @@ def planned_jobs(config):
       evaluate per clustering (the algorithms, then the self-trained one);
     - the figures for the first seed only: t-SNE, a t-SNE plot per clustering and one by the
       true labels, a confusion matrix and a gallery per clustering, the thumbnail map, and
-      each enabled algorithm's own diagnostic figure (DIAGNOSTICS);
+      each enabled algorithm's own diagnostic figures (diagnostics), from the embeddings
+      and the clustering's run.json;
     - one ``all``, needing every report.
     """
     jobs = {}
@@ -188,7 +198,9 @@ def planned_jobs(config):
                 add(Job("plot_gallery", d, seed, c), download, embed, job),
             ]
         figures += [
-            add(Job(DIAGNOSTICS[a], d, seed, a), embed) for a in algorithms if a in DIAGNOSTICS
+            add(Job("plot_diagnostic", d, seed, f"{f}_{a}"), embed, clusterings[a])
+            for a in algorithms
+            for f in diagnostics(a, config["algorithms"][a])
         ]
         figures.append(add(Job("plot_tsne_thumbnails", d, seed), tsne, download))
         summary = add(Job("summarize", d), *evaluations)

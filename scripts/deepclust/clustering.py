@@ -10,7 +10,13 @@ defaults of their own. A function may instead return ``(labels, used)`` where
 
 An algorithm may also declare diagnostic figures, ``@algorithm("name",
 diagnostics=["figure"])``: rule plot_diagnostic draws each as ``figures/<figure>_<name>.png``
-and both reports show it (see :mod:`deepclust.diagnostics`).
+and both reports show it (see :mod:`deepclust.diagnostics`). A figure that exists only for
+some settings is declared as ``(figure, when)``, ``when(params) -> bool`` on the
+algorithm's settings (e.g. :func:`k_is_auto`); :func:`diagnostic_figures` says which apply.
+
+``n_clusters: auto`` (kmeans, gmm, agglomerative, umap_gmm) chooses K in
+``k_min..k_max`` by a criterion of :mod:`deepclust.kselect` and records the chosen K as
+``used["n_clusters"]`` and the criterion's curve as ``used["k_auto"]``.
 """
 
 import numpy as np
@@ -21,15 +27,41 @@ ALGORITHMS = {}
 # Algorithm name -> names of its diagnostic figures (keys of deepclust.diagnostics.FIGURES).
 # Read by the Snakefile at parse time: this module imports nothing heavy at top level.
 DIAGNOSTICS = {}
+# (algorithm, figure) -> when(params) -> bool, for figures drawn only for some settings.
+_DIAGNOSTIC_WHEN = {}
 
 
 def algorithm(name, diagnostics=()):
+    """Register ``fn(x, params, seed)`` as algorithm ``name``. ``diagnostics``: figure
+    names, each drawn always, or ``(figure, when)`` pairs, drawn when ``when(params)``."""
+
     def register(fn):
         ALGORITHMS[name] = fn
-        DIAGNOSTICS[name] = tuple(diagnostics)
+        figures = []
+        for entry in diagnostics:
+            figure, when = (entry, None) if isinstance(entry, str) else entry
+            figures.append(figure)
+            if when is not None:
+                _DIAGNOSTIC_WHEN[name, figure] = when
+        DIAGNOSTICS[name] = tuple(figures)
         return fn
 
     return register
+
+
+def diagnostic_figures(name, params):
+    """The diagnostic figures algorithm ``name`` draws with settings ``params`` (its
+    validated block without ``enabled``): every declared one whose condition holds."""
+    return [
+        figure
+        for figure in DIAGNOSTICS.get(name, ())
+        if _DIAGNOSTIC_WHEN.get((name, figure), lambda p: True)(params)
+    ]
+
+
+def k_is_auto(params):
+    """Whether the settings ask for the number of clusters to be chosen (``auto``)."""
+    return params["n_clusters"] == "auto"
 
 
 def check_embeddings(x):
@@ -85,13 +117,69 @@ def run_algorithm(name, x, params, seed):
     return labels, _jsonable(used)
 
 
-@algorithm("kmeans")
+def _sweep_points(x, params, seed, below=0):
+    """The points a K sweep fits (a seeded sample of ``k_sample`` above it), their
+    candidate Ks (at most the points swept minus ``below``), and notes on what the sweep
+    saw, for ``used["exactness"]``: ``(points, ks, notes)``."""
+    from .kselect import k_candidates, sweep_indices
+
+    index = sweep_indices(len(x), params["k_sample"], seed)
+    ks = k_candidates(params["k_min"], params["k_max"], len(index) - below)
+    if len(index) == len(x):
+        notes = [f"the sweep fits all {len(x)} points"]
+    else:
+        notes = [
+            f"{len(x)} > k_sample {params['k_sample']}: the sweep fits a seeded sample of "
+            f"{len(index)} of {len(x)} points (seed {seed})"
+        ]
+    if ks[-1] < params["k_max"]:
+        notes.append(f"k_max {params['k_max']} capped at {ks[-1]} for {len(index)} points")
+    return x[index], ks, notes
+
+
+def _chosen(selection, notes, estimated):
+    """What an algorithm with ``n_clusters: auto`` adds to ``used``; ``notes`` say how the
+    sweep went, ``estimated`` whether it sampled anything."""
+    how = "estimated" if estimated else "exact"
+    return {
+        "n_clusters": selection.chosen,
+        "k_auto": selection.as_dict(),
+        "exactness": {"n_clusters": f"{how}: " + "; ".join(notes)},
+    }
+
+
+def _auto_by_silhouette(x, params, seed, partitions, what):
+    """K of highest sampled silhouette; ``partitions(points)`` returns ``k -> labels``."""
+    from .kselect import silhouette_curve
+
+    points, ks, notes = _sweep_points(x, params, seed, below=1)  # silhouette: K < N
+    sample = min(params["k_silhouette_sample"], len(points))
+    selection = silhouette_curve(points, ks, partitions(points), sample, seed)
+    notes += [
+        f"K of highest mean silhouette of {what}, from {sample} of the {len(points)} swept "
+        "points (seeded), each scored against all of them",
+        f"the final clustering with K {selection.chosen} fits all {len(x)} points",
+    ]
+    return _chosen(selection, notes, estimated=sample < len(x))
+
+
+@algorithm("kmeans", diagnostics=[("kselection", k_is_auto)])
 def kmeans(x, params, seed):
+    """scikit-learn's k-means. ``n_clusters: auto``: K of highest mean silhouette among
+    ``k_min..k_max`` (k-means of each K on the swept points, :func:`_sweep_points`)."""
     from sklearn.cluster import KMeans
 
-    _check_n_clusters(params["n_clusters"], x)
-    model = KMeans(n_clusters=params["n_clusters"], n_init=params["n_init"], random_state=seed)
-    return model.fit_predict(x)
+    def fit(points, k):
+        return KMeans(n_clusters=k, n_init=params["n_init"], random_state=seed).fit_predict(points)
+
+    used = {}
+    if k_is_auto(params):
+        used = _auto_by_silhouette(
+            x, params, seed, lambda points: lambda k: fit(points, k), "k-means"
+        )
+    n_clusters = used.get("n_clusters", params["n_clusters"])
+    _check_n_clusters(n_clusters, x)
+    return fit(x, n_clusters), used
 
 
 @algorithm("dbscan", diagnostics=["kdistance"])
@@ -167,30 +255,68 @@ def dbscan(x, params, seed):
     return labels, used
 
 
-@algorithm("gmm")
+@algorithm("gmm", diagnostics=[("kselection", k_is_auto)])
 def gmm(x, params, seed):
     """Gaussian mixture (EM, k-means initialisation), the component of highest posterior.
 
     Fitted in float64 with ``reg_covar`` added to every covariance's diagonal:
     autoencoder codes often span fewer dimensions than the latent size (on the seed's
     64-d MNIST codes the covariance has eigenvalues near 1e-13), and a full covariance
-    then fails in float32 with scikit-learn's default 1e-6.
+    then fails in float32 with scikit-learn's default 1e-6. ``n_clusters: auto``: the
+    number of components of lowest BIC among ``k_min..k_max`` on the swept points.
     """
     from sklearn.mixture import GaussianMixture
 
-    _check_n_clusters(params["n_clusters"], x)
-    model = GaussianMixture(
-        n_components=params["n_clusters"],
-        covariance_type=params["covariance_type"],
-        n_init=params["n_init"],
-        max_iter=params["max_iter"],
-        reg_covar=params["reg_covar"],
-        random_state=seed,
-    )
-    return model.fit_predict(np.asarray(x, dtype=np.float64))
+    from .kselect import bic_curve
+
+    def mixture(k):
+        return GaussianMixture(
+            n_components=k,
+            covariance_type=params["covariance_type"],
+            n_init=params["n_init"],
+            max_iter=params["max_iter"],
+            reg_covar=params["reg_covar"],
+            random_state=seed,
+        )
+
+    x64 = np.asarray(x, dtype=np.float64)
+    used = {}
+    if k_is_auto(params):
+        points, ks, notes = _sweep_points(x64, params, seed)
+        selection = bic_curve(points, ks, mixture)
+        notes += [
+            "K of lowest BIC",
+            f"the final mixture of {selection.chosen} components fits all {len(x)} points",
+        ]
+        used = _chosen(selection, notes, estimated=len(points) < len(x))
+    n_clusters = used.get("n_clusters", params["n_clusters"])
+    _check_n_clusters(n_clusters, x)
+    return mixture(n_clusters).fit_predict(x64), used
 
 
-@algorithm("agglomerative")
+def _connectivity(x, n_neighbors):
+    """The kNN connectivity graph Ward is restricted to (None: unrestricted)."""
+    from sklearn.neighbors import kneighbors_graph
+
+    if n_neighbors is None:
+        return None
+    return kneighbors_graph(x, min(int(n_neighbors), len(x) - 1), include_self=False)
+
+
+def _ward_partitions(n_neighbors):
+    """``points -> (k -> labels)``: one Ward tree of the points, cut at each K."""
+    from sklearn.cluster import ward_tree
+
+    from .kselect import cut_tree
+
+    def partitions(points):
+        children = ward_tree(points, connectivity=_connectivity(points, n_neighbors))[0]
+        return lambda k: cut_tree(children, len(points), k)
+
+    return partitions
+
+
+@algorithm("agglomerative", diagnostics=[("kselection", k_is_auto)])
 def agglomerative(x, params, seed):
     """Ward agglomerative clustering restricted to a sparse kNN connectivity graph.
 
@@ -201,22 +327,22 @@ def agglomerative(x, params, seed):
     minimise Ward's variance increase among adjacent clusters; on well-separated data
     the result matches unrestricted Ward. scikit-learn joins the graph's connected
     components itself (with a warning) when the graph is not connected.
-    ``n_neighbors: null`` runs unrestricted Ward (only for small N).
+    ``n_neighbors: null`` runs unrestricted Ward (only for small N). ``n_clusters:
+    auto``: K of highest mean silhouette among ``k_min..k_max``, every K cut from one
+    Ward tree of the swept points.
     """
     from sklearn.cluster import AgglomerativeClustering
-    from sklearn.neighbors import kneighbors_graph
 
-    n_clusters = params["n_clusters"]
+    used = {}
+    if k_is_auto(params):
+        partitions = _ward_partitions(params["n_neighbors"])
+        used = _auto_by_silhouette(x, params, seed, partitions, "cuts of one Ward tree")
+    n_clusters = used.get("n_clusters", params["n_clusters"])
     _check_n_clusters(n_clusters, x)
-    k = params["n_neighbors"]
-    connectivity = None
-    if k is not None:
-        k = min(int(k), len(x) - 1)
-        connectivity = kneighbors_graph(x, k, include_self=False)
     model = AgglomerativeClustering(
-        n_clusters=n_clusters, linkage="ward", connectivity=connectivity
+        n_clusters=n_clusters, linkage="ward", connectivity=_connectivity(x, params["n_neighbors"])
     )
-    return model.fit_predict(x)
+    return model.fit_predict(x), used
 
 
 @algorithm("hdbscan")
@@ -291,6 +417,56 @@ def umap_embed(x, params, seed):
         return reducer.fit_transform(x).astype(np.float32)
 
 
+def merge_order(z, labels, n_neighbors):
+    """The order in which :func:`merge_clusters` joins the clusters of ``labels`` (int
+    ``(N,)``, no noise), down to one, on the kNN graph of ``z`` (float ``(N, D)``).
+
+    Link of two clusters: the number of kNN edges between them divided by the size of
+    the smaller one; each step joins the pair of strongest link. Returns ``(index,
+    merges, links)``: int64 ``(N,)`` each point's cluster among ``np.unique(labels)``,
+    int64 ``(k - 1, 2)`` the pairs ``(i, j)`` (j joined into i) in order, and float64
+    ``(k - 1,)`` the link of each when joined.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    clusters, index = np.unique(np.asarray(labels), return_inverse=True)
+    k = len(clusters)
+    n_neighbors = min(n_neighbors, len(z) - 1)
+    _, neighbours = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(z).kneighbors(z)
+    edges = np.zeros((k, k))
+    np.add.at(edges, (np.repeat(index, n_neighbors), index[neighbours[:, 1:].ravel()]), 1.0)
+    edges += edges.T
+    sizes = np.bincount(index, minlength=k).astype(float)
+    alive = np.ones(k, bool)
+    merges, links = [], []
+    for _ in range(k - 1):
+        link = edges / np.minimum.outer(sizes, sizes)
+        link[~alive] = link[:, ~alive] = -1.0
+        np.fill_diagonal(link, -1.0)
+        i, j = np.unravel_index(np.argmax(link), link.shape)
+        merges.append((i, j))
+        links.append(link[i, j])
+        edges[i] += edges[j]
+        edges[:, i] += edges[:, j]
+        sizes[i] += sizes[j]
+        alive[j] = False
+    return index.astype(np.int64), np.array(merges, np.int64).reshape(-1, 2), np.array(links)
+
+
+def apply_merges(index, merges, n_clusters):
+    """Labels after the first ``len(merges) + 1 - n_clusters`` merges of
+    :func:`merge_order`, numbered 0..n_clusters-1 in the order of the smallest original
+    cluster id each merged cluster holds (int64 ``(N,)``)."""
+    k = len(merges) + 1
+    if not 1 <= n_clusters <= k:
+        raise ValueError(f"cannot merge {k} clusters into {n_clusters}")
+    group = np.arange(k)  # merged cluster of each original cluster
+    for i, j in merges[: k - n_clusters]:
+        group[group == j] = i
+    _, merged = np.unique(group, return_inverse=True)
+    return merged[index].astype(np.int64)
+
+
 def merge_clusters(z, labels, n_clusters, n_neighbors):
     """Merge clusters of ``labels`` (int ``(N,)``, no noise) until ``n_clusters`` remain,
     always joining the two most connected in the kNN graph of ``z`` (float ``(N, D)``):
@@ -302,35 +478,14 @@ def merge_clusters(z, labels, n_clusters, n_neighbors):
     Returns int64 labels ``(N,)`` numbered 0..n_clusters-1 in the order of the smallest
     original cluster id each merged cluster holds; deterministic for given inputs.
     """
-    from sklearn.neighbors import NearestNeighbors
-
-    clusters, index = np.unique(np.asarray(labels), return_inverse=True)
-    k = len(clusters)
+    k = len(np.unique(np.asarray(labels)))
     if not 1 <= n_clusters <= k:
         raise ValueError(f"cannot merge {k} clusters into {n_clusters}")
-    n_neighbors = min(n_neighbors, len(z) - 1)
-    _, neighbours = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(z).kneighbors(z)
-    edges = np.zeros((k, k))
-    np.add.at(edges, (np.repeat(index, n_neighbors), index[neighbours[:, 1:].ravel()]), 1.0)
-    edges += edges.T
-    sizes = np.bincount(index, minlength=k).astype(float)
-    group = np.arange(k)  # merged cluster of each original cluster
-    alive = np.ones(k, bool)
-    for _ in range(k - n_clusters):
-        link = edges / np.minimum.outer(sizes, sizes)
-        link[~alive] = link[:, ~alive] = -1.0
-        np.fill_diagonal(link, -1.0)
-        i, j = np.unravel_index(np.argmax(link), link.shape)
-        edges[i] += edges[j]
-        edges[:, i] += edges[:, j]
-        sizes[i] += sizes[j]
-        alive[j] = False
-        group[group == j] = i
-    _, merged = np.unique(group, return_inverse=True)
-    return merged[index].astype(np.int64)
+    index, merges, _ = merge_order(z, labels, n_neighbors)
+    return apply_merges(index, merges, n_clusters)
 
 
-@algorithm("umap_gmm")
+@algorithm("umap_gmm", diagnostics=[("kselection", k_is_auto)])
 def umap_gmm(x, params, seed):
     """The N2D recipe (McConville et al. 2020): UMAP of the embeddings to
     ``n_components`` dimensions (``n_neighbors``, ``min_dist``), then a Gaussian mixture
@@ -353,16 +508,27 @@ def umap_gmm(x, params, seed):
     on the UMAP coordinates: a mixture of exactly ``n_clusters`` tends to split an easy,
     elongated class in two and merge hard classes, and over-clustering then merging by
     connectivity undoes the split.
+
+    ``n_clusters: auto``: the mixture has ``over_clusters`` components (null: ``k_max``)
+    on all points, merged one by one as above down to one cluster while recording each
+    merge's link; K in ``k_min..k_max`` (``k_max`` capped at the components) is where the
+    links drop most (:func:`deepclust.kselect.merge_gap_curve`), like cutting a dendrogram
+    at its largest gap, links below ``merge_gap_floor`` counting as no contact (UMAP
+    leaves some classes as islands). No refit per K: one kNN search and O(K^3).
     """
     from sklearn.mixture import GaussianMixture
 
-    n_clusters = params["n_clusters"]
+    auto = k_is_auto(params)
+    n_clusters = params["k_min"] if auto else params["n_clusters"]
     over = params["over_clusters"]
+    if auto and over is None:
+        over = params["k_max"]
     _check_n_clusters(n_clusters, x)
     if over is not None:
         _check_n_clusters(over, x)
         if over < n_clusters:
-            raise ValueError(f"over_clusters ({over}) must be at least n_clusters ({n_clusters})")
+            name = "k_min" if auto else "n_clusters"
+            raise ValueError(f"over_clusters ({over}) must be at least {name} ({n_clusters})")
     z = umap_embed(x, params, seed)
     model = GaussianMixture(
         n_components=over or n_clusters,
@@ -371,6 +537,28 @@ def umap_gmm(x, params, seed):
         random_state=seed,
     )
     labels = model.fit_predict(z)
+    if auto:
+        return _auto_by_merge_gap(z, labels, params)
     if over is None or over == n_clusters:
         return labels
     return merge_clusters(z, labels, n_clusters, params["merge_neighbors"])
+
+
+def _auto_by_merge_gap(z, labels, params):
+    """umap_gmm's ``n_clusters: auto`` from its over-clustering ``labels`` of ``z``."""
+    from .kselect import k_candidates, merge_gap_curve
+
+    index, merges, links = merge_order(z, labels, params["merge_neighbors"])
+    n_before = len(merges) + 1
+    ks = k_candidates(params["k_min"], params["k_max"], n_before)
+    selection = merge_gap_curve(n_before, links, ks, params["merge_gap_floor"])
+    notes = [
+        f"the {n_before} mixture components of all {len(z)} points merged by kNN "
+        f"connectivity; K where the merge links drop most (links below "
+        f"{params['merge_gap_floor']} count as no contact); no refit"
+    ]
+    if ks[-1] < params["k_max"]:
+        notes.append(f"k_max {params['k_max']} capped at the {n_before} components")
+    used = _chosen(selection, notes, estimated=False)
+    used["k_auto"]["merge_links"] = [float(v) for v in links]
+    return apply_merges(index, merges, selection.chosen), used

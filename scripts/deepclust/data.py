@@ -231,12 +231,17 @@ def images_needed(algorithms, tsne):
     ``algorithms`` and ``tsne`` are the validated config sections. Counted: every
     enabled algorithm's ``n_clusters`` (and umap_gmm's ``over_clusters``), DBSCAN's
     ``min_samples`` and HDBSCAN's
-    ``min_cluster_size``/``min_samples``, and t-SNE's minimum of 3 points.
+    ``min_cluster_size``/``min_samples``, and t-SNE's minimum of 3 points. With
+    ``n_clusters: auto`` it is ``k_min`` that counts: the K sweep caps ``k_max`` at the
+    points it sees (:func:`deepclust.kselect.k_candidates`), so any dataset of ``k_min``
+    images has a K to choose.
     """
     needs = [("t-SNE's minimum", TSNE_MIN_POINTS)]
     for name, settings in algorithms.items():
         if settings["enabled"]:
             for key in ("n_clusters", "over_clusters", "min_samples", "min_cluster_size"):
+                if key in settings and settings[key] == "auto":
+                    key = "k_min"
                 if key in settings and settings[key] is not None:
                     needs.append((f"algorithms.{name}.{key}", settings[key]))
     return sorted(needs, key=lambda need: -need[1])

@@ -6,7 +6,11 @@ is a :class:`Diagnostic` in ``FIGURES`` here. Rule plot_diagnostic draws it as
 ``figures/<name>_<algorithm>.png`` for the first seed, Snakemake's HTML report captions it
 with ``workflow/report/<name>.rst`` and the PDF report shows it after the confusion matrices,
 with the text ``describe`` returns. Adding one touches only this module, the algorithm's
-registry entry and that caption file.
+registry entry and that caption file. A figure declared with a condition,
+``diagnostics=[("kselection", k_is_auto)]``, exists only for the settings it holds for.
+
+A figure is drawn from what the clustering recorded (its run.json) where it can be, never
+by repeating the clustering's work: ``kselection`` plots the K sweep of ``n_clusters: auto``.
 """
 
 from collections.abc import Callable
@@ -15,8 +19,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """``draw(x, params, seed, where, log) -> figure``: from the embeddings ``x``, the
-    algorithm's configured parameters and the seed; ``where`` starts the figure's title.
+    """``draw(x, params, seed, where, log, run) -> figure``: from the embeddings ``x``, the
+    algorithm's configured parameters, the seed and the clustering's run.json ``run``
+    (``run["params"]``: the parameters it used); ``where`` starts the figure's title.
     ``describe(title, used) -> (intro, caption)``: plain text for the PDF report from the
     algorithm's display title and the parameters its clustering used (metrics.json
     ``params``)."""
@@ -25,7 +30,7 @@ class Diagnostic:
     describe: Callable
 
 
-def draw_kdistance(x, params, seed, where, log):
+def draw_kdistance(x, params, seed, where, log, run):
     """DBSCAN's k-distance curve with its knee and the eps used.
 
     Above ``exact_max`` points the curve is estimated from a seeded sample (the same one
@@ -61,11 +66,55 @@ def describe_kdistance(title, used):
     )
 
 
-FIGURES = {"kdistance": Diagnostic(draw_kdistance, describe_kdistance)}
+# How each criterion of deepclust.kselect is named in figures and the PDF report.
+CRITERIA = {
+    "bic": ("BIC", "the lowest BIC of a mixture fitted for each K"),
+    "silhouette": ("mean silhouette", "the highest mean silhouette of a clustering for each K"),
+    "merge_gap": (
+        "log(weakest merge done / strongest refused)",
+        "the largest drop in kNN-connectivity link while merging the over-clustering",
+    ),
+}
 
 
-def draw(name, x, params, seed, where, log):
-    """Diagnostic figure ``name`` (a key of ``FIGURES``) of one algorithm's embeddings."""
+def draw_kselection(x, params, seed, where, log, run):
+    """The criterion of ``n_clusters: auto`` against K, as the clustering recorded it
+    (run.json ``params["k_auto"]``), with the chosen K marked. Nothing is recomputed."""
+    from .figures import plot_kselection
+
+    k_auto = run["params"]["k_auto"]
+    criterion = k_auto["criterion"]
+    for k, score in zip(k_auto["k"], k_auto["score"]):
+        log(f"K {k}: {criterion} {score:.6g}")
+    log(f"chosen K {k_auto['chosen']} ({k_auto['better']} {criterion} is better)")
+    sample = run.get("exactness", {}).get("n_clusters", "")
+    title = f"{where}: {run['algorithm']} K selection"
+    if sample.startswith("estimated"):
+        title += " (sampled)"
+    return plot_kselection(
+        k_auto["k"], k_auto["score"], k_auto["chosen"], CRITERIA[criterion][0], title
+    )
+
+
+def describe_kselection(title, used):
+    k_auto = used["k_auto"]
+    ks = k_auto["k"]
+    return (
+        f"{title} chose K = {k_auto['chosen']} among {ks[0]} to {ks[-1]} by "
+        f"{CRITERIA[k_auto['criterion']][1]}.",
+        f"{title}: {CRITERIA[k_auto['criterion']][0]} against K; the chosen K is marked.",
+    )
+
+
+FIGURES = {
+    "kdistance": Diagnostic(draw_kdistance, describe_kdistance),
+    "kselection": Diagnostic(draw_kselection, describe_kselection),
+}
+
+
+def draw(name, x, params, seed, where, log, run=None):
+    """Diagnostic figure ``name`` (a key of ``FIGURES``) of one algorithm's embeddings and
+    its clustering's run.json ``run``."""
     if name not in FIGURES:
         raise ValueError(f"no diagnostic figure {name!r}; known: {', '.join(sorted(FIGURES))}")
-    return FIGURES[name].draw(x, params, seed, where, log)
+    return FIGURES[name].draw(x, params, seed, where, log, run)

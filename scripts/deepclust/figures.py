@@ -196,3 +196,22 @@ def plot_kdistance(curve, knee, eps, min_samples, title, n_points=None):
     ax.set_title(title)
     ax.legend(frameon=False)
     return fig
+
+
+def plot_kselection(ks, scores, chosen, criterion, title):
+    """A criterion (``scores`` float ``(m,)``) against the candidate K (``ks`` int
+    ``(m,)``), with the ``chosen`` K marked; ``criterion`` labels the y axis."""
+    plt = _pyplot()
+    ks, scores = np.asarray(ks), np.asarray(scores, dtype=float)
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    ax.plot(ks, scores, "o-", lw=1.2, ms=4)
+    at = int(np.flatnonzero(ks == chosen)[0])
+    label = f"chosen K {chosen}"
+    ax.plot([chosen], [scores[at]], "o", ms=10, mfc="none", color="tab:red", label=label)
+    ax.axvline(chosen, color="tab:red", ls="--", lw=1)
+    ax.set_xticks(ks)
+    ax.set_xlabel("number of clusters K")
+    ax.set_ylabel(criterion)
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig

@@ -59,12 +59,17 @@ METRIC_COLUMNS = [
 
 
 def params_text(params):
-    """``{"eps": 0.123456789, "n_init": 10}`` -> ``"eps 0.1235, n_init 10"`` (keys sorted)."""
+    """``{"eps": 0.123456789, "n_init": 10}`` -> ``"eps 0.1235, n_init 10"`` (keys sorted).
+
+    Records (dicts, e.g. ``k_auto``, the K sweep of ``n_clusters: auto``) are left out:
+    their diagnostic figure and its text show them."""
 
     def value(v):
         return f"{v:.4g}" if isinstance(v, float) else str(v)
 
-    return ", ".join(f"{k} {value(params[k])}" for k in sorted(params))
+    return ", ".join(
+        f"{k} {value(params[k])}" for k in sorted(params) if not isinstance(params[k], dict)
+    )
 
 
 def tex_escape(text):

@@ -2,7 +2,15 @@ rule cluster:
     input:
         embeddings=embeddings,
         lib=lib(
-            "io", "clustering", "knee", "labels", "neighbours", "provenance", "runlog"
+            "io",
+            "clustering",
+            "kselect",
+            "knee",
+            "labels",
+            "neighbours",
+            "provenance",
+            "runlog",
+            "silhouette",
         ),
     output:
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",

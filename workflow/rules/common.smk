@@ -15,7 +15,7 @@ sys.path.insert(0, str(LIB.parent))
 from deepclust.data import images_needed
 
 # The diagnostic figures each algorithm declares in its registry entry (light: numpy only).
-from deepclust.clustering import DIAGNOSTICS
+from deepclust.clustering import diagnostic_figures
 
 
 def check_config(config):
@@ -94,8 +94,11 @@ SELF_TRAINED = (
     else []
 )
 CLUSTERINGS = ALGORITHMS + SELF_TRAINED
-# (figure, algorithm) of every diagnostic figure an enabled algorithm declares.
-DIAGNOSTIC_FIGURES = [(f, a) for a in ALGORITHMS for f in DIAGNOSTICS.get(a, ())]
+# (figure, algorithm) of every diagnostic figure an enabled algorithm declares, for its
+# settings (a figure may be conditional, e.g. drawn only when n_clusters is auto).
+DIAGNOSTIC_FIGURES = [
+    (f, a) for a, p in enabled_algorithms().items() for f in diagnostic_figures(a, p)
+]
 DATASETS = [
     name for name, settings in config["datasets"].items() if settings["enabled"]
 ]

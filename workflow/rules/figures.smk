@@ -88,6 +88,7 @@ rule plot_confusion:
 rule plot_diagnostic:
     input:
         embeddings=embeddings,
+        run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
         lib=lib("io", "diagnostics", "knee", "figures", "labels", "runlog"),
     output:
         report(
