@@ -59,3 +59,21 @@ def test_a_mixed_folder_runs_to_the_report(folder_run):
     assert "The source is a folder of image files, labelled by the names of their subfolders" in tex
     assert "each became size 28x28: a square of the median shorter side" in tex
     assert "images could not be decoded and were left out" in tex
+
+
+@pytest.mark.workflow
+def test_k_is_chosen_and_shown_for_a_folder(folder_run):
+    """The own-images preset chooses K for K-Means and UMAP + GMM without the labels and
+    draws how; the 10 digit classes are recovered roughly (a quick 3-epoch embedding)."""
+    import json
+
+    workdir, _, _, _ = folder_run
+    seed0 = workdir / "results" / "my_digits" / "seed0"
+    for algorithm in ("kmeans", "umap_gmm"):
+        metrics = json.loads((seed0 / "clusters" / algorithm / "metrics.json").read_text())
+        chosen = metrics["params"]["n_clusters"]
+        assert isinstance(chosen, int) and 2 <= chosen <= 20, algorithm
+        assert metrics["n_clusters"] == chosen
+        assert (seed0 / "figures" / f"kselection_{algorithm}.png").stat().st_size > 0
+    tex = (workdir / "results" / "my_digits" / "report" / "report.tex").read_text()
+    assert "kselection_kmeans.png" in tex and "kselection_umap_gmm.png" in tex
