@@ -1,6 +1,8 @@
 """Reading folders of image files of any size, mode and format (deepclust.images,
 deepclust.imagefolder, deepclust.sources)."""
 
+import io
+
 import numpy as np
 import pytest
 
@@ -239,3 +241,25 @@ def test_hub_layout_of_mixed_sizes_is_fitted_too(tmp_path):
     assert "3 of 5 images are 28x28" in decision
     with pytest.raises(DatasetError, match="images have mixed sizes"):
         load_image_dataset(str(src), ["train"], "image", None, cache_dir=tmp_path / "c")
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(35, dtype=np.uint8).reshape(5, 7),
+        np.arange(105, dtype=np.uint8).reshape(5, 7, 3),
+        np.arange(140, dtype=np.uint8).reshape(5, 7, 4),
+        (np.arange(35, dtype=np.uint16) * 1000).reshape(5, 7),
+    ],
+)
+def test_png_headers_read_directly_agree_with_pillow(array):
+    from PIL import Image
+
+    from deepclust.images import _png_info
+    from hub_fixtures import png_bytes
+
+    data = png_bytes(array)
+    img = Image.open(io.BytesIO(data))
+    info = _png_info(data)
+    assert (info.width, info.height, info.mode) == (*img.size, img.mode)
+    assert info.grey == (array.ndim == 2)
