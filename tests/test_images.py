@@ -263,3 +263,14 @@ def test_png_headers_read_directly_agree_with_pillow(array):
     info = _png_info(data)
     assert (info.width, info.height, info.mode) == (*img.size, img.mode)
     assert info.grey == (array.ndim == 2)
+
+
+@pytest.mark.parametrize("suffix", [".webp", ".bmp", ".tif", ".gif"])
+def test_other_formats_are_read(tmp_path, suffix):
+    folder = tmp_path / "formats"
+    grey = np.tile(np.arange(0, 240, 20, dtype=np.uint8), (10, 1))  # 10 x 12
+    save(folder / f"a{suffix}", grey, **({"lossless": True} if suffix == ".webp" else {}))
+    save(folder / f"b{suffix}", grey[:, ::-1], **({"lossless": True} if suffix == ".webp" else {}))
+    images, labels, bad, decision = read_folder(folder)
+    assert labels is None and bad == [] and "size 10x12" in decision
+    np.testing.assert_array_equal(images[0].reshape(10, 12, -1)[..., 0], grey)

@@ -56,7 +56,13 @@ checkpoint download:
     output:
         images="results/{dataset}/images.npy",
         data="results/{dataset}/data.npz",
-        skipped="results/{dataset}/skipped.tsv",
+        skipped=report(
+            "results/{dataset}/skipped.tsv",
+            caption="../report/skipped.rst",
+            category="Metrics",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "file": "images left out"},
+        ),
     log:
         "logs/{dataset}/download.log",
     benchmark:
