@@ -26,9 +26,7 @@ with job_log(snakemake.log[0]) as log:
     source = open_source(settings, cache_dir, log)
     surveyed, target, decision = load_survey(snakemake.input.survey, source)
     log(f"every image becomes {decision}")
-    n_readable = len(source) - len(surveyed["bad_index"])
     needs = images_needed(snakemake.config["algorithms"], snakemake.config["tsne"])
-    check_enough_images(n_readable, needs, snakemake.wildcards.dataset)
     with atomic_path(output.images) as tmp:
         if snakemake.input.shards:
             log(f"gathering {len(snakemake.input.shards)} decoded shards")

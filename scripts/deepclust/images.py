@@ -173,8 +173,6 @@ def fitted(item, target):
         img = _as_mode(img, "L" if target.channels == 1 else "RGB")
         img = _resized(img, target)
         pixels = np.asarray(img, dtype=np.uint8)
-    except ImageError:
-        raise
     except (OSError, ValueError, SyntaxError, EOFError) as err:  # truncated or damaged data
         raise ImageError(_reason(err)) from None
     return pixels

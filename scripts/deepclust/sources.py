@@ -212,12 +212,18 @@ def _check_bad(bad, source, on_bad_image):
         )
 
 
+def readable(surveyed):
+    """Bool mask of the surveyed images whose header could be read."""
+    ok = np.ones(len(surveyed["height"]), bool)
+    ok[surveyed["bad_index"]] = False
+    return ok
+
+
 def choose_target(surveyed, settings):
     """The Target (size, channels, fit) of a survey under the ``preprocessing`` settings
     ``size`` (auto or [H, W]), ``max_side``, ``channels`` (auto, grey, rgb) and ``fit``,
     and a sentence saying what was chosen and why."""
-    ok = np.ones(len(surveyed["height"]), bool)
-    ok[surveyed["bad_index"]] = False
+    ok = readable(surveyed)
     if not ok.any():
         raise DatasetError("no image of the dataset can be decoded")
     if settings["size"] == "auto":
@@ -259,8 +265,7 @@ def load_survey(path, source):
 
 def size_counts(surveyed):
     """``[(height, width, mode, images)]`` of the readable images, most common first."""
-    ok = np.ones(len(surveyed["height"]), bool)
-    ok[surveyed["bad_index"]] = False
+    ok = readable(surveyed)
     counts = Counter(
         zip(
             surveyed["height"][ok].tolist(),
