@@ -14,6 +14,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/model.smk"
 include: "workflow/rules/cluster.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/consensus.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/report.smk"
 
@@ -23,6 +24,9 @@ localrules:
     plot_tsne,
     plot_confusion,
     plot_gallery,
+    plot_tsne_consensus,
+    plot_confusion_consensus,
+    plot_gallery_consensus,
     plot_tsne_thumbnails,
     summarize,
     report,

@@ -12,14 +12,14 @@ from deepclust.metrics import evaluate
 from deepclust.provenance import imported_versions, provenance
 from deepclust.runlog import job_log
 
-seed = int(snakemake.wildcards.seed)
+seed = snakemake.params.seed  # of the embeddings, and the silhouette's sample
 with job_log(snakemake.log[0]) as log:
     numba.set_num_threads(min(snakemake.threads, numba.config.NUMBA_NUM_THREADS))
     data = np.load(snakemake.input.data)
     x = np.load(snakemake.input.embeddings)
     pred = np.load(snakemake.input.labels)
     run = json.loads(Path(snakemake.input.run).read_text())
-    log(f"scoring {snakemake.wildcards.algorithm} on {len(pred)} points")
+    log(f"scoring {run['algorithm']} on {len(pred)} points")
     settings = snakemake.params.evaluation
     metrics = evaluate(
         x,
@@ -46,6 +46,8 @@ with job_log(snakemake.log[0]) as log:
     }
     if "guard" in run:  # a refinement step: whether it kept its base's labels, and why
         metrics["guard"] = run["guard"]
+    if "stability" in run:  # a consensus: how far its seeds agree
+        metrics["stability"] = run["stability"]
     metrics["versions"] = imported_versions()  # this job's own packages (run.json has its own)
     save_json(snakemake.output[0], metrics)
     log(json.dumps({k: metrics[k] for k in ("n_clusters", "silhouette", "accuracy", "nmi", "ari")}))

@@ -12,11 +12,10 @@ from deepclust.labels import NO_LABEL
 from deepclust.metrics import confusion_after_matching
 from deepclust.runlog import job_log
 
-w = snakemake.wildcards
 with job_log(snakemake.log[0]) as log:
     data = np.load(snakemake.input.data)
     true, pred = data["labels"], np.load(snakemake.input.labels)
-    where = f"{w.dataset}, seed {w.seed}, {w.algorithm}"
+    where = snakemake.params.where
     if (true == NO_LABEL).all():
         # No labels: the cluster sizes are all there is to show.
         clusters, sizes = np.unique(pred, return_counts=True)

@@ -11,7 +11,7 @@ colouring = snakemake.wildcards.colouring
 with job_log(snakemake.log[0]) as log:
     tsne = np.load(snakemake.input.coordinates)
     data = np.load(snakemake.input.data)
-    where = f"{snakemake.wildcards.dataset}, seed {snakemake.wildcards.seed}"
+    where = snakemake.params.where
     if colouring == "labels":
         labels, names = data["labels"][tsne["indices"]], list(data["class_names"])
         title, legend = f"{where}: t-SNE coloured by true label", "label"

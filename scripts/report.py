@@ -15,7 +15,7 @@ from deepclust.summary import read_tsv
 
 inp, params = snakemake.input, snakemake.params
 report_dir = Path(snakemake.output.tex).parent
-seeds = [int(s) for s in snakemake.config["seeds"]]
+seeds = params.seeds
 clusterings = params.clusterings
 
 
@@ -49,6 +49,10 @@ with job_log(snakemake.log[0]) as log:
         "confusion": {c: rel(inp[f"confusion_{c}"]) for c in clusterings},
         "gallery": {c: rel(inp[f"gallery_{c}"]) for c in clusterings},
         "diagnostics": [(f, a, rel(inp[f"{f}_{a}"])) for f, a in params.diagnostics],
+        "consensus": {
+            c: {kind: rel(inp[f"consensus_{kind}_{c}"]) for kind in ("tsne", "gallery")}
+            for c in params.consensus
+        },
     }
     ctx = report_context(
         dataset,
@@ -56,6 +60,7 @@ with job_log(snakemake.log[0]) as log:
         training=[load_json(p) for p in inp.training],
         metrics={c: [load_json(p) for p in inp[f"metrics_{c}"]] for c in clusterings},
         runs={c: [load_json(p) for p in inp[f"run_{c}"]] for c in clusterings},
+        consensus={c: load_json(inp[f"consensus_metrics_{c}"]) for c in params.consensus},
         summary_rows=read_tsv(Path(inp.summary).read_text()),
         settings=params.settings,
         figures=figures,

@@ -66,10 +66,34 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     dbscan = json.loads((workdir / "results/mnist/seed0/clusters/dbscan/metrics.json").read_text())
     assert dbscan["params"]["eps_auto"] is True and dbscan["params"]["eps"] > 0
     header, *rows = (workdir / "results/mnist/summary.tsv").read_text().splitlines()
-    assert [r.split("\t")[0] for r in rows] == clusterings
+    consensus = [f"{c}_consensus" for c in clusterings]
+    assert [r.split("\t")[0] for r in rows] == clusterings + consensus
     assert all(r.split("\t")[1] == "2" for r in rows)
+    # the seeds' agreement, recomputed here from their labels with scikit-learn
+    from sklearn.metrics import adjusted_rand_score
+
+    for name in clusterings:
+        folder = workdir / f"results/mnist/consensus/clusters/{name}"
+        metrics = json.loads((folder / "metrics.json").read_text())
+        seeds = [
+            np.load(workdir / f"results/mnist/seed{s}/clusters/{name}/labels.npy") for s in (0, 1)
+        ]
+        assert metrics["algorithm"] == f"{name}_consensus"
+        assert metrics["stability"]["mean_ari"] == pytest.approx(adjusted_rand_score(*seeds))
+        voted = np.load(folder / "labels.npy")
+        assert_metrics_match(
+            metrics,
+            recomputed_metrics(
+                true, voted, np.load(workdir / "results/mnist/seed0/embeddings.npy")
+            ),
+        )
+        # two seeds: every image where they agree keeps that cluster (up to renaming)
+        reference = seeds[(0, 1).index(metrics["stability"]["reference_seed"])]
+        assert adjusted_rand_score(reference, voted) == pytest.approx(1.0)
+        assert (workdir / f"results/mnist/consensus/figures/gallery_{name}.png").stat().st_size > 0
     tex = (workdir / "results/mnist/report/report.tex").read_text()
     assert "Over seeds" in tex and "chosen at the knee of the k-distance curve" in tex
+    assert "Do the seeds agree?" in tex and "UMAP + GMM (N2D), consensus of seeds" in tex
     assert "UMAP + GMM (N2D) + self-training" in tex and "every image is deskewed" in tex
     run = json.loads(
         (workdir / "results/mnist/seed0/clusters/umap_gmm_selftrain/run.json").read_text()

@@ -186,6 +186,23 @@ def run_records(name, seed, params):
     return m, {"algorithm": name, "seed": seed, "params": params}
 
 
+def consensus_metrics(name, seeds, labelled=True):
+    """The metrics.json of the consensus of ``name``'s seeds, as evaluate writes it."""
+    scores = metrics(10, 0.0, 0.5) | {"algorithm": f"{name}_consensus"}
+    if not labelled:
+        scores |= {"accuracy": None, "nmi": None, "ari": None}
+    return scores | {
+        "stability": {
+            "seeds": list(seeds),
+            "mean_ari": 0.8125,
+            "mean_nmi": 0.875,
+            "reference_seed": seeds[-1],
+            "unanimous_fraction": 0.75,
+            "consensus_cluster_stability": {"0": 0.95, "1": 0.625},
+        }
+    }
+
+
 def inputs(names=("kmeans",), seeds=(0,), labelled=True):
     """The arguments of report_context, as scripts/report.py loads them."""
     params = {
@@ -205,6 +222,10 @@ def inputs(names=("kmeans",), seeds=(0,), labelled=True):
         "diagnostics": [("kdistance", "dbscan", "kdistance_dbscan.png")]
         if "dbscan" in names
         else [],
+        "consensus": {
+            c: {k: f"consensus_{k}_{c}.png" for k in ("tsne", "gallery")}
+            for c in (names if len(seeds) > 1 else [])
+        },
     }
     settings = {
         "autoencoder": {"scaling": "symmetric", "learning_rate": 1e-3, "batch_size": 256},
@@ -253,6 +274,10 @@ def inputs(names=("kmeans",), seeds=(0,), labelled=True):
         "summary_rows": [],
         "settings": settings,
         "figures": figures,
+        "consensus": {
+            name: consensus_metrics(name, seeds, labelled)
+            for name in (names if len(seeds) > 1 else [])
+        },
         "record": {
             "config_sha256": "abc",
             "workflow_git_revision": "unknown",
@@ -489,3 +514,43 @@ def test_without_labels_the_scores_and_diagnostics_follow_the_galleries():
         r"\section{Clustering}",
         r"\section{Autoencoder}",
     ]
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+def test_agreement_between_seeds_and_the_consensus_are_reported(labelled):
+    tex = " ".join(render_tex(context(seeds=(0, 1), labelled=labelled)).split())
+    assert r"\subsection*{Do the seeds agree?}" in tex
+    # mean ARI, NMI, unanimous share, reference seed, clusters, then (labelled) the
+    # consensus's ACC and NMI beside the seeds' mean
+    row = r"K-Means & 0.812 & 0.875 & 75.0\% & 1 & 10"
+    assert row + (r" & 0.500 (0.500) & 0.500 (0.500) \\" if labelled else r" \\") in tex
+    assert "consensus_gallery_kmeans.png" in tex and "consensus_tsne_kmeans.png" in tex
+    assert "K-Means, consensus of seeds: one row per cluster" in tex
+    assert "(the least stable: 0.62)" in tex
+
+
+def test_one_seed_has_no_agreement_section():
+    assert "Do the seeds agree?" not in render_tex(context(seeds=(0,)))
+
+
+def test_summary_shows_seed_agreement_and_consensus_rows():
+    row = {"algorithm": "kmeans", "seeds": 2.0, "silhouette_estimated": 0.0} | {
+        f"{key}_{stat}": 0.5
+        for key in ("accuracy", "nmi", "ari", "silhouette", "n_clusters", "cluster_seconds")
+        for stat in ("mean", "std")
+    }
+    consensus = row | {"algorithm": "kmeans_consensus", "seed_ari": None}
+    table = summary_table([row | {"seed_ari": 0.91}, consensus], {"kmeans": "K-Means"})
+    assert "& seed ARI" in table and table.count(r"0.910 \\") == 1
+    assert "K-Means, consensus of seeds & 2 &" in table
+    assert "seed ARI" not in summary_table([row], {"kmeans": "K-Means"})
+
+
+def test_report_with_seed_agreement_compiles(tmp_path):
+    require_tool("latexmk", "pdflatex")
+    ctx = context(names=("kmeans", "kmeans_selftrain"), seeds=(0, 1, 2))
+    blank_figures(tmp_path, ctx)
+    tex = tmp_path / "report.tex"
+    tex.write_text(render_tex(ctx))
+    compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")

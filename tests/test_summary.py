@@ -62,3 +62,20 @@ def test_estimated_silhouettes_are_counted():
     assert [r["silhouette_estimated"] for r in rows] == [1, 0, 0]
     back = read_tsv(to_tsv(rows))
     assert [r["silhouette_estimated"] for r in back] == [1.0, 0.0, 0.0]
+
+
+def test_consensus_gives_seed_agreement_and_a_row_of_its_own():
+    consensus = run(0.75, 0.25) | {
+        "stability": {"seeds": [0, 1, 2], "mean_ari": 0.9, "mean_nmi": 0.8}
+    }
+    rows = summarize(
+        {"kmeans": [run(0.5, 0.1), run(0.7, 0.3), run(0.6, 0.2)], "gmm": [run(0.4, 0.1)]},
+        {"kmeans": consensus},
+    )
+    assert [r["algorithm"] for r in rows] == ["kmeans", "gmm", "kmeans_consensus"]
+    kmeans, gmm, voted = rows
+    assert (kmeans["seed_ari"], kmeans["seed_nmi"]) == (0.9, 0.8)
+    assert gmm["seed_ari"] is None and voted["seed_ari"] is None
+    assert voted["seeds"] == 3 and voted["accuracy_mean"] == 0.75 and voted["accuracy_std"] is None
+    back = read_tsv(to_tsv(rows))
+    assert back[0]["seed_ari"] == pytest.approx(0.9) and back[2]["seed_nmi"] is None

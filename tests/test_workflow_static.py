@@ -144,7 +144,9 @@ def test_every_step_preset_plans_every_rule(scratch, mnist_source):
         workdir, "-n", "--configfile", write_config(workdir, config, "every.yaml")
     ).stdout
     assert job_counts(out) == expected_jobs(config)
-    rules = set(re.findall(r"^(?:rule|checkpoint) (\w+):", rule_text(), re.M))
+    rules = set(
+        re.findall(r"^(?:rule|checkpoint|use rule \w+ as) (\w+)(?: with)?:", rule_text(), re.M)
+    )
     assert set(expected_jobs(config)) == rules - {"decode_shard", "embed_shard"}  # shards: 1
 
 

@@ -141,6 +141,9 @@ def planned_jobs(config):
       true labels, a confusion matrix and a gallery per clustering, the thumbnail map, and
       each enabled algorithm's own diagnostic figures (diagnostics), from the embeddings
       and the clustering's run.json;
+    - with two or more seeds, per clustering: a consensus of its seeds' labels, scored and
+      drawn (t-SNE map, gallery, confusion matrix) on the first seed's outputs; the first
+      seed's gallery prints each cluster's stability from it;
     - one ``all``, needing every report.
     """
     jobs = {}
@@ -203,9 +206,34 @@ def planned_jobs(config):
             for f in diagnostics(a, config["algorithms"][a])
         ]
         figures.append(add(Job("plot_tsne_thumbnails", d, seed), tsne, download))
-        summary = add(Job("summarize", d), *evaluations)
+        consensus_scores, extras = [], []
+        if len(seeds) > 1:  # the seeds' agreement and consensus, scored on the first seed's
+            for c in clusterings:
+                voted = add(Job("consensus", d, None, c), *(jobs_[3][c] for jobs_ in per_seed))
+                consensus_scores.append(
+                    add(Job("evaluate_consensus", d, None, c), download, embed, voted)
+                )
+                figures += [
+                    add(Job("plot_tsne_consensus", d, None, c), tsne, download, voted),
+                    add(Job("plot_gallery_consensus", d, None, c), download, embed, voted),
+                ]
+                extras.append(add(Job("plot_confusion_consensus", d, None, c), download, voted))
+                gallery = Job("plot_gallery", d, seed, c)
+                jobs[gallery].append(voted)  # each row's stability
+        summary = add(Job("summarize", d), *evaluations, *consensus_scores)
         trainings = [train for _, train, _, _ in per_seed]
-        reports.append(add(Job("report", d), download, *trainings, *evaluations, summary, *figures))
+        reports.append(
+            add(
+                Job("report", d),
+                download,
+                *trainings,
+                *evaluations,
+                *consensus_scores,
+                summary,
+                *figures,
+            )
+        )
+        reports += extras
     add(Job("all"), *reports)
     return jobs
 

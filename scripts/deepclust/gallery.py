@@ -112,10 +112,13 @@ def _mosaic(tiles, slots, gap, background):
     return out
 
 
-def row_label(row, total, agreement, class_names):
-    """The text beside a gallery row: id, size, share and, with labels, class and purity."""
+def row_label(row, total, agreement, class_names, stability=None):
+    """The text beside a gallery row: id, size, share, with labels class and purity, and
+    with ``stability`` (``{str(cluster): mean best Jaccard in the other seeds}``) that."""
     name = "noise" if row["cluster"] == NOISE else f"cluster {row['cluster']}"
     text = f"{name}\n{row['size']:,} images ({row['size'] / total:.1%})"
+    if stability and str(row["cluster"]) in stability:
+        text += f"\nstability {stability[str(row['cluster'])]:.2f}"
     if row["cluster"] in agreement:
         matched, majority, purity = agreement[row["cluster"]]
         names = lambda c: class_names[c] if c < len(class_names) else str(c)  # noqa: E731

@@ -24,10 +24,14 @@ TITLES = {
     "umap_gmm": "UMAP + GMM (N2D)",
 }
 SELF_TRAINED_SUFFIX = "_selftrain"
+CONSENSUS_SUFFIX = "_consensus"
 
 
 def title(name):
-    """Display name of a clustering: an algorithm's title, or its base's plus self-training."""
+    """Display name of a clustering: an algorithm's title, or its base's plus self-training,
+    or the consensus of a clustering's seeds."""
+    if name.endswith(CONSENSUS_SUFFIX):
+        return f"{title(name.removesuffix(CONSENSUS_SUFFIX))}, consensus of seeds"
     if name.endswith(SELF_TRAINED_SUFFIX):
         return f"{title(name.removesuffix(SELF_TRAINED_SUFFIX))} + self-training"
     return TITLES.get(name, name)
@@ -163,18 +167,24 @@ SUMMARY_COLUMNS = [
 
 def summary_table(rows, titles):
     """Mean ± std over seeds per algorithm (rows from summary.read_tsv), as a booktabs tabular.
-    A silhouette that averages estimates (``silhouette_estimated`` seeds > 0) is starred."""
+    A silhouette that averages estimates (``silhouette_estimated`` seeds > 0) is starred.
+    With several seeds, a last column: the mean ARI between the seeds' labellings."""
+    agreement = any(row.get("seed_ari") is not None for row in rows)
     body = []
     for row in rows:
-        cells = [tex_escape(titles.get(row["algorithm"], row["algorithm"])), f"{row['seeds']:.0f}"]
+        name = titles.get(row["algorithm"]) or title(row["algorithm"])
+        cells = [tex_escape(name), f"{row['seeds']:.0f}"]
         for key, _, spec in SUMMARY_COLUMNS:
             mean, std = row[f"{key}_mean"], row[f"{key}_std"]
             cell = fmt(mean, spec) + ("" if std is None else r" $\pm$ " + fmt(std, spec))
             if key == "silhouette" and mean is not None and row["silhouette_estimated"]:
                 cell += "*"
             cells.append(cell)
+        if agreement:
+            cells.append(fmt(row.get("seed_ari"), "{:.3f}"))
         body.append(cells)
-    return tabular(["algorithm", "seeds"] + [name for _, name, _ in SUMMARY_COLUMNS], body)
+    header = ["algorithm", "seeds"] + [name for _, name, _ in SUMMARY_COLUMNS]
+    return tabular(header + (["seed ARI"] if agreement else []), body)
 
 
 def comparison(metrics, titles):
@@ -259,6 +269,53 @@ def _check_runs(name, kind, records, seeds):
             raise ValueError(f"{kind} of {name}, seed {seed}: the file holds {found}")
 
 
+def agreement_context(consensus, metrics, titles, figures):
+    """The report's section on how far the seeds agree, and their consensus clusterings.
+
+    ``consensus``: ``{clustering: metrics.json of the consensus of its seeds}`` (its
+    ``stability`` record, see deepclust.stability.seed_agreement); ``metrics``: ``{clustering:
+    [metrics.json per seed]}``; ``figures``: ``{clustering: {"tsne", "gallery"}}`` paths.
+    ``None`` with a single seed.
+    """
+    if not consensus:
+        return None
+
+    def mean(values):
+        return None if any(v is None for v in values) else float(np.mean(values))
+
+    rows, drawn = [], []
+    for name, m in consensus.items():
+        record = m["stability"]
+        seeds_mean = {k: mean([s.get(k) for s in metrics[name]]) for k in ("accuracy", "nmi")}
+        cells = [
+            tex_escape(titles[name]),
+            fmt(record["mean_ari"], "{:.3f}"),
+            fmt(record["mean_nmi"], "{:.3f}"),
+            fmt(record["unanimous_fraction"], "{:.1%}"),
+            str(record["reference_seed"]),
+            str(m["n_clusters"]),
+        ]
+        if m.get("accuracy") is not None:
+            cells += [
+                fmt(m["accuracy"], "{:.3f}") + " (" + fmt(seeds_mean["accuracy"], "{:.3f}") + ")",
+                fmt(m["nmi"], "{:.3f}") + " (" + fmt(seeds_mean["nmi"], "{:.3f}") + ")",
+            ]
+        rows.append(cells)
+        stabilities = list(record["consensus_cluster_stability"].values())
+        drawn.append(
+            {
+                "title": title(name + CONSENSUS_SUFFIX),
+                "tsne": figures[name]["tsne"],
+                "gallery": figures[name]["gallery"],
+                "least_stable": min(stabilities) if stabilities else None,
+            }
+        )
+    header = ["clustering", "ARI", "NMI", "unanimous", "reference", "clusters"]
+    if len(rows[0]) > len(header):
+        header += ["ACC (seeds)", "NMI (seeds)"]
+    return {"table": Tex(tabular(header, rows)), "figures": drawn}
+
+
 def original_images(sizes, modes):
     """What the images were, in words: ``sizes`` rows ``(height, width, images)`` and their
     ``modes`` (data.npz ``original_sizes``/``original_modes``), most common first."""
@@ -283,7 +340,7 @@ def original_images(sizes, modes):
 
 
 def report_context(
-    dataset, seeds, training, metrics, runs, summary_rows, settings, figures, record
+    dataset, seeds, training, metrics, runs, summary_rows, settings, figures, record, consensus
 ):
     """Everything workflow/report/report.tex.jinja reads, from the loaded results.
 
@@ -294,8 +351,10 @@ def report_context(
     sections autoencoder, self_training, evaluation, tsne and gallery, and ``deskew``;
     ``figures``: paths relative to the report, ``loss_curve``, ``thumbnail_map``, and
     ``{clustering: path}`` per ``tsne`` (plus ``labels``), ``confusion`` and ``gallery``,
-    and ``diagnostics``: ``[(figure, algorithm, path)]``; ``record``: provenance() of the
-    report job. Figures are of the first seed.
+    and ``diagnostics``: ``[(figure, algorithm, path)]``, and ``consensus``: ``{clustering:
+    {"tsne", "gallery"}}``; ``record``: provenance() of the report job; ``consensus``:
+    ``{clustering: metrics.json of the consensus of its seeds}`` (empty with one seed).
+    Figures are of the first seed.
     """
     for name in metrics:
         _check_runs(name, "metrics", metrics[name], seeds)
@@ -400,6 +459,7 @@ def report_context(
                 for name in names
             ],
         },
+        "agreement": agreement_context(consensus, metrics, titles, figures["consensus"]),
         "provenance": record,
         "versions": Tex(
             versions_table(

@@ -15,31 +15,50 @@ SUMMARY_METRICS = (
 )
 
 
-def summarize(metrics_by_algorithm):
+def summarize(metrics_by_algorithm, consensus=None):
     """``{algorithm: [metrics dict per seed]}`` -> list of row dicts.
 
     Each row has ``algorithm``, ``seeds``, ``<metric>_mean`` / ``<metric>_std`` for every
-    metric in SUMMARY_METRICS and ``silhouette_estimated``: how many of the seeds' silhouettes
-    were estimated from a sample (their metrics.json ``exactness``), not exact. The std is the
-    sample std (ddof=1); it is None with a single seed, and a metric that is None in any seed
-    (undefined) gives None.
+    metric in SUMMARY_METRICS, ``silhouette_estimated``: how many of the seeds' silhouettes
+    were estimated from a sample (their metrics.json ``exactness``), not exact, and
+    ``seed_ari`` / ``seed_nmi``: the mean over pairs of seeds of the agreement between their
+    labellings (None with one seed). The std is the sample std (ddof=1); it is None with a
+    single seed, and a metric that is None in any seed (undefined) gives None.
+
+    ``consensus``: ``{algorithm: metrics dict of the consensus of its seeds}``; each gives
+    the agreement of its algorithm's row and a row of its own, ``<algorithm>_consensus``
+    (its ``seeds``: how many it combines), after the algorithms' rows.
     """
+    consensus = consensus or {}
     rows = []
     for algorithm, runs in metrics_by_algorithm.items():
-        row = {"algorithm": algorithm, "seeds": len(runs)}
-        for key in SUMMARY_METRICS:
-            values = [run.get(key) for run in runs]
-            if not runs or any(v is None for v in values):
-                row[f"{key}_mean"] = row[f"{key}_std"] = None
-                continue
-            values = np.asarray(values, dtype=float)
-            row[f"{key}_mean"] = float(values.mean())
-            row[f"{key}_std"] = float(values.std(ddof=1)) if len(values) > 1 else None
-        row["silhouette_estimated"] = sum(
-            run["exactness"].get("silhouette", "").startswith("estimated") for run in runs
-        )
+        row = _row(algorithm, runs)
+        agreement = consensus.get(algorithm, {}).get("stability", {})
+        row["seed_ari"], row["seed_nmi"] = agreement.get("mean_ari"), agreement.get("mean_nmi")
+        rows.append(row)
+    for algorithm, metrics in consensus.items():
+        row = _row(f"{algorithm}_consensus", [metrics])
+        row["seeds"] = len(metrics["stability"]["seeds"])
+        row["seed_ari"] = row["seed_nmi"] = None
         rows.append(row)
     return rows
+
+
+def _row(algorithm, runs):
+    """Mean and std of SUMMARY_METRICS over ``runs`` (see :func:`summarize`)."""
+    row = {"algorithm": algorithm, "seeds": len(runs)}
+    for key in SUMMARY_METRICS:
+        values = [run.get(key) for run in runs]
+        if not runs or any(v is None for v in values):
+            row[f"{key}_mean"] = row[f"{key}_std"] = None
+            continue
+        values = np.asarray(values, dtype=float)
+        row[f"{key}_mean"] = float(values.mean())
+        row[f"{key}_std"] = float(values.std(ddof=1)) if len(values) > 1 else None
+    row["silhouette_estimated"] = sum(
+        run["exactness"].get("silhouette", "").startswith("estimated") for run in runs
+    )
+    return row
 
 
 def to_tsv(rows):
@@ -49,6 +68,8 @@ def to_tsv(rows):
         "seeds",
         *(f"{k}_{s}" for k in SUMMARY_METRICS for s in ("mean", "std")),
         "silhouette_estimated",
+        "seed_ari",
+        "seed_nmi",
     ]
 
     def cell(value):

@@ -47,6 +47,7 @@ SMALL = ("digits8", "mnist16", "fashion16", "mnist8")  # train only, 1,797 to 5,
 GOALS = {"mnist": (0.990, 0.970), "fashion_mnist": (0.70, 0.70)}  # accuracy, NMI
 MAX_SEED_SECONDS = 600
 MAX_REFINEMENT_LOSS = 0.01
+MAX_CONSENSUS_LOSS = 0.005
 
 
 def rule_seconds(workdir, dataset, seed):
@@ -68,6 +69,41 @@ def scores(workdir, dataset, seed):
     """``{algorithm: metrics dict}`` of one seed."""
     folder = workdir / "results" / dataset / f"seed{seed}" / "clusters"
     return {p.parent.name: json.loads(p.read_text()) for p in sorted(folder.glob("*/metrics.json"))}
+
+
+def consensus_scores(workdir, dataset):
+    """``{clustering: metrics dict of the consensus of its seeds}`` (none with one seed)."""
+    folder = workdir / "results" / dataset / "consensus" / "clusters"
+    return {p.parent.name: json.loads(p.read_text()) for p in sorted(folder.glob("*/metrics.json"))}
+
+
+def print_agreement(per_seed, consensus, seeds):
+    """How far the seeds agree and what their consensus scores against their mean (issue
+    19: the consensus never more than MAX_CONSENSUS_LOSS accuracy below its seeds' mean)."""
+    print("\nagreement between seeds, and the consensus (accuracy / NMI: consensus, seeds' mean)")
+    worst = None
+    for algo, m in consensus.items():
+        record = m["stability"]
+        acc = [per_seed[s][algo]["accuracy"] for s in seeds]
+        nmi = [per_seed[s][algo]["nmi"] for s in seeds]
+        line = (
+            f"{algo:18s} seed ARI {record['mean_ari']:.4f}  NMI {record['mean_nmi']:.4f}  "
+            f"unanimous {record['unanimous_fraction']:.3f}  "
+        )
+        if m["accuracy"] is not None:
+            gap = m["accuracy"] - statistics.fmean(acc)
+            worst = gap if worst is None else min(worst, gap)
+            line += (
+                f"accuracy {m['accuracy']:.4f} / {statistics.fmean(acc):.4f} ({gap:+.4f})  "
+                f"NMI {m['nmi']:.4f} / {statistics.fmean(nmi):.4f}"
+            )
+        print(line)
+    if worst is not None:
+        ok = worst >= -MAX_CONSENSUS_LOSS
+        print(
+            f"consensus against its seeds' mean: worst {worst:+.4f} "
+            f"(limit -{MAX_CONSENSUS_LOSS}): goal {'met' if ok else 'NOT met'}"
+        )
 
 
 def final_clustering(config):
@@ -213,6 +249,10 @@ def main():
     for algo in algorithms:
         cells = [mean_std([per_seed[s].get(algo, {}).get(k) for s in args.seeds]) for k in SCORES]
         print(f"{algo:18s} " + "  ".join(f"{k} {c}" for k, c in zip(SCORES, cells)))
+
+    consensus = consensus_scores(workdir, args.dataset)
+    if consensus:
+        print_agreement(per_seed, consensus, args.seeds)
 
     print("\nseconds per rule (benchmark: files)")
     times = {seed: rule_seconds(workdir, args.dataset, seed) for seed in args.seeds}

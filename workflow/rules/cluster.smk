@@ -90,5 +90,6 @@ rule evaluate:
         runtime=20,
     params:
         evaluation=canonical(config["evaluation"]),
+        seed=lambda wildcards: int(wildcards.seed),
     script:
         "../../scripts/evaluate.py"

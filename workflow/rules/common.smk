@@ -105,6 +105,15 @@ DATASETS = [
 SEEDS = [str(s) for s in config["seeds"]]
 
 
+def consensus_name(clustering):
+    """The name of the consensus of ``clustering``'s seeds (in summary.tsv, metrics.json)."""
+    return f"{clustering}_consensus"
+
+
+# With two or more seeds, every clustering also has a consensus of its seeds.
+CONSENSUS = CLUSTERINGS if len(SEEDS) > 1 else []
+
+
 wildcard_constraints:
     dataset="|".join(DATASETS) or "no-dataset",
     seed=r"\d+",
@@ -169,6 +178,36 @@ def embeddings(wildcards):
     """The embeddings of the embed checkpoint (byte-identical for any ``shards``)."""
     checkpoints.embed.get(dataset=wildcards.dataset, seed=wildcards.seed)
     return f"results/{wildcards.dataset}/seed{wildcards.seed}/embeddings.npy"
+
+
+def first_seed_embeddings(wildcards):
+    """The first seed's embeddings: where a consensus is scored and drawn."""
+    checkpoints.embed.get(dataset=wildcards.dataset, seed=SEEDS[0])
+    return f"results/{wildcards.dataset}/seed{SEEDS[0]}/embeddings.npy"
+
+
+def seed_where(wildcards):
+    """Where a figure comes from, for its title: dataset, seed and clustering."""
+    w = dict(wildcards.items())
+    clustering = w.get("algorithm", w.get("colouring"))
+    return ", ".join(
+        [w["dataset"], f"seed {w['seed']}", *([clustering] if clustering else [])]
+    )
+
+
+def consensus_where(wildcards):
+    w = dict(wildcards.items())
+    clustering = w.get("algorithm", w.get("colouring"))
+    return f"{w['dataset']}, consensus of seeds {', '.join(SEEDS)}, {clustering}"
+
+
+def seed_stability(wildcards):
+    """The consensus run.json (per-cluster stability) when there are seeds to compare."""
+    if not CONSENSUS:
+        return []
+    return (
+        f"results/{wildcards.dataset}/consensus/clusters/{wildcards.algorithm}/run.json"
+    )
 
 
 def model_images(wildcards):
@@ -239,10 +278,20 @@ def summary_metrics(wildcards):
     ]
 
 
+def consensus_metrics(wildcards):
+    """The metrics.json of every consensus (none with a single seed)."""
+    return [
+        f"results/{wildcards.dataset}/consensus/clusters/{c}/metrics.json"
+        for c in CONSENSUS
+    ]
+
+
 def report_inputs(wildcards):
     """The report's inputs by name. Per clustering ``c``: ``metrics_<c>`` and ``run_<c>``
     (one per seed, in config order) and the first seed's figures ``tsne_<c>``,
-    ``confusion_<c>``, ``gallery_<c>``; per declared diagnostic figure ``<figure>_<algorithm>``.
+    ``confusion_<c>``, ``gallery_<c>``; per declared diagnostic figure ``<figure>_<algorithm>``;
+    with several seeds, per clustering ``consensus_metrics_<c>``, ``consensus_tsne_<c>`` and
+    ``consensus_gallery_<c>``.
     """
     d = wildcards.dataset
     dirs = seed_dirs(d)
@@ -264,6 +313,14 @@ def report_inputs(wildcards):
             inputs[f"{kind}_{c}"] = f"{figures}/{kind}_{c}.png"
     for figure, algorithm in DIAGNOSTIC_FIGURES:
         inputs[f"{figure}_{algorithm}"] = f"{figures}/{figure}_{algorithm}.png"
+    for c in CONSENSUS:
+        inputs[f"consensus_metrics_{c}"] = (
+            f"results/{d}/consensus/clusters/{c}/metrics.json"
+        )
+        for kind in ("tsne", "gallery"):
+            inputs[f"consensus_{kind}_{c}"] = (
+                f"results/{d}/consensus/figures/{kind}_{c}.png"
+            )
     return inputs
 
 
@@ -281,10 +338,15 @@ def diagnostic_caption(wildcards):
 
 
 def final_targets():
+    """The reports, and the consensus confusion matrices (in the HTML report only)."""
     return expand(
         "results/{dataset}/report/report.{ext}",
         dataset=DATASETS,
         ext=["tex", "pdf"],
+    ) + expand(
+        "results/{dataset}/consensus/figures/confusion_{algorithm}.png",
+        dataset=DATASETS,
+        algorithm=CONSENSUS,
     )
 
 

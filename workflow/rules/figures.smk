@@ -48,6 +48,8 @@ rule plot_tsne:
     resources:
         mem_mb=memory(300, 1),
         runtime=5,
+    params:
+        where=seed_where,
     script:
         "../../scripts/plot_tsne.py"
 
@@ -81,6 +83,7 @@ rule plot_confusion:
         runtime=5,
     params:
         max_columns=config["figures"]["confusion_max_columns"],
+        where=seed_where,
     script:
         "../../scripts/plot_confusion.py"
 
@@ -130,6 +133,7 @@ rule plot_gallery:
         images=downloaded("images.npy"),
         embeddings=embeddings,
         labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
+        stability=seed_stability,
         lib=lib("io", "figures", "gallery", "labels", "metrics", "silhouette", "runlog"),
     output:
         report(
@@ -155,6 +159,9 @@ rule plot_gallery:
         runtime=5,
     params:
         gallery=gallery_settings,
+        seed=lambda wildcards: int(wildcards.seed),
+        where=seed_where,
+        stability_of=lambda wildcards: wildcards.seed,
     script:
         "../../scripts/plot_gallery.py"
 

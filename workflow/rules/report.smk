@@ -33,6 +33,8 @@ rule report:
     params:
         dataset=dataset_settings,
         clusterings=CLUSTERINGS,
+        consensus=CONSENSUS,
+        seeds=[int(s) for s in SEEDS],
         diagnostics=DIAGNOSTIC_FIGURES,
         settings=report_settings,
     script:

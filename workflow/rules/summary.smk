@@ -1,6 +1,7 @@
 rule summarize:
     input:
         metrics=summary_metrics,
+        consensus=consensus_metrics,
         lib=lib("io", "summary", "runlog"),
     output:
         report(
@@ -22,5 +23,6 @@ rule summarize:
         runtime=5,
     params:
         algorithms=CLUSTERINGS,
+        consensus=CONSENSUS,
     script:
         "../../scripts/summarize.py"

@@ -1,0 +1,44 @@
+"""Rule consensus: one clustering's labels in every seed -> how far the seeds agree (pairwise
+ARI/NMI, per-cluster stability) and the consensus labelling they vote for."""
+
+import time
+
+import numpy as np
+
+from deepclust.io import save_json, save_npy
+from deepclust.labels import NOISE
+from deepclust.provenance import imported_versions
+from deepclust.runlog import job_log
+from deepclust.stability import seed_agreement
+
+seeds = snakemake.params.seeds
+with job_log(snakemake.log[0]) as log:
+    labellings = [np.load(path) for path in snakemake.input.labels]
+    log(f"{snakemake.params.name}: {len(labellings)} seeds of {len(labellings[0])} points")
+    start = time.perf_counter()
+    labels, agreement, record = seed_agreement(labellings, seeds)
+    seconds = time.perf_counter() - start
+    for pair in record["pairs"]:
+        log(f"seeds {pair['seeds']}: ARI {pair['ari']:.4f}, NMI {pair['nmi']:.4f}")
+    log(
+        f"reference seed {record['reference_seed']}; {record['unanimous_fraction']:.1%} of the "
+        f"points in the same cluster in every seed; "
+        f"{len(np.unique(labels[labels != NOISE]))} consensus clusters, {seconds:.1f} s"
+    )
+    save_npy(snakemake.output.labels, labels)
+    save_npy(snakemake.output.agreement, agreement)
+    save_json(
+        snakemake.output.run,
+        {
+            "algorithm": snakemake.params.name,
+            "params": {
+                "method": "aligned vote",
+                "seeds": record["seeds"],
+                "reference_seed": record["reference_seed"],
+            },
+            "seed": record["reference_seed"],
+            "seconds": seconds,
+            "stability": record,
+            "versions": imported_versions(),
+        },
+    )
