@@ -527,6 +527,14 @@ def test_agreement_between_seeds_and_the_consensus_are_reported(labelled):
     assert "consensus_gallery_kmeans.png" in tex and "consensus_tsne_kmeans.png" in tex
     assert "K-Means, consensus of seeds: one row per cluster" in tex
     assert "(the least stable: 0.62)" in tex
+    assert "The seeds agree most on" not in tex  # one clustering: nothing to choose
+
+
+def test_the_clustering_whose_seeds_agree_most_is_named():
+    args = inputs(names=("kmeans", "dbscan"), seeds=(0, 1))
+    args["consensus"]["dbscan"]["stability"]["mean_ari"] = 0.9375
+    tex = " ".join(render_tex(report_context(**args)).split())
+    assert "The seeds agree most on DBSCAN (mean ARI 0.938)" in tex
 
 
 def test_one_seed_has_no_agreement_section():

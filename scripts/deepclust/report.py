@@ -313,7 +313,14 @@ def agreement_context(consensus, metrics, titles, figures):
     header = ["clustering", "ARI", "NMI", "unanimous", "reference", "clusters"]
     if len(rows[0]) > len(header):
         header += ["ACC (seeds)", "NMI (seeds)"]
-    return {"table": Tex(tabular(header, rows)), "figures": drawn}
+    # the label-free pick: the clustering whose seeds agree most (as printed; ties to the first)
+    agreement = {name: round(m["stability"]["mean_ari"], 3) for name, m in consensus.items()}
+    most = max(agreement, key=agreement.get)
+    return {
+        "table": Tex(tabular(header, rows)),
+        "figures": drawn,
+        "most_stable": {"title": titles[most], "ari": agreement[most]},
+    }
 
 
 def original_images(sizes, modes):
