@@ -98,6 +98,14 @@ def print_agreement(per_seed, consensus, seeds):
                 f"NMI {m['nmi']:.4f} / {statistics.fmean(nmi):.4f}"
             )
         print(line)
+    most = max(consensus, key=lambda a: consensus[a]["stability"]["mean_ari"])
+    print(
+        f"label-free pick (seeds agree most): {most}, its consensus accuracy "
+        f"{fmt(consensus[most]['accuracy'])}; best seeds' mean accuracy "
+        + fmt(
+            max(statistics.fmean(per_seed[s][a]["accuracy"] or 0 for s in seeds) for a in consensus)
+        )
+    )
     if worst is not None:
         ok = worst >= -MAX_CONSENSUS_LOSS
         print(
