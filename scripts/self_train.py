@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from deepclust.io import save_json, save_npy
+from deepclust.names import self_trained
 from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
 from deepclust.selftrain import guarded, self_train
@@ -46,7 +47,7 @@ with job_log(snakemake.log[0]) as log:
     save_json(
         snakemake.output.run,
         {
-            "algorithm": f"{base}_selftrain",
+            "algorithm": self_trained(base),
             "params": used,
             "seed": seed,
             "seconds": seconds,

@@ -153,3 +153,15 @@ def test_umap_gmm_over_clusters_then_merges():
     assert used["over_clusters"] == 6
     with pytest.raises(ValueError, match=r"over_clusters \(2\) must be at least n_clusters \(3\)"):
         run_algorithm("umap_gmm", x, params | {"over_clusters": 2}, seed=0)
+
+
+def test_every_algorithm_has_a_title_in_its_registry_entry():
+    from deepclust.clustering import ALGORITHMS, TITLES
+    from deepclust.names import consensus_of, self_trained, title
+
+    assert set(TITLES) == set(ALGORITHMS) and all(TITLES.values())
+    assert title("dbscan") == "DBSCAN"
+    assert title(self_trained("umap_gmm")) == "UMAP + GMM (N2D) + self-training"
+    assert (
+        title(consensus_of(self_trained("kmeans"))) == "K-Means + self-training, consensus of seeds"
+    )

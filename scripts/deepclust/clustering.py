@@ -1,12 +1,12 @@
 """Clustering algorithms behind one registry: ``fn(embeddings, params, seed) -> labels``.
 
 Labels are int64 ``(N,)``; ``-1`` marks noise. Adding an algorithm is one function
-decorated with ``@algorithm("name")`` plus its block under ``algorithms:`` in the schema
-(each setting with its default and description). ``params`` holds every setting of that
-block but ``enabled``, validated: read them as ``params["key"]``, with no fallback
-defaults of their own. A function may instead return ``(labels, used)`` where
-``used`` is a dict of parameters it resolved itself (e.g. DBSCAN's automatic eps);
-:func:`run_algorithm` merges it over the given parameters and returns both.
+decorated with ``@algorithm("name", title="Display name")`` plus its block under
+``algorithms:`` in the schema (each setting with its default and description). ``params``
+holds every setting of that block but ``enabled``, validated: read them as
+``params["key"]``, with no fallback defaults of their own. A function may instead return
+``(labels, used)`` where ``used`` is a dict of parameters it resolved itself (e.g. DBSCAN's
+automatic eps); :func:`run_algorithm` merges it over the given parameters and returns both.
 
 An algorithm may also declare diagnostic figures, ``@algorithm("name",
 diagnostics=["figure"])``: rule plot_diagnostic draws each as ``figures/<figure>_<name>.png``
@@ -24,6 +24,8 @@ import numpy as np
 from .labels import NOISE as NOISE  # re-exported: scripts use deepclust.clustering.NOISE
 
 ALGORITHMS = {}
+# Algorithm name -> its display name in figures and reports.
+TITLES = {}
 # Algorithm name -> names of its diagnostic figures (keys of deepclust.diagnostics.FIGURES).
 # Read by the Snakefile at parse time: this module imports nothing heavy at top level.
 DIAGNOSTICS = {}
@@ -31,12 +33,14 @@ DIAGNOSTICS = {}
 _DIAGNOSTIC_WHEN = {}
 
 
-def algorithm(name, diagnostics=()):
-    """Register ``fn(x, params, seed)`` as algorithm ``name``. ``diagnostics``: figure
-    names, each drawn always, or ``(figure, when)`` pairs, drawn when ``when(params)``."""
+def algorithm(name, title, diagnostics=()):
+    """Register ``fn(x, params, seed)`` as algorithm ``name``, shown as ``title``.
+    ``diagnostics``: figure names, each drawn always, or ``(figure, when)`` pairs, drawn
+    when ``when(params)``."""
 
     def register(fn):
         ALGORITHMS[name] = fn
+        TITLES[name] = title
         figures = []
         for entry in diagnostics:
             figure, when = (entry, None) if isinstance(entry, str) else entry
@@ -163,7 +167,7 @@ def _auto_by_silhouette(x, params, seed, partitions, what):
     return _chosen(selection, notes, estimated=sample < len(x))
 
 
-@algorithm("kmeans", diagnostics=[("kselection", k_is_auto)])
+@algorithm("kmeans", title="K-Means", diagnostics=[("kselection", k_is_auto)])
 def kmeans(x, params, seed):
     """scikit-learn's k-means. ``n_clusters: auto``: K of highest mean silhouette among
     ``k_min..k_max`` (k-means of each K on the swept points, :func:`_sweep_points`)."""
@@ -182,7 +186,7 @@ def kmeans(x, params, seed):
     return fit(x, n_clusters), used
 
 
-@algorithm("dbscan", diagnostics=["kdistance"])
+@algorithm("dbscan", title="DBSCAN", diagnostics=["kdistance"])
 def dbscan(x, params, seed):
     """DBSCAN; ``eps: auto`` takes eps at the knee of the k-distance curve
     (:func:`deepclust.knee.auto_eps`) and records it with the knee's position.
@@ -255,7 +259,7 @@ def dbscan(x, params, seed):
     return labels, used
 
 
-@algorithm("gmm", diagnostics=[("kselection", k_is_auto)])
+@algorithm("gmm", title="Gaussian mixture", diagnostics=[("kselection", k_is_auto)])
 def gmm(x, params, seed):
     """Gaussian mixture (EM, k-means initialisation), the component of highest posterior.
 
@@ -316,7 +320,7 @@ def _ward_partitions(n_neighbors):
     return partitions
 
 
-@algorithm("agglomerative", diagnostics=[("kselection", k_is_auto)])
+@algorithm("agglomerative", title="Ward (kNN graph)", diagnostics=[("kselection", k_is_auto)])
 def agglomerative(x, params, seed):
     """Ward agglomerative clustering restricted to a sparse kNN connectivity graph.
 
@@ -345,7 +349,7 @@ def agglomerative(x, params, seed):
     return model.fit_predict(x), used
 
 
-@algorithm("hdbscan")
+@algorithm("hdbscan", title="HDBSCAN")
 def hdbscan(x, params, seed):
     """scikit-learn's HDBSCAN (deterministic; noise is -1)."""
     from sklearn.cluster import HDBSCAN
@@ -485,7 +489,7 @@ def merge_clusters(z, labels, n_clusters, n_neighbors):
     return apply_merges(index, merges, n_clusters)
 
 
-@algorithm("umap_gmm", diagnostics=[("kselection", k_is_auto)])
+@algorithm("umap_gmm", title="UMAP + GMM (N2D)", diagnostics=[("kselection", k_is_auto)])
 def umap_gmm(x, params, seed):
     """The N2D recipe (McConville et al. 2020): UMAP of the embeddings to
     ``n_components`` dimensions (``n_neighbors``, ``min_dist``), then a Gaussian mixture

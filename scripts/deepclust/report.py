@@ -14,28 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .diagnostics import FIGURES as DIAGNOSTIC_FIGURES
-
-TITLES = {
-    "kmeans": "K-Means",
-    "dbscan": "DBSCAN",
-    "gmm": "Gaussian mixture",
-    "agglomerative": "Ward (kNN graph)",
-    "hdbscan": "HDBSCAN",
-    "umap_gmm": "UMAP + GMM (N2D)",
-}
-SELF_TRAINED_SUFFIX = "_selftrain"
-CONSENSUS_SUFFIX = "_consensus"
-
-
-def title(name):
-    """Display name of a clustering: an algorithm's title, or its base's plus self-training,
-    or the consensus of a clustering's seeds."""
-    if name.endswith(CONSENSUS_SUFFIX):
-        return f"{title(name.removesuffix(CONSENSUS_SUFFIX))}, consensus of seeds"
-    if name.endswith(SELF_TRAINED_SUFFIX):
-        return f"{title(name.removesuffix(SELF_TRAINED_SUFFIX))} + self-training"
-    return TITLES.get(name, name)
-
+from .names import consensus_of, self_trained, title
 
 TEX_PACKAGES = (
     "latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
@@ -304,7 +283,7 @@ def agreement_context(consensus, metrics, titles, figures):
         stabilities = list(record["consensus_cluster_stability"].values())
         drawn.append(
             {
-                "title": title(name + CONSENSUS_SUFFIX),
+                "title": title(consensus_of(name)),
                 "tsne": figures[name]["tsne"],
                 "gallery": figures[name]["gallery"],
                 "least_stable": min(stabilities) if stabilities else None,
@@ -381,7 +360,7 @@ def report_context(
     self_training = None
     if settings["self_training"]["enabled"]:
         base = settings["self_training"]["base"]
-        name = base + "_selftrain"
+        name = self_trained(base)
         self_training = settings["self_training"] | {
             "base_title": title(base),
             "title": title(name),

@@ -17,6 +17,9 @@ from deepclust.data import images_needed
 # The diagnostic figures each algorithm declares in its registry entry (light: numpy only).
 from deepclust.clustering import diagnostic_figures
 
+# The names of the self-trained relabelling and of the consensus of seeds.
+from deepclust.names import consensus_of, self_trained
+
 
 def check_config(config):
     """Schema errors as short lines naming the key, then defaults filled in.
@@ -89,7 +92,7 @@ check_config(config)
 ALGORITHMS = list(enabled_algorithms())
 # Every scored clustering: the algorithms, then the self-trained relabelling.
 SELF_TRAINED = (
-    [f"{config['self_training']['base']}_selftrain"]
+    [self_trained(config["self_training"]["base"])]
     if config["self_training"]["enabled"]
     else []
 )
@@ -103,11 +106,6 @@ DATASETS = [
     name for name, settings in config["datasets"].items() if settings["enabled"]
 ]
 SEEDS = [str(s) for s in config["seeds"]]
-
-
-def consensus_name(clustering):
-    """The name of the consensus of ``clustering``'s seeds (in summary.tsv, metrics.json)."""
-    return f"{clustering}_consensus"
 
 
 # With two or more seeds, every clustering also has a consensus of its seeds.

@@ -25,7 +25,7 @@ rule consensus:
         runtime=10,
     params:
         seeds=[int(s) for s in SEEDS],
-        name=lambda wildcards: consensus_name(wildcards.algorithm),
+        name=lambda wildcards: consensus_of(wildcards.algorithm),
     script:
         "../../scripts/consensus.py"
 

@@ -8,6 +8,8 @@ rule report:
             "knee",
             "labels",
             "report",
+            "clustering",
+            "names",
             "provenance",
             "summary",
             "runlog",

@@ -1,0 +1,28 @@
+"""The names of clusterings that are not an algorithm's own: a self-trained relabelling and
+a consensus of seeds, and the display name of any clustering. Light: the Snakefile imports
+it at parse time."""
+
+from .clustering import TITLES
+
+SELF_TRAINED_SUFFIX = "_selftrain"
+CONSENSUS_SUFFIX = "_consensus"
+
+
+def self_trained(base):
+    """The name of the self-trained relabelling of clustering ``base``."""
+    return base + SELF_TRAINED_SUFFIX
+
+
+def consensus_of(clustering):
+    """The name of the consensus of ``clustering``'s seeds."""
+    return clustering + CONSENSUS_SUFFIX
+
+
+def title(name):
+    """Display name of a clustering: its algorithm's registered title, its base's plus
+    self-training, or the consensus of a clustering's seeds."""
+    if name.endswith(CONSENSUS_SUFFIX):
+        return f"{title(name.removesuffix(CONSENSUS_SUFFIX))}, consensus of seeds"
+    if name.endswith(SELF_TRAINED_SUFFIX):
+        return f"{title(name.removesuffix(SELF_TRAINED_SUFFIX))} + self-training"
+    return TITLES.get(name, name)
