@@ -86,6 +86,12 @@ def with_section(config, section, **values):
             {"kmeans": {"n_clusters": 500}},
             "algorithms.kmeans.n_clusters (500) is larger than datasets.mnist.limit (100 images)",
         ),
+        (
+            "algorithms",
+            {"kmeans": {"enabled": False}, "dbscan": {"enabled": False}},
+            "no algorithm is enabled, so no clustering would run; under algorithms: set "
+            "enabled: true for at least one of kmeans, dbscan, gmm",
+        ),
         ("tsne", {"n_samples": 2}, "tsne.n_samples: 2 is less than the minimum of 3"),
         (
             "self_training",

@@ -48,6 +48,12 @@ def check_config(config):
         name: config["algorithms"][name]
         for name in schema["properties"]["algorithms"]["properties"]
     }
+    if not enabled_algorithms():
+        raise WorkflowError(
+            "invalid config: no algorithm is enabled, so no clustering would run; under "
+            f"algorithms: set enabled: true for at least one of {', '.join(config['algorithms'])} "
+            "(e.g. algorithms: {kmeans: {enabled: true}})"
+        )
     # The download rule checks the real number of images; the limit is known now.
     needs = images_needed(config["algorithms"], config["tsne"])
     for name, dataset in config["datasets"].items():
