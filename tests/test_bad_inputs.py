@@ -365,7 +365,11 @@ def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
     tex = (workdir / "results/unlabelled/report/report.tex").read_text()
     assert "external metrics not available" in tex
     assert (workdir / "results/unlabelled/report/report.pdf").stat().st_size > 0
-    assert (workdir / "results/unlabelled/seed0/figures/tsne_labels.png").exists()
+    # No labels: no label-coloured map (its legend would call every point noise)
+    assert not (workdir / "results/unlabelled/seed0/figures/tsne_labels.png").exists()
+    assert not (workdir / "logs/unlabelled/seed0/plot_tsne_labels.log").exists()
+    assert "tsne_labels.png" not in tex and "coloured by labels" not in tex
+    assert "tsne_labels.png" in rgb_tex
     # Without labels the galleries lead the report; with them they follow the t-SNE views.
     assert tex.index("What the clusters look like") < tex.index(r"\section{Autoencoder}")
     assert rgb_tex.index("What the clusters look like") > rgb_tex.index(r"\section{t-SNE views")

@@ -199,7 +199,7 @@ def inputs(names=("kmeans",), seeds=(0,), labelled=True):
     figures = {
         "loss_curve": "loss.png",
         "thumbnail_map": "tsne_thumbnails.png",
-        "tsne": {c: f"tsne_{c}.png" for c in [*names, "labels"]},
+        "tsne": {c: f"tsne_{c}.png" for c in [*names, *(["labels"] if labelled else [])]},
         "confusion": {c: f"confusion_{c}.png" for c in names},
         "gallery": {c: f"gallery_{c}.png" for c in names},
         "diagnostics": [("kdistance", "dbscan", "kdistance_dbscan.png")]
@@ -434,6 +434,8 @@ def test_galleries_have_a_section_first_without_labels(labelled):
     )
     assert tex.count("tsne_thumbnails.png") == 1
     assert ("external metrics not available" in tex) != labelled
+    # no label-coloured map without labels (its every point would be "noise")
+    assert ("tsne_labels.png" in tex) == labelled and ("coloured by labels" in tex) == labelled
     ctx = context()
     ctx["gallery"]["figures"] = []
     assert "What the clusters look like" not in render_tex(ctx)

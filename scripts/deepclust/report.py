@@ -293,7 +293,7 @@ def report_context(
     order to report); ``summary_rows``: summary.read_tsv rows; ``settings``: the config
     sections autoencoder, self_training, evaluation, tsne and gallery, and ``deskew``;
     ``figures``: paths relative to the report, ``loss_curve``, ``thumbnail_map``, and
-    ``{clustering: path}`` per ``tsne`` (plus ``labels``), ``confusion`` and ``gallery``,
+    ``{clustering: path}`` per ``tsne`` (plus ``labels`` if any), ``confusion`` and ``gallery``,
     and ``diagnostics``: ``[(figure, algorithm, path)]``; ``record``: provenance() of the
     report job. Figures are of the first seed.
     """
@@ -381,7 +381,9 @@ def report_context(
         "tsne": {
             "perplexity": settings["tsne"]["perplexity"],
             "n_samples": settings["tsne"]["n_samples"],
-            "figures": [(figures["tsne"][c], c) for c in [*names, "labels"]],
+            "figures": [
+                (figures["tsne"][c], c) for c in [*names, "labels"] if c in figures["tsne"]
+            ],
         },
         "gallery": {
             "map_thumbnails": min(

@@ -3,8 +3,9 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import yaml
-from snakemake.exceptions import WorkflowError
+from snakemake.exceptions import IncompleteCheckpointException, WorkflowError
 from snakemake.utils import validate
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -260,9 +261,10 @@ def report_inputs(wildcards):
         "training": [f"{s}/model/training.json" for s in dirs],
         "loss_curves": [f"{s}/model/loss.png" for s in dirs],
         "summary": f"results/{d}/summary.tsv",
-        "tsne_labels": f"{figures}/tsne_labels.png",
         "thumbnail_map": f"{figures}/tsne_thumbnails.png",
     }
+    if labelled(d):
+        inputs["tsne_labels"] = f"{figures}/tsne_labels.png"
     for c in CLUSTERINGS:
         inputs[f"metrics_{c}"] = [f"{s}/clusters/{c}/metrics.json" for s in dirs]
         inputs[f"run_{c}"] = [f"{s}/clusters/{c}/run.json" for s in dirs]
@@ -271,6 +273,18 @@ def report_inputs(wildcards):
     for figure, algorithm in DIAGNOSTIC_FIGURES:
         inputs[f"{figure}_{algorithm}"] = f"{figures}/{figure}_{algorithm}.png"
     return inputs
+
+
+def labelled(dataset):
+    """Whether ``dataset`` has labels (data.npz lists its classes). Known once the download
+    checkpoint has run (Snakemake then looks at the report's inputs again); until then
+    assumed, so a dry run plans the label-coloured t-SNE figure."""
+    try:
+        checkpoints.download.get(dataset=dataset)
+    except IncompleteCheckpointException:
+        return True
+    with np.load(f"results/{dataset}/data.npz") as data:
+        return len(data["class_names"]) > 0
 
 
 def report_settings(wildcards):
