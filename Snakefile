@@ -18,6 +18,10 @@ include: "workflow/rules/summary.smk"
 include: "workflow/rules/report.smk"
 
 
+onerror:
+    report_failures(log)
+
+
 localrules:
     all,
     plot_tsne,

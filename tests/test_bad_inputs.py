@@ -402,6 +402,22 @@ def test_nan_embeddings_are_refused(small_run, tmp_path):
     assert not (workdir / "results/mnist/seed0/clusters/kmeans/labels.npy").exists()
 
 
+def test_keep_going_ends_naming_the_failed_dataset_and_job(project, mnist_source):
+    config = small_config(mnist_source, project / "hf_cache", limit=50)
+    config["datasets"]["broken"] = {"source": "./no/such/folder"}
+    configfile = write_config(project, config, "two.yaml")
+    targets = ["results/mnist/survey.npz", "results/broken/survey.npz"]
+    done = snakemake(
+        project, *targets, "--keep-going", "--cores", "1", "--configfile", configfile, check=False
+    )
+    assert done.returncode != 0
+    last = done.stdout.splitlines()[-8:]
+    assert "failed: dataset broken, job survey; see logs/broken/survey.log" in last, last
+    assert not [line for line in last if "dataset mnist" in line]
+    assert outputs(project) == ["results/mnist/survey.npz"]  # the good one, complete
+    shutil.rmtree(project / "results")
+
+
 def descendants(pid):
     """PIDs of every process below ``pid`` (children, their children, ...)."""
     children = subprocess.run(

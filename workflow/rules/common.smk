@@ -6,6 +6,7 @@ import jsonschema
 import numpy as np
 import yaml
 from snakemake.exceptions import IncompleteCheckpointException, WorkflowError
+from snakemake.logging import logger
 from snakemake.utils import validate
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -17,6 +18,7 @@ from deepclust.data import images_needed
 
 # The diagnostic figures each algorithm declares in its registry entry (light: numpy only).
 from deepclust.clustering import diagnostic_figures
+from deepclust.failures import failure_lines
 
 
 def check_config(config):
@@ -315,3 +317,12 @@ def tsne_colouring(wildcards):
     return [
         f"results/{wildcards.dataset}/seed{wildcards.seed}/clusters/{wildcards.colouring}/labels.npy"
     ]
+
+
+def report_failures(log):
+    """onerror: a last line per failed job naming its dataset, rule and log, so a
+    --keep-going run of several datasets ends saying which one failed."""
+    paths = [log] if isinstance(log, (str, Path)) else log  # Snakemake 9: a list
+    text = "".join(Path(p).read_text() for p in paths[:1] if Path(p).exists())
+    for line in failure_lines(text):
+        logger.error(line)
