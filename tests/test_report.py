@@ -13,6 +13,7 @@ from deepclust.report import (
     render,
     report_context,
     summary_table,
+    tex_errors,
     tex_escape,
     title,
     versions_table,
@@ -380,6 +381,72 @@ def test_missing_tex_engine_names_the_packages(tmp_path, monkeypatch):
         RuntimeError, match="no TeX engine .* apt-get install latexmk texlive-latex-base"
     ):
         compile_pdf(tmp_path / "report.tex", tmp_path / "report.pdf", log=lambda _: None)
+
+
+LATEXMK_OUTPUT = r"""(./report.tex
+LaTeX2e <2022-11-01> patch level 1
+! LaTeX Error: File `nosuchpkg.sty' not found.
+
+Type X to quit or <RETURN> to proceed,
+or enter new name. (Default extension: sty)
+
+Enter file name:
+! Emergency stop.
+<read *>
+
+l.3 \begin
+          {document}^^M
+!  ==> Fatal error occurred, no output PDF file produced!
+Transcript written on build/report.log.
+Latexmk: Missing input file 'nosuchpkg.sty' (or dependence on it) from following:
+  ! LaTeX Error: File `nosuchpkg.sty' not found.
+Latexmk: If appropriate, the -f option can be used to get latexmk
+  to try to force complete processing.
+Latexmk: Errors, so I did not complete making targets
+Collected error summary (may duplicate other messages):
+  pdflatex: Command for 'pdflatex' gave return code 1
+"""
+
+
+def test_tex_errors_are_the_first_error_with_its_context_and_latexmks_own():
+    lines = tex_errors(LATEXMK_OUTPUT).splitlines()
+    assert lines[0] == "! LaTeX Error: File `nosuchpkg.sty' not found."
+    assert lines[lines.index("l.3 \\begin") + 1] == "          {document}^^M"
+    assert "Transcript written on build/report.log." not in lines  # past the error's context
+    assert lines[-3:] == [
+        "Latexmk: Missing input file 'nosuchpkg.sty' (or dependence on it) from following:",
+        "  ! LaTeX Error: File `nosuchpkg.sty' not found.",
+        "Latexmk: Errors, so I did not complete making targets",
+    ]
+    assert tex_errors("no error here\n") == ""
+
+
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        (r"\usepackage{nosuchpkg}", "! LaTeX Error: File `nosuchpkg.sty' not found."),
+        ("a class named a_b", "! Missing $ inserted."),  # an unescaped character
+    ],
+)
+def test_a_failed_compile_logs_its_first_error_and_keeps_the_tex(tmp_path, body, error):
+    require_tool("latexmk", "pdflatex")
+    tex = tmp_path / "report.tex"
+    preamble, text = (body, "hi") if body.startswith("\\") else ("", body)
+    tex.write_text(
+        f"\\documentclass{{article}}\n{preamble}\n\\begin{{document}}\n{text}\n\\end{{document}}\n"
+    )
+    logged = []
+    with pytest.raises(RuntimeError) as failed:
+        compile_pdf(tex, tmp_path / "out.pdf", log=logged.append)
+    kept = tmp_path / "report.failed.tex"
+    assert error in str(failed.value) and f"the .tex is kept as {kept}" in str(failed.value)
+    context = logged[-1]
+    assert context.startswith(f"first error and its context:\n{error}")
+    assert re.search(r"^l\.\d+ ", context, re.M)  # where in the .tex
+    assert "output (stdout and stderr)" in logged[-2]
+    assert kept.read_text() == tex.read_text()
+    # no PDF and no build folder left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.failed.tex", "report.tex"]
 
 
 def test_tables_are_fitted_to_the_line_width(tmp_path):

@@ -1,4 +1,5 @@
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -317,6 +318,26 @@ def tsne_colouring(wildcards):
     return [
         f"results/{wildcards.dataset}/seed{wildcards.seed}/clusters/{wildcards.colouring}/labels.npy"
     ]
+
+
+def warn_if_no_tex(dag):
+    """onstart: when a report job will run and no TeX engine is found, say so now, not
+    when it fails after every other job."""
+    if shutil.which("latexmk") or shutil.which("pdflatex"):
+        return
+    datasets = sorted(
+        job.wildcards["dataset"]
+        for job in dag.needrun_jobs()
+        if job.rule.name == "report"
+    )
+    if datasets:
+        from deepclust.report import TEX_PACKAGES
+
+        logger.warning(
+            f"warning: no TeX engine (latexmk or pdflatex) found, so the report job of "
+            f"{', '.join(datasets)} will fail once the rest has run; install it first: "
+            f"apt-get install {TEX_PACKAGES} (or make system-packages as root)"
+        )
 
 
 def report_failures(log):
