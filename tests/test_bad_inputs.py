@@ -92,6 +92,12 @@ def with_section(config, section, **values):
             "no algorithm is enabled, so no clustering would run; under algorithms: set "
             "enabled: true for at least one of kmeans, dbscan, gmm",
         ),
+        (
+            "datasets",
+            {"my data": {"source": "x"}},
+            "datasets: 'my data' is not allowed: A dataset name holds only letters, digits, "
+            "`_`, `.` and `-`, and starts with a letter or a digit",
+        ),
         ("tsne", {"n_samples": 2}, "tsne.n_samples: 2 is less than the minimum of 3"),
         (
             "self_training",

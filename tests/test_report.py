@@ -30,7 +30,11 @@ def metrics(n, noise, acc, sil=0.1):
         "nmi": 0.5,
         "ari": 0.4,
         "silhouette_ci95": None,
-        "exactness": {"silhouette": "exact over 1000 non-noise points"},
+        "silhouette_method": "exact over 1000 non-noise points"
+        if sil is not None
+        else f"undefined: {n} cluster(s) outside noise, need at least 2",
+        "exactness": {} if sil is None else {"silhouette": "exact over 1000 non-noise points"},
+        "external_metrics": "against the dataset labels; noise counts as wrong for accuracy",
     }
 
 
@@ -406,6 +410,38 @@ Latexmk: Errors, so I did not complete making targets
 Collected error summary (may duplicate other messages):
   pdflatex: Command for 'pdflatex' gave return code 1
 """
+
+
+def test_a_missing_score_says_why():
+    """A score shown as -- comes with the reason its metrics.json records."""
+    args = inputs(names=("kmeans", "dbscan"))
+    args["metrics"]["dbscan"][0] |= metrics(1, 0.4, 0.2, sil=None)
+    tex = " ".join(render_tex(report_context(**args)).split())
+    assert (
+        "Scores shown as -- are not defined: DBSCAN, silhouette: 1 cluster(s) outside noise, "
+        "need at least 2."
+    ) in tex
+    assert "are not defined" not in render_tex(context())
+    args = inputs(labelled=False)  # external scores: the caption says why, once
+    args["metrics"]["kmeans"][0] |= {"accuracy": None, "nmi": None, "ari": None}
+    assert "are not defined" not in render_tex(report_context(**args))
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
+def test_the_pdf_says_why_a_score_is_missing(tmp_path):
+    from pypdf import PdfReader
+
+    args = inputs(names=("kmeans", "dbscan"))
+    args["metrics"]["dbscan"][0] |= metrics(1, 0.4, 0.2, sil=None)
+    ctx = report_context(**args)
+    blank_figures(tmp_path, ctx)
+    tex = tmp_path / "report.tex"
+    tex.write_text(render_tex(ctx))
+    compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "out.pdf").pages
+    )
+    assert "DBSCAN, silhouette: 1 cluster(s) outside noise, need at least 2." in text
 
 
 def test_tex_errors_are_the_first_error_with_its_context_and_latexmks_own():

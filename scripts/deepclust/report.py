@@ -119,6 +119,21 @@ def metrics_table(rows):
     )
 
 
+def missing_scores(rows, labelled):
+    """``(clustering label, score, why)`` of each score the table shows as ``--``, with the
+    reason its metrics.json records (``silhouette_method``; ``external_metrics`` for ACC,
+    NMI and ARI, left out without labels, which the table's caption says)."""
+    missing = []
+    for label, m in rows:
+        if m["silhouette"] is None:
+            missing.append(
+                (label, "silhouette", m["silhouette_method"].removeprefix("undefined: "))
+            )
+        if labelled and m["accuracy"] is None:
+            missing.append((label, "ACC, NMI and ARI", m["external_metrics"]))
+    return missing
+
+
 def exactness(rows):
     """What was exact and what was estimated, from each metrics.json's ``exactness``, for the
     template to word.
@@ -372,6 +387,7 @@ def report_context(
         "parameters": [(titles[name], params_text(first[name]["params"])) for name in names],
         "comparison": comparison(first, titles) if names else None,
         "exactness": exactness(rows),
+        "missing_scores": missing_scores(rows, labelled),
         "summary_rows": summary_rows,
         "summary_estimated": any(
             r["silhouette_estimated"] and r["silhouette_mean"] is not None for r in summary_rows

@@ -160,8 +160,8 @@ def settings_sections(schema):
         "### datasets",
         "",
         f"{prose(datasets['description'])} {prose(entry['description'])} At least "
-        f"{datasets['minProperties']} entry; each name matches "
-        f"`{datasets['propertyNames']['pattern']}`.",
+        f"{datasets['minProperties']} entry. {prose(datasets['propertyNames']['description'])} "
+        f"Pattern: `{datasets['propertyNames']['pattern']}`.",
         "",
         *settings_table(entry["properties"], "datasets.<name>."),
         "",

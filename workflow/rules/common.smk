@@ -38,12 +38,17 @@ def check_config(config):
         lines = []
         for err in errors:
             key = ".".join(map(str, err.absolute_path)) or "(top level)"
-            allowed = ""
+            message, allowed = err.message, ""
             if err.validator == "additionalProperties":
                 allowed = (
                     f"; allowed keys: {', '.join(err.schema.get('properties', {}))}"
                 )
-            lines.append(f"  {key}: {err.message}{allowed}")
+            if err.validator == "pattern" and "description" in err.schema:
+                # what the pattern allows, in words (e.g. a dataset name)
+                message = (
+                    f"{err.instance!r} is not allowed: {err.schema['description']}"
+                )
+            lines.append(f"  {key}: {message}{allowed}")
         raise WorkflowError("invalid config:\n" + "\n".join(lines))
     validate(config, str(SCHEMA))
     # Algorithms in the schema's order, however the config files list them: the order
