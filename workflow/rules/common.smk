@@ -58,10 +58,11 @@ def check_config(config):
         for name in schema["properties"]["algorithms"]["properties"]
     }
     if not enabled_algorithms():
+        names = list(config["algorithms"])
         raise WorkflowError(
             "invalid config: no algorithm is enabled, so no clustering would run; under "
-            f"algorithms: set enabled: true for at least one of {', '.join(config['algorithms'])} "
-            "(e.g. algorithms: {kmeans: {enabled: true}})"
+            f"algorithms: set enabled: true for at least one of {', '.join(names)} "
+            f"(e.g. algorithms: {{{names[0]}: {{enabled: true}}}})"
         )
     # The download rule checks the real number of images; the limit is known now.
     needs = images_needed(config["algorithms"], config["tsne"])
