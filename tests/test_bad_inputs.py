@@ -428,7 +428,7 @@ def test_a_failed_tex_compile_is_logged_and_keeps_the_tex(small_run, tmp_path):
     report = workdir / "results/mnist/report"
     kept = report / "report.failed.tex"
     assert "! LaTeX Error: File `nosuchpkg.sty' not found." in done.stdout
-    assert f"the .tex is kept as {kept}" in done.stdout
+    assert f"the .tex is kept as {kept.resolve()}" in done.stdout
     assert "\\usepackage{nosuchpkg}" in kept.read_text()
     assert sorted(p.name for p in report.iterdir()) == ["report.failed.tex"]  # no PDF, no .tex
     log = (workdir / "logs/mnist/report.log").read_text()

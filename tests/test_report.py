@@ -475,7 +475,9 @@ def test_a_failed_compile_logs_its_first_error_and_keeps_the_tex(tmp_path, body,
     with pytest.raises(RuntimeError) as failed:
         compile_pdf(tex, tmp_path / "out.pdf", log=logged.append)
     kept = tmp_path / "report.failed.tex"
-    assert error in str(failed.value) and f"the .tex is kept as {kept}" in str(failed.value)
+    assert error in str(failed.value) and f"the .tex is kept as {kept.resolve()}" in str(
+        failed.value
+    )
     context = logged[-1]
     assert context.startswith(f"first error and its context:\n{error}")
     assert re.search(r"^l\.\d+ ", context, re.M)  # where in the .tex

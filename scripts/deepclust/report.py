@@ -542,7 +542,7 @@ def compile_pdf(tex_path, pdf_path, log):
             raise RuntimeError(
                 f"{cmd[0]} failed on {tex_path} (exit {done.returncode}): {first}; its output "
                 f"and the first error with context are in the log; the .tex is kept as {kept} "
-                f"(compile it there: latexmk -pdf {kept.name})"
+                f"(compile it there: {' '.join(run)} {kept.name})"
             )
         os.replace(build / tex_path.with_suffix(".pdf").name, pdf_path)
         kept.unlink(missing_ok=True)  # from an earlier failure
