@@ -11,13 +11,18 @@ ARGS ?=
 # it, with config/presets/own-images.yaml (size and K automatic), then CONFIG if given.
 SOURCE ?=
 SOURCE_CONFIG := .snakemake/source.yaml
-CONFIG_ARG := $(if $(SOURCE),--configfile config/presets/own-images.yaml $(SOURCE_CONFIG) $(CONFIG),$(if $(CONFIG),--configfile $(CONFIG)))
+# The files layered over config.yaml, in order. make run and make dag check each first (it
+# exists and holds a YAML mapping; the error names it) and leave out the empty ones, which
+# change nothing (plain Snakemake rejects an empty file without naming it).
+CONFIG_FILES := $(if $(SOURCE),config/presets/own-images.yaml $(SOURCE_CONFIG)) $(CONFIG)
+CHECK_CONFIG := configs="$$($(BIN)/python scripts/deepclust/configfiles.py $(CONFIG_FILES))"
+CONFIG_ARG := $${configs:+--configfile $$configs}
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
 # The test lanes (markers in pyproject.toml): test-fast leaves out everything that runs jobs.
 FAST_LANE := not workflow and not slurm and not gpu and not browser
 
-.PHONY: setup system-packages run source-config test test-fast config-docs lint dag bench bench-folder bench-quality bench-scale clean
+.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-folder bench-quality bench-scale clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -41,8 +46,12 @@ system-packages:
 			"the HTML report test is skipped without chromium" >&2; \
 	fi
 
-run: setup $(if $(SOURCE),source-config)
-	$(BIN)/snakemake --cores $(CORES) $(CONFIG_ARG) $(ARGS)
+run: config-files setup
+	@$(CHECK_CONFIG) && set -x && $(BIN)/snakemake --cores $(CORES) $(CONFIG_ARG) $(ARGS)
+
+# Check the config files (CONFIG, and SOURCE's) and print the --configfile argument they make.
+config-files: $(VENV)/.installed $(if $(SOURCE),source-config)
+	@$(CHECK_CONFIG) && echo "$(CONFIG_ARG)"
 
 # SOURCE as a config file: the dataset is named after the folder (characters a name cannot
 # hold become _), the default mnist entry is switched off.
@@ -75,8 +84,8 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-dag: setup $(if $(SOURCE),source-config)
-	$(BIN)/snakemake --dag $(CONFIG_ARG) | dot -Tsvg > dag.svg
+dag: config-files setup
+	@$(CHECK_CONFIG) && set -x && $(BIN)/snakemake --dag $(CONFIG_ARG) | dot -Tsvg > dag.svg
 	$(BIN)/snakemake --rulegraph --configfile config/presets/every-step.yaml | dot -Tsvg > workflow/rulegraph.svg
 
 # Full default pipeline on the local MNIST copy, then per-rule wall times.

@@ -19,6 +19,14 @@ include: "workflow/rules/summary.smk"
 include: "workflow/rules/report.smk"
 
 
+onstart:
+    warn_if_no_tex(workflow.dag)
+
+
+onerror:
+    report_failures(log)
+
+
 localrules:
     all,
     plot_tsne,

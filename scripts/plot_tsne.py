@@ -15,8 +15,9 @@ with job_log(snakemake.log[0]) as log:
     if colouring == "labels":
         labels, names = data["labels"][tsne["indices"]], list(data["class_names"])
         title, legend = f"{where}: t-SNE coloured by true label", "label"
-        if (labels == NO_LABEL).all():
-            title, names = f"{where}: t-SNE (dataset has no labels)", None
+        if (labels == NO_LABEL).all():  # drawn only if asked for: one colour, never "noise"
+            labels, names = np.zeros_like(labels), ["no label"]
+            title = f"{where}: t-SNE (dataset has no labels)"
     else:
         labels, names = np.load(snakemake.input.labels[0])[tsne["indices"]], None
         title, legend = f"{where}: t-SNE coloured by {colouring} cluster", "cluster"

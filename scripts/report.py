@@ -45,7 +45,10 @@ with job_log(snakemake.log[0]) as log:
     figures = {
         "loss_curve": rel(inp.loss_curves[0]),
         "thumbnail_map": rel(inp.thumbnail_map),
-        "tsne": {c: rel(inp[f"tsne_{c}"]) for c in [*clusterings, "labels"]},
+        # no label-coloured map of an unlabelled dataset
+        "tsne": {
+            c: rel(inp[f"tsne_{c}"]) for c in [*clusterings, "labels"] if hasattr(inp, f"tsne_{c}")
+        },
         "confusion": {c: rel(inp[f"confusion_{c}"]) for c in clusterings},
         "gallery": {c: rel(inp[f"gallery_{c}"]) for c in clusterings},
         "diagnostics": [(f, a, rel(inp[f"{f}_{a}"])) for f, a in params.diagnostics],

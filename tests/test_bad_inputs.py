@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from hub_fixtures import digits_as_mnist, write_hub_dataset
-from workflow_runner import copy_project, small_config, snakemake, write_config
+from workflow_runner import copy_project, require_tool, small_config, snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -85,6 +85,18 @@ def with_section(config, section, **values):
             "algorithms",
             {"kmeans": {"n_clusters": 500}},
             "algorithms.kmeans.n_clusters (500) is larger than datasets.mnist.limit (100 images)",
+        ),
+        (
+            "algorithms",
+            {"kmeans": {"enabled": False}, "dbscan": {"enabled": False}},
+            "no algorithm is enabled, so no clustering would run; under algorithms: set "
+            "enabled: true for at least one of kmeans, dbscan, gmm",
+        ),
+        (
+            "datasets",
+            {"my data": {"source": "x"}},
+            "datasets: 'my data' is not allowed: A dataset name holds only letters, digits, "
+            "`_`, `.` and `-`, and starts with a letter or a digit",
         ),
         ("tsne", {"n_samples": 2}, "tsne.n_samples: 2 is less than the minimum of 3"),
         (
@@ -359,7 +371,11 @@ def test_unlabelled_and_rgb_datasets_run_end_to_end(tmp_path):
     tex = (workdir / "results/unlabelled/report/report.tex").read_text()
     assert "external metrics not available" in tex
     assert (workdir / "results/unlabelled/report/report.pdf").stat().st_size > 0
-    assert (workdir / "results/unlabelled/seed0/figures/tsne_labels.png").exists()
+    # No labels: no label-coloured map (its legend would call every point noise)
+    assert not (workdir / "results/unlabelled/seed0/figures/tsne_labels.png").exists()
+    assert not (workdir / "logs/unlabelled/seed0/plot_tsne_labels.log").exists()
+    assert "tsne_labels.png" not in tex and "coloured by labels" not in tex
+    assert "tsne_labels.png" in rgb_tex
     # Without labels the galleries lead the report; with them they follow the t-SNE views.
     assert tex.index("What the clusters look like") < tex.index(r"\section{Autoencoder}")
     assert rgb_tex.index("What the clusters look like") > rgb_tex.index(r"\section{t-SNE views")
@@ -390,6 +406,80 @@ def test_nan_embeddings_are_refused(small_run, tmp_path):
     assert done.returncode != 0
     assert "embeddings contain NaN or inf in 1 of 2000 rows (first: row 7)" in done.stdout
     assert not (workdir / "results/mnist/seed0/clusters/kmeans/labels.npy").exists()
+
+
+def test_a_failed_tex_compile_is_logged_and_keeps_the_tex(small_run, tmp_path):
+    """A TeX error (here a missing package) in the report job: latexmk's first error with
+    its context in the job's log, report.tex kept where the message says, no PDF."""
+    require_tool("latexmk", "pdflatex")
+    workdir = tmp_path / "run"
+    shutil.copytree(small_run[0], workdir, symlinks=True)
+    template = workdir / "workflow/report/report.tex.jinja"
+    text = template.read_text()
+    template.write_text(
+        text.replace(
+            "\\documentclass[11pt]{article}\n",
+            "\\documentclass[11pt]{article}\n\\usepackage{nosuchpkg}\n",
+            1,
+        )
+    )
+    done = snakemake(workdir, "--cores", "1", "--configfile", "test_config.yaml", check=False)
+    assert done.returncode != 0
+    report = workdir / "results/mnist/report"
+    kept = report / "report.failed.tex"
+    assert "! LaTeX Error: File `nosuchpkg.sty' not found." in done.stdout
+    assert f"the .tex is kept as {kept.resolve()}" in done.stdout
+    assert "\\usepackage{nosuchpkg}" in kept.read_text()
+    assert sorted(p.name for p in report.iterdir()) == ["report.failed.tex"]  # no PDF, no .tex
+    log = (workdir / "logs/mnist/report.log").read_text()
+    assert "first error and its context:\n! LaTeX Error: File `nosuchpkg.sty' not found." in log
+    assert "Latexmk: Errors, so I did not complete making targets" in log or "pdflatex" in log
+    assert "failed: dataset mnist, job report; see logs/mnist/report.log" in done.stdout
+    template.write_text(text)  # fixed: the rerun compiles and drops the kept copy
+    snakemake(workdir, "--cores", "1", "--configfile", "test_config.yaml")
+    assert sorted(p.name for p in report.iterdir()) == ["report.pdf", "report.tex"]
+
+
+def path_without_tex(folder):
+    """A PATH with every program of this one but the TeX engines (links in ``folder``)."""
+    folder.mkdir()
+    for directory in [Path(sys.executable).parent, *map(Path, os.environ["PATH"].split(":"))]:
+        for program in directory.glob("*") if directory.is_dir() else []:
+            hidden = "tex" in program.name or "latex" in program.name
+            if not hidden and not (folder / program.name).exists():
+                (folder / program.name).symlink_to(program)
+    return str(folder)
+
+
+def test_missing_tex_engine_is_said_before_the_first_job(project, tmp_path):
+    """The report will run but no TeX engine is found: a warning before any job starts
+    (here the first job then fails on a bad source, long before the report)."""
+    config = dataset_config(project, "./no/such/folder")
+    out = fails_with(
+        project,
+        config,
+        "warning: no TeX engine (latexmk or pdflatex) found, so the report job of mnist will "
+        "fail once the rest has run; install it first: apt-get install latexmk",
+        env={"PATH": path_without_tex(tmp_path / "bin")},
+    )
+    assert out.index("no TeX engine") < out.index("rule survey:")
+    assert outputs(project) == []
+
+
+def test_keep_going_ends_naming_the_failed_dataset_and_job(project, mnist_source):
+    config = small_config(mnist_source, project / "hf_cache", limit=50)
+    config["datasets"]["broken"] = {"source": "./no/such/folder"}
+    configfile = write_config(project, config, "two.yaml")
+    targets = ["results/mnist/survey.npz", "results/broken/survey.npz"]
+    done = snakemake(
+        project, *targets, "--keep-going", "--cores", "1", "--configfile", configfile, check=False
+    )
+    assert done.returncode != 0
+    last = done.stdout.splitlines()[-8:]
+    assert "failed: dataset broken, job survey; see logs/broken/survey.log" in last, last
+    assert not [line for line in last if "dataset mnist" in line]
+    assert outputs(project) == ["results/mnist/survey.npz"]  # the good one, complete
+    shutil.rmtree(project / "results")
 
 
 def descendants(pid):

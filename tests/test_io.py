@@ -86,3 +86,31 @@ def test_npy_writer_refuses_the_wrong_number_of_rows(tmp_path):
     with pytest.raises(ValueError, match="unlike"):
         concatenate_npy([tmp_path / "c.npy", tmp_path / "d.npy"], tmp_path / "e.npy")
     assert not (tmp_path / "e.npy").exists()
+
+
+def fill_dev_full():
+    """A real full-disk error: writes to /dev/full fail with ENOSPC, naming no file."""
+    with open("/dev/full", "wb") as full:
+        full.write(b"x" * 65536)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_disk_names_the_output_and_leaves_nothing(tmp_path):
+    out = tmp_path / "images.npy"
+    with pytest.raises(OSError) as failed, atomic_path(out):
+        fill_dev_full()
+    assert str(failed.value) == f"[Errno 28] No space left on device: '{out}'"
+    assert list(tmp_path.iterdir()) == []
+    # an error that names its own file keeps it (e.g. an input read meanwhile)
+    with pytest.raises(FileNotFoundError, match="no-such-input"), atomic_path(out):
+        (tmp_path / "no-such-input").read_text()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_log_on_a_full_disk_is_named(capsys):
+    from deepclust.runlog import job_log
+
+    with pytest.raises(SystemExit), job_log("/dev/full") as log:
+        log("started")
+    assert capsys.readouterr().err == "error: [Errno 28] No space left on device: '/dev/full'\n"

@@ -13,6 +13,7 @@ from deepclust.report import (
     render,
     report_context,
     summary_table,
+    tex_errors,
     tex_escape,
     title,
     versions_table,
@@ -29,7 +30,11 @@ def metrics(n, noise, acc, sil=0.1):
         "nmi": 0.5,
         "ari": 0.4,
         "silhouette_ci95": None,
-        "exactness": {"silhouette": "exact over 1000 non-noise points"},
+        "silhouette_method": "exact over 1000 non-noise points"
+        if sil is not None
+        else f"undefined: {n} cluster(s) outside noise, need at least 2",
+        "exactness": {} if sil is None else {"silhouette": "exact over 1000 non-noise points"},
+        "external_metrics": "against the dataset labels; noise counts as wrong for accuracy",
     }
 
 
@@ -216,7 +221,7 @@ def inputs(names=("kmeans",), seeds=(0,), labelled=True):
     figures = {
         "loss_curve": "loss.png",
         "thumbnail_map": "tsne_thumbnails.png",
-        "tsne": {c: f"tsne_{c}.png" for c in [*names, "labels"]},
+        "tsne": {c: f"tsne_{c}.png" for c in [*names, *(["labels"] if labelled else [])]},
         "confusion": {c: f"confusion_{c}.png" for c in names},
         "gallery": {c: f"gallery_{c}.png" for c in names},
         "diagnostics": [("kdistance", "dbscan", "kdistance_dbscan.png")]
@@ -407,6 +412,106 @@ def test_missing_tex_engine_names_the_packages(tmp_path, monkeypatch):
         compile_pdf(tmp_path / "report.tex", tmp_path / "report.pdf", log=lambda _: None)
 
 
+LATEXMK_OUTPUT = r"""(./report.tex
+LaTeX2e <2022-11-01> patch level 1
+! LaTeX Error: File `nosuchpkg.sty' not found.
+
+Type X to quit or <RETURN> to proceed,
+or enter new name. (Default extension: sty)
+
+Enter file name:
+! Emergency stop.
+<read *>
+
+l.3 \begin
+          {document}^^M
+!  ==> Fatal error occurred, no output PDF file produced!
+Transcript written on build/report.log.
+Latexmk: Missing input file 'nosuchpkg.sty' (or dependence on it) from following:
+  ! LaTeX Error: File `nosuchpkg.sty' not found.
+Latexmk: If appropriate, the -f option can be used to get latexmk
+  to try to force complete processing.
+Latexmk: Errors, so I did not complete making targets
+Collected error summary (may duplicate other messages):
+  pdflatex: Command for 'pdflatex' gave return code 1
+"""
+
+
+def test_a_missing_score_says_why():
+    """A score shown as -- comes with the reason its metrics.json records."""
+    args = inputs(names=("kmeans", "dbscan"))
+    args["metrics"]["dbscan"][0] |= metrics(1, 0.4, 0.2, sil=None)
+    tex = " ".join(render_tex(report_context(**args)).split())
+    assert (
+        "Scores shown as -- are not defined: DBSCAN, silhouette: 1 cluster(s) outside noise, "
+        "need at least 2."
+    ) in tex
+    assert "are not defined" not in render_tex(context())
+    args = inputs(labelled=False)  # external scores: the caption says why, once
+    args["metrics"]["kmeans"][0] |= {"accuracy": None, "nmi": None, "ari": None}
+    assert "are not defined" not in render_tex(report_context(**args))
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
+def test_the_pdf_says_why_a_score_is_missing(tmp_path):
+    from pypdf import PdfReader
+
+    args = inputs(names=("kmeans", "dbscan"))
+    args["metrics"]["dbscan"][0] |= metrics(1, 0.4, 0.2, sil=None)
+    ctx = report_context(**args)
+    blank_figures(tmp_path, ctx)
+    tex = tmp_path / "report.tex"
+    tex.write_text(render_tex(ctx))
+    compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "out.pdf").pages
+    )
+    assert "DBSCAN, silhouette: 1 cluster(s) outside noise, need at least 2." in text
+
+
+def test_tex_errors_are_the_first_error_with_its_context_and_latexmks_own():
+    lines = tex_errors(LATEXMK_OUTPUT).splitlines()
+    assert lines[0] == "! LaTeX Error: File `nosuchpkg.sty' not found."
+    assert lines[lines.index("l.3 \\begin") + 1] == "          {document}^^M"
+    assert "Transcript written on build/report.log." not in lines  # past the error's context
+    assert lines[-3:] == [
+        "Latexmk: Missing input file 'nosuchpkg.sty' (or dependence on it) from following:",
+        "  ! LaTeX Error: File `nosuchpkg.sty' not found.",
+        "Latexmk: Errors, so I did not complete making targets",
+    ]
+    assert tex_errors("no error here\n") == ""
+
+
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        (r"\usepackage{nosuchpkg}", "! LaTeX Error: File `nosuchpkg.sty' not found."),
+        ("a class named a_b", "! Missing $ inserted."),  # an unescaped character
+    ],
+)
+def test_a_failed_compile_logs_its_first_error_and_keeps_the_tex(tmp_path, body, error):
+    require_tool("latexmk", "pdflatex")
+    tex = tmp_path / "report.tex"
+    preamble, text = (body, "hi") if body.startswith("\\") else ("", body)
+    tex.write_text(
+        f"\\documentclass{{article}}\n{preamble}\n\\begin{{document}}\n{text}\n\\end{{document}}\n"
+    )
+    logged = []
+    with pytest.raises(RuntimeError) as failed:
+        compile_pdf(tex, tmp_path / "out.pdf", log=logged.append)
+    kept = tmp_path / "report.failed.tex"
+    assert error in str(failed.value) and f"the .tex is kept as {kept.resolve()}" in str(
+        failed.value
+    )
+    context = logged[-1]
+    assert context.startswith(f"first error and its context:\n{error}")
+    assert re.search(r"^l\.\d+ ", context, re.M)  # where in the .tex
+    assert "output (stdout and stderr)" in logged[-2]
+    assert kept.read_text() == tex.read_text()
+    # no PDF and no build folder left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.failed.tex", "report.tex"]
+
+
 def test_tables_are_fitted_to_the_line_width(tmp_path):
     """Both branches of \\fitwidth (a narrow table as it is, a wide one shrunk) compile."""
     require_tool("latexmk", "pdflatex")
@@ -459,6 +564,8 @@ def test_galleries_have_a_section_first_without_labels(labelled):
     )
     assert tex.count("tsne_thumbnails.png") == 1
     assert ("external metrics not available" in tex) != labelled
+    # no label-coloured map without labels (its every point would be "noise")
+    assert ("tsne_labels.png" in tex) == labelled and ("coloured by labels" in tex) == labelled
     ctx = context()
     ctx["gallery"]["figures"] = []
     assert "What the clusters look like" not in render_tex(ctx)

@@ -6,6 +6,7 @@ folder can read them.
 """
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -38,9 +39,28 @@ def atomic_path(path):
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
+    except OSError as err:
+        named = output_error(err, tmp, path)
+        if named is err:
+            raise
+        raise named from err
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+# What a write says when the disk or quota is full or the file too large: no file name.
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def output_error(err, tmp, path):
+    """``err``, an OSError while writing ``path`` via its temporary file ``tmp``, naming
+    ``path`` if it named no file (a write's ``[Errno 28] No space left on device``) or
+    ``tmp``; an error naming another file is returned as it is."""
+    named = None if err.filename is None else os.fspath(err.filename)
+    if named == os.fspath(tmp) or (named is None and err.errno in WRITE_ERRORS):
+        return OSError(err.errno, err.strerror, os.fspath(path))
+    return err
 
 
 def save_npy(path, array):

@@ -6,6 +6,7 @@ escaping) and derive the sentences that depend on the numbers (comparison, exact
 """
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -99,6 +100,21 @@ def metrics_table(rows):
             for label, m in rows
         ],
     )
+
+
+def missing_scores(rows, labelled):
+    """``(clustering label, score, why)`` of each score the table shows as ``--``, with the
+    reason its metrics.json records (``silhouette_method``; ``external_metrics`` for ACC,
+    NMI and ARI, left out without labels, which the table's caption says)."""
+    missing = []
+    for label, m in rows:
+        if m["silhouette"] is None:
+            missing.append(
+                (label, "silhouette", m["silhouette_method"].removeprefix("undefined: "))
+            )
+        if labelled and m["accuracy"] is None:
+            missing.append((label, "ACC, NMI and ARI", m["external_metrics"]))
+    return missing
 
 
 def exactness(rows):
@@ -336,7 +352,7 @@ def report_context(
     order to report); ``summary_rows``: summary.read_tsv rows; ``settings``: the config
     sections autoencoder, self_training, evaluation, tsne and gallery, and ``deskew``;
     ``figures``: paths relative to the report, ``loss_curve``, ``thumbnail_map``, and
-    ``{clustering: path}`` per ``tsne`` (plus ``labels``), ``confusion`` and ``gallery``,
+    ``{clustering: path}`` per ``tsne`` (plus ``labels`` if any), ``confusion`` and ``gallery``,
     and ``diagnostics``: ``[(figure, algorithm, path)]``, and ``consensus``: ``{clustering:
     {"tsne", "gallery"}}``; ``record``: provenance() of the report job; ``consensus``:
     ``{clustering: metrics.json of the consensus of its seeds}`` (empty with one seed).
@@ -416,6 +432,7 @@ def report_context(
         "parameters": [(titles[name], params_text(first[name]["params"])) for name in names],
         "comparison": comparison(first, titles) if names else None,
         "exactness": exactness(rows),
+        "missing_scores": missing_scores(rows, labelled),
         "summary_rows": summary_rows,
         "summary_estimated": any(
             r["silhouette_estimated"] and r["silhouette_mean"] is not None for r in summary_rows
@@ -426,7 +443,9 @@ def report_context(
         "tsne": {
             "perplexity": settings["tsne"]["perplexity"],
             "n_samples": settings["tsne"]["n_samples"],
-            "figures": [(figures["tsne"][c], c) for c in [*names, "labels"]],
+            "figures": [
+                (figures["tsne"][c], c) for c in [*names, "labels"] if c in figures["tsne"]
+            ],
         },
         "gallery": {
             "map_thumbnails": min(
@@ -499,13 +518,40 @@ def render(template, ctx):
     return environment(template.parent).get_template(template.name).render(ctx)
 
 
+def tex_errors(output):
+    """The first error in a TeX engine's output (stdout and stderr) with its context: from
+    its ``!`` line to the ``l.<n>`` line that shows where, and the source line after it;
+    then latexmk's own lines (``Latexmk: ...`` and those indented under them). ``""`` if
+    there is none."""
+    lines = output.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.startswith("! ")), None)
+    found = []
+    if first is not None:
+        end = min(first + 12, len(lines))
+        where = next((i for i in range(first, end) if re.match(r"l\.\d+ ", lines[i])), None)
+        found = lines[first : end if where is None else where + 2]
+    own, keep = [], False
+    for line in lines:
+        if line.startswith("Latexmk:"):
+            keep = bool(re.search("error|missing", line, re.I))
+        elif not line.startswith("  "):
+            keep = False
+        if keep:
+            own.append(line)
+    return "\n".join(found + own)
+
+
 def compile_pdf(tex_path, pdf_path, log):
     """Compile ``tex_path`` (latexmk, else pdflatex twice) and move the PDF to ``pdf_path``.
 
     The build runs in a scratch folder beside the .tex (relative figure paths still
-    resolve); it is removed afterwards, so a failed build leaves no PDF behind.
+    resolve); it is removed afterwards, so a failed build leaves no PDF behind. On a
+    failure the engine's whole output goes to ``log``, then its first error with context
+    (:func:`tex_errors`), and the .tex is copied to ``<name>.failed.tex`` beside it (a
+    failed job's outputs are deleted), which the error names.
     """
     tex_path = Path(tex_path).resolve()
+    kept = tex_path.with_suffix(".failed.tex")
     if shutil.which("latexmk"):
         runs = [["latexmk", "-pdf"]]
     elif shutil.which("pdflatex"):
@@ -524,12 +570,27 @@ def compile_pdf(tex_path, pdf_path, log):
                 f"-output-directory={build}",
                 tex_path.name,
             ]
-            done = subprocess.run(cmd, cwd=tex_path.parent, capture_output=True, text=True)
-            log(done.stdout[-4000:])
-            if done.returncode != 0:
-                raise RuntimeError(
-                    f"{cmd[0]} failed on {tex_path} (exit {done.returncode}); see the log above"
-                )
+            done = subprocess.run(
+                cmd,
+                cwd=tex_path.parent,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            if done.returncode == 0:
+                log(done.stdout[-4000:])
+                continue
+            errors = tex_errors(done.stdout)
+            log(f"{cmd[0]} output (stdout and stderr):\n{done.stdout}")
+            log(f"first error and its context:\n{errors or '(none recognised)'}")
+            shutil.copyfile(tex_path, kept)
+            first = errors.splitlines()[0] if errors else "no error line recognised"
+            raise RuntimeError(
+                f"{cmd[0]} failed on {tex_path} (exit {done.returncode}): {first}; its output "
+                f"and the first error with context are in the log; the .tex is kept as {kept} "
+                f"(compile it there: {' '.join(run)} {kept.name})"
+            )
         os.replace(build / tex_path.with_suffix(".pdf").name, pdf_path)
+        kept.unlink(missing_ok=True)  # from an earlier failure
     finally:
         shutil.rmtree(build, ignore_errors=True)

@@ -11,17 +11,31 @@ def job_log(path):
     """Yield ``log(message)`` writing timestamped lines to ``path``.
 
     On an exception the traceback goes to the log, ``error: <message>`` to stderr,
-    and the process exits with status 1.
+    and the process exits with status 1. An OSError writing the log itself (a full disk)
+    names ``path``.
     """
     start = time.perf_counter()
-    with open(path, "w", buffering=1) as handle:
+    handle = open(path, "w", buffering=1)  # noqa: SIM115 (closed below, errors named)
 
-        def log(message):
-            handle.write(f"[{time.perf_counter() - start:8.1f} s] {message}\n")
-
+    def named(action, *args):
         try:
-            yield log
-        except Exception as err:
+            return action(*args)
+        except OSError as err:
+            if err.filename is None:
+                err.filename = str(path)
+            raise
+
+    def log(message):
+        named(handle.write, f"[{time.perf_counter() - start:8.1f} s] {message}\n")
+
+    try:
+        yield log
+        named(handle.close)
+    except Exception as err:
+        with contextlib.suppress(OSError):  # the log may be on the full disk
             handle.write(traceback.format_exc())
-            print(f"error: {err}", file=sys.stderr, flush=True)
-            sys.exit(1)
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        sys.exit(1)
+    finally:
+        with contextlib.suppress(OSError):
+            handle.close()

@@ -48,6 +48,14 @@ Each `--configfile` is merged over the files before it, nested keys one by one, 
 file names only what it changes; the last file wins. Snakemake then reruns the jobs whose
 settings changed (its params trigger) and the jobs downstream of them
 ([docs/outputs.md](../docs/outputs.md) says what reruns when).
+
+`make run CONFIG="a.yaml b.yaml"` (and `make dag`) checks each file first: it must exist and
+hold settings (keys at its top level), and the error names the file; an empty file (or one
+of comments only) changes nothing and is left out. Plain Snakemake does neither: it rejects
+an empty file, and one that is not a mapping (e.g. prose), with `Config file must be given
+as JSON or YAML with keys at top level.`, and one that is not YAML with `Config file is not
+valid JSON or YAML ...`, neither naming the file; a missing file ends a traceback with
+`FileNotFoundError: ... 'missing.yaml'`. So leave an empty file out of `--configfile`.
 """
 
 
@@ -160,8 +168,8 @@ def settings_sections(schema):
         "### datasets",
         "",
         f"{prose(datasets['description'])} {prose(entry['description'])} At least "
-        f"{datasets['minProperties']} entry; each name matches "
-        f"`{datasets['propertyNames']['pattern']}`.",
+        f"{datasets['minProperties']} entry. {prose(datasets['propertyNames']['description'])} "
+        f"Pattern: `{datasets['propertyNames']['pattern']}`.",
         "",
         *settings_table(entry["properties"], "datasets.<name>."),
         "",

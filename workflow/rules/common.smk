@@ -1,10 +1,13 @@
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import yaml
-from snakemake.exceptions import WorkflowError
+from snakemake.exceptions import IncompleteCheckpointException, WorkflowError
+from snakemake.logging import logger
 from snakemake.utils import validate
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -16,6 +19,7 @@ from deepclust.data import images_needed
 
 # The diagnostic figures each algorithm declares in its registry entry (light: numpy only).
 from deepclust.clustering import diagnostic_figures
+from deepclust.failures import failure_lines
 
 # The names of the self-trained relabelling and of the consensus of seeds.
 from deepclust.names import consensus_of, self_trained
@@ -37,12 +41,17 @@ def check_config(config):
         lines = []
         for err in errors:
             key = ".".join(map(str, err.absolute_path)) or "(top level)"
-            allowed = ""
+            message, allowed = err.message, ""
             if err.validator == "additionalProperties":
                 allowed = (
                     f"; allowed keys: {', '.join(err.schema.get('properties', {}))}"
                 )
-            lines.append(f"  {key}: {err.message}{allowed}")
+            if err.validator == "pattern" and "description" in err.schema:
+                # what the pattern allows, in words (e.g. a dataset name)
+                message = (
+                    f"{err.instance!r} is not allowed: {err.schema['description']}"
+                )
+            lines.append(f"  {key}: {message}{allowed}")
         raise WorkflowError("invalid config:\n" + "\n".join(lines))
     validate(config, str(SCHEMA))
     # Algorithms in the schema's order, however the config files list them: the order
@@ -51,6 +60,13 @@ def check_config(config):
         name: config["algorithms"][name]
         for name in schema["properties"]["algorithms"]["properties"]
     }
+    if not enabled_algorithms():
+        names = list(config["algorithms"])
+        raise WorkflowError(
+            "invalid config: no algorithm is enabled, so no clustering would run; under "
+            f"algorithms: set enabled: true for at least one of {', '.join(names)} "
+            f"(e.g. algorithms: {{{names[0]}: {{enabled: true}}}})"
+        )
     # The download rule checks the real number of images; the limit is known now.
     needs = images_needed(config["algorithms"], config["tsne"])
     for name, dataset in config["datasets"].items():
@@ -301,9 +317,10 @@ def report_inputs(wildcards):
         "training": [f"{s}/model/training.json" for s in dirs],
         "loss_curves": [f"{s}/model/loss.png" for s in dirs],
         "summary": f"results/{d}/summary.tsv",
-        "tsne_labels": f"{figures}/tsne_labels.png",
         "thumbnail_map": f"{figures}/tsne_thumbnails.png",
     }
+    if labelled(d):
+        inputs["tsne_labels"] = f"{figures}/tsne_labels.png"
     for c in CLUSTERINGS:
         inputs[f"metrics_{c}"] = [f"{s}/clusters/{c}/metrics.json" for s in dirs]
         inputs[f"run_{c}"] = [f"{s}/clusters/{c}/run.json" for s in dirs]
@@ -320,6 +337,18 @@ def report_inputs(wildcards):
                 f"results/{d}/consensus/figures/{kind}_{c}.png"
             )
     return inputs
+
+
+def labelled(dataset):
+    """Whether ``dataset`` has labels (data.npz lists its classes). Known once the download
+    checkpoint has run (Snakemake then looks at the report's inputs again); until then
+    assumed, so a dry run plans the label-coloured t-SNE figure."""
+    try:
+        checkpoints.download.get(dataset=dataset)
+    except IncompleteCheckpointException:
+        return True
+    with np.load(f"results/{dataset}/data.npz") as data:
+        return len(data["class_names"]) > 0
 
 
 def report_settings(wildcards):
@@ -355,3 +384,32 @@ def tsne_colouring(wildcards):
     return [
         f"results/{wildcards.dataset}/seed{wildcards.seed}/clusters/{wildcards.colouring}/labels.npy"
     ]
+
+
+def warn_if_no_tex(dag):
+    """onstart: when a report job will run and no TeX engine is found, say so now, not
+    when it fails after every other job."""
+    if shutil.which("latexmk") or shutil.which("pdflatex"):
+        return
+    datasets = sorted(
+        job.wildcards["dataset"]
+        for job in dag.needrun_jobs()
+        if job.rule.name == "report"
+    )
+    if datasets:
+        from deepclust.report import TEX_PACKAGES
+
+        logger.warning(
+            f"warning: no TeX engine (latexmk or pdflatex) found, so the report job of "
+            f"{', '.join(datasets)} will fail once the rest has run; install it first: "
+            f"apt-get install {TEX_PACKAGES} (or make system-packages as root)"
+        )
+
+
+def report_failures(log):
+    """onerror: a last line per failed job naming its dataset, rule and log, so a
+    --keep-going run of several datasets ends saying which one failed."""
+    paths = [log] if isinstance(log, (str, Path)) else log  # Snakemake 9: a list
+    text = "".join(Path(p).read_text() for p in paths[:1] if Path(p).exists())
+    for line in failure_lines(text):
+        logger.error(line)

@@ -1,0 +1,78 @@
+"""The config files of make run / make dag (CONFIG=...): checked before Snakemake reads them,
+the error naming the file; an empty one changes nothing."""
+
+import subprocess
+
+import pytest
+
+from deepclust.configfiles import ConfigFileError, config_files, settings_in
+from workflow_runner import ROOT
+
+
+@pytest.fixture
+def files(tmp_path):
+    texts = {
+        "good.yaml": "seeds: [0, 1]\n",
+        "empty.yaml": "",
+        "comments.yaml": "# nothing set yet\n",
+        "prose.yaml": "Use the quality preset with three seeds.\n",
+        "list.yaml": "- seeds\n- 3\n",
+        "broken.yaml": "autoencoder: {epochs: 3\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_empty_files_are_left_out_and_the_rest_kept_in_order(files):
+    paths = [files / n for n in ("empty.yaml", "good.yaml", "comments.yaml")]
+    assert config_files(paths) == [str(files / "good.yaml")]
+    assert settings_in(files / "good.yaml") == {"seeds": [0, 1]}
+    assert settings_in(files / "empty.yaml") is None
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("prose.yaml", "holds plain text, not settings: expected keys at its top level"),
+        ("list.yaml", "holds a list, not settings"),
+        ("broken.yaml", "is not valid YAML (line 2): expected ',' or '}'"),
+        ("missing.yaml", "does not exist"),
+        (".", "is a folder, not a file"),
+    ],
+)
+def test_a_bad_config_file_is_named(files, name, message):
+    with pytest.raises(ConfigFileError) as failed:
+        config_files([files / "good.yaml", files / name])
+    assert str(failed.value).startswith(f"config file '{files / name}' {message}")
+
+
+def make(*args):
+    """``make -s *args`` in the project, its setup taken as done (-o): nothing is installed."""
+    return subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_make_config_files_checks_and_leaves_out_empty_ones(files):
+    done = make("config-files", f"CONFIG={files / 'empty.yaml'} {files / 'good.yaml'}")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"--configfile {files / 'good.yaml'}\n"
+    done = make("config-files", f"CONFIG={files / 'empty.yaml'}")
+    assert done.returncode == 0 and done.stdout == "\n"  # no --configfile at all
+
+
+@pytest.mark.parametrize("target", ["run", "dag"])
+def test_make_run_and_dag_stop_at_a_bad_config_file_naming_it(files, target):
+    """Before any setup or job: nothing is installed, nothing is written."""
+    done = make(target, f"CONFIG={files / 'good.yaml'} {files / 'prose.yaml'}")
+    assert done.returncode != 0
+    assert f"error: config file '{files / 'prose.yaml'}' holds plain text" in done.stderr
+    assert "snakemake" not in done.stdout + done.stderr  # set -x would show it run
+    done = make(target, f"CONFIG={files / 'missing.yaml'}")
+    assert done.returncode != 0
+    assert f"error: config file '{files / 'missing.yaml'}' does not exist" in done.stderr
