@@ -64,6 +64,7 @@ with job_log(snakemake.log[0]) as log:
         metrics={c: [load_json(p) for p in inp[f"metrics_{c}"]] for c in clusterings},
         runs={c: [load_json(p) for p in inp[f"run_{c}"]] for c in clusterings},
         consensus={c: load_json(inp[f"consensus_metrics_{c}"]) for c in params.consensus},
+        algorithm_titles=params.titles,
         summary_rows=read_tsv(Path(inp.summary).read_text()),
         settings=params.settings,
         figures=figures,

@@ -70,11 +70,14 @@ def test_adding_a_function_registers_it(monkeypatch):
     monkeypatch.setattr(clustering, "ALGORITHMS", dict(ALGORITHMS))
     monkeypatch.setattr(clustering, "DIAGNOSTICS", dict(clustering.DIAGNOSTICS))
 
-    @algorithm("first_coordinate_sign")
+    monkeypatch.setattr(clustering, "TITLES", dict(clustering.TITLES))
+
+    @algorithm("first_coordinate_sign", title="First coordinate's sign")
     def sign(x, params, seed):
         return (x[:, 0] > params["threshold"]).astype(int), {"extra": np.float32(1.5)}
 
     assert clustering.ALGORITHMS["first_coordinate_sign"] is sign
+    assert clustering.TITLES["first_coordinate_sign"] == "First coordinate's sign"
     x, _ = blobs()
     labels, used = run_algorithm("first_coordinate_sign", x, {"threshold": 5}, 0)
     assert labels.dtype == np.int64 and set(labels.tolist()) == {0, 1}
@@ -84,7 +87,8 @@ def test_adding_a_function_registers_it(monkeypatch):
 def test_wrong_label_shape_is_an_error(monkeypatch):
     monkeypatch.setattr(clustering, "ALGORITHMS", dict(ALGORITHMS))
     monkeypatch.setattr(clustering, "DIAGNOSTICS", dict(clustering.DIAGNOSTICS))
-    algorithm("broken")(lambda x, params, seed: np.zeros(3))
+    monkeypatch.setattr(clustering, "TITLES", dict(clustering.TITLES))
+    algorithm("broken", title="Broken")(lambda x, params, seed: np.zeros(3))
     with pytest.raises(
         ValueError, match=r"'broken' returned labels of shape \(3,\), expected \(300,\)"
     ):
@@ -160,8 +164,9 @@ def test_every_algorithm_has_a_title_in_its_registry_entry():
     from deepclust.names import consensus_of, self_trained, title
 
     assert set(TITLES) == set(ALGORITHMS) and all(TITLES.values())
-    assert title("dbscan") == "DBSCAN"
-    assert title(self_trained("umap_gmm")) == "UMAP + GMM (N2D) + self-training"
+    assert title("dbscan", TITLES) == "DBSCAN"
+    assert title(self_trained("umap_gmm"), TITLES) == "UMAP + GMM (N2D) + self-training"
     assert (
-        title(consensus_of(self_trained("kmeans"))) == "K-Means + self-training, consensus of seeds"
+        title(consensus_of(self_trained("kmeans")), TITLES)
+        == "K-Means + self-training, consensus of seeds"
     )

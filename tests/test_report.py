@@ -4,6 +4,8 @@ import shutil
 import pytest
 from jinja2 import UndefinedError
 
+from deepclust.clustering import TITLES
+from deepclust.names import title
 from deepclust.report import (
     comparison,
     compile_pdf,
@@ -15,7 +17,6 @@ from deepclust.report import (
     summary_table,
     tex_errors,
     tex_escape,
-    title,
     versions_table,
 )
 from workflow_runner import ROOT, require_tool
@@ -118,9 +119,10 @@ def test_params_and_titles_read_well():
     )
     k_auto = {"criterion": "bic", "k": [2, 3], "score": [1.0, 0.5], "chosen": 3}
     assert params_text({"n_clusters": 3, "k_min": 2, "k_auto": k_auto}) == "k_min 2, n_clusters 3"
-    assert title("umap_gmm") == "UMAP + GMM (N2D)"
-    assert title("umap_gmm_selftrain") == "UMAP + GMM (N2D) + self-training"
-    assert title("my_algo") == "my_algo"
+    titles = {"umap_gmm": "UMAP + GMM (N2D)"}
+    assert title("umap_gmm", titles) == "UMAP + GMM (N2D)"
+    assert title("umap_gmm_selftrain", titles) == "UMAP + GMM (N2D) + self-training"
+    assert title("my_algo", titles) == "my_algo"
 
 
 def test_comparison_is_derived_from_numbers():
@@ -283,6 +285,7 @@ def inputs(names=("kmeans",), seeds=(0,), labelled=True):
             name: consensus_metrics(name, seeds, labelled)
             for name in (names if len(seeds) > 1 else [])
         },
+        "algorithm_titles": TITLES,
         "record": {
             "config_sha256": "abc",
             "workflow_git_revision": "unknown",

@@ -1,8 +1,6 @@
 """The names of clusterings that are not an algorithm's own: a self-trained relabelling and
-a consensus of seeds, and the display name of any clustering. Light: the Snakefile imports
-it at parse time."""
-
-from .clustering import TITLES
+a consensus of seeds, and the display name of any clustering. Imports nothing: the Snakefile
+reads it at parse time, and a script that needs only names pulls in no other module."""
 
 SELF_TRAINED_SUFFIX = "_selftrain"
 CONSENSUS_SUFFIX = "_consensus"
@@ -18,11 +16,12 @@ def consensus_of(clustering):
     return clustering + CONSENSUS_SUFFIX
 
 
-def title(name):
-    """Display name of a clustering: its algorithm's registered title, its base's plus
-    self-training, or the consensus of a clustering's seeds."""
+def title(name, titles):
+    """Display name of a clustering: its algorithm's title in ``titles`` (the registry's,
+    deepclust.clustering.TITLES), its base's plus self-training, or the consensus of a
+    clustering's seeds."""
     if name.endswith(CONSENSUS_SUFFIX):
-        return f"{title(name.removesuffix(CONSENSUS_SUFFIX))}, consensus of seeds"
+        return f"{title(name.removesuffix(CONSENSUS_SUFFIX), titles)}, consensus of seeds"
     if name.endswith(SELF_TRAINED_SUFFIX):
-        return f"{title(name.removesuffix(SELF_TRAINED_SUFFIX))} + self-training"
-    return TITLES.get(name, name)
+        return f"{title(name.removesuffix(SELF_TRAINED_SUFFIX), titles)} + self-training"
+    return titles.get(name, name)

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from .diagnostics import FIGURES as DIAGNOSTIC_FIGURES
-from .names import consensus_of, self_trained, title
+from .names import consensus_of, self_trained
+from .names import title as clustering_title
 
 TEX_PACKAGES = (
     "latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
@@ -167,7 +168,7 @@ def summary_table(rows, titles):
     agreement = any(row.get("seed_ari") is not None for row in rows)
     body = []
     for row in rows:
-        name = titles.get(row["algorithm"]) or title(row["algorithm"])
+        name = titles.get(row["algorithm"], row["algorithm"])
         cells = [tex_escape(name), f"{row['seeds']:.0f}"]
         for key, _, spec in SUMMARY_COLUMNS:
             mean, std = row[f"{key}_mean"], row[f"{key}_std"]
@@ -299,7 +300,7 @@ def agreement_context(consensus, metrics, titles, figures):
         stabilities = list(record["consensus_cluster_stability"].values())
         drawn.append(
             {
-                "title": title(consensus_of(name)),
+                "title": titles[consensus_of(name)],
                 "tsne": figures[name]["tsne"],
                 "gallery": figures[name]["gallery"],
                 "least_stable": min(stabilities) if stabilities else None,
@@ -342,7 +343,17 @@ def original_images(sizes, modes):
 
 
 def report_context(
-    dataset, seeds, training, metrics, runs, summary_rows, settings, figures, record, consensus
+    dataset,
+    seeds,
+    training,
+    metrics,
+    runs,
+    summary_rows,
+    settings,
+    figures,
+    record,
+    consensus,
+    algorithm_titles,
 ):
     """Everything workflow/report/report.tex.jinja reads, from the loaded results.
 
@@ -355,14 +366,19 @@ def report_context(
     ``{clustering: path}`` per ``tsne`` (plus ``labels`` if any), ``confusion`` and ``gallery``,
     and ``diagnostics``: ``[(figure, algorithm, path)]``, and ``consensus``: ``{clustering:
     {"tsne", "gallery"}}``; ``record``: provenance() of the report job; ``consensus``:
-    ``{clustering: metrics.json of the consensus of its seeds}`` (empty with one seed).
-    Figures are of the first seed.
+    ``{clustering: metrics.json of the consensus of its seeds}`` (empty with one seed);
+    ``algorithm_titles``: ``{algorithm: display name}`` from the registry. Figures are of
+    the first seed.
     """
     for name in metrics:
         _check_runs(name, "metrics", metrics[name], seeds)
         _check_runs(name, "run", runs[name], seeds)
     names = list(metrics)
-    titles = {name: title(name) for name in names}
+
+    def title(name):
+        return clustering_title(name, algorithm_titles)
+
+    titles = {name: title(name) for name in [*names, *map(consensus_of, names)]}
     first = {name: metrics[name][0] for name in names}
     labelled = bool(dataset["class_names"])
     shape = dataset["shape"]

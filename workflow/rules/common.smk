@@ -17,8 +17,9 @@ REPORT = Path(workflow.basedir) / "workflow" / "report"
 sys.path.insert(0, str(LIB.parent))
 from deepclust.data import images_needed
 
-# The diagnostic figures each algorithm declares in its registry entry (light: numpy only).
-from deepclust.clustering import diagnostic_figures
+# The diagnostic figures and display names the algorithms declare in their registry entries
+# (light: numpy only).
+from deepclust.clustering import TITLES as ALGORITHM_TITLES, diagnostic_figures
 from deepclust.failures import failure_lines
 
 # The names of the self-trained relabelling and of the consensus of seeds.

@@ -8,7 +8,6 @@ rule report:
             "knee",
             "labels",
             "report",
-            "clustering",
             "names",
             "provenance",
             "summary",
@@ -38,6 +37,7 @@ rule report:
         consensus=CONSENSUS,
         seeds=[int(s) for s in SEEDS],
         diagnostics=DIAGNOSTIC_FIGURES,
+        titles=ALGORITHM_TITLES,
         settings=report_settings,
     script:
         "../../scripts/report.py"
