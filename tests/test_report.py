@@ -658,7 +658,8 @@ def test_summary_shows_seed_agreement_and_consensus_rows():
         for stat in ("mean", "std")
     }
     consensus = row | {"algorithm": "kmeans_consensus", "seed_ari": None}
-    table = summary_table([row | {"seed_ari": 0.91}, consensus], {"kmeans": "K-Means"})
+    titles = {"kmeans": "K-Means", "kmeans_consensus": "K-Means, consensus of seeds"}
+    table = summary_table([row | {"seed_ari": 0.91}, consensus], titles)
     assert "& seed ARI" in table and table.count(r"0.910 \\") == 1
     assert "K-Means, consensus of seeds & 2 &" in table
     assert "seed ARI" not in summary_table([row], {"kmeans": "K-Means"})
