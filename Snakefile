@@ -14,6 +14,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/model.smk"
 include: "workflow/rules/cluster.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/explorer.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/report.smk"
 
@@ -24,6 +25,7 @@ localrules:
     plot_confusion,
     plot_gallery,
     plot_tsne_thumbnails,
+    explore,
     summarize,
     report,
 

@@ -140,7 +140,8 @@ def planned_jobs(config):
     - the figures for the first seed only: t-SNE, a t-SNE plot per clustering and one by the
       true labels, a confusion matrix and a gallery per clustering, the thumbnail map, and
       each enabled algorithm's own diagnostic figures (diagnostics), from the embeddings
-      and the clustering's run.json;
+      and the clustering's run.json; the cluster explorer page (one per dataset), from the
+      t-SNE and every clustering, which the report names;
     - one ``all``, needing every report.
     """
     jobs = {}
@@ -203,6 +204,7 @@ def planned_jobs(config):
             for f in diagnostics(a, config["algorithms"][a])
         ]
         figures.append(add(Job("plot_tsne_thumbnails", d, seed), tsne, download))
+        figures.append(add(Job("explore", d), tsne, download, *clusterings.values()))
         summary = add(Job("summarize", d), *evaluations)
         trainings = [train for _, train, _, _ in per_seed]
         reports.append(add(Job("report", d), download, *trainings, *evaluations, summary, *figures))

@@ -292,7 +292,8 @@ def report_context(
     ``metrics``/``runs``: ``{clustering: [metrics.json / run.json of each seed]}`` (in the
     order to report); ``summary_rows``: summary.read_tsv rows; ``settings``: the config
     sections autoencoder, self_training, evaluation, tsne and gallery, and ``deskew``;
-    ``figures``: paths relative to the report, ``loss_curve``, ``thumbnail_map``, and
+    ``figures``: paths relative to the report, ``loss_curve``, ``thumbnail_map``, ``explorer``
+    (the page, named in the text), and
     ``{clustering: path}`` per ``tsne`` (plus ``labels``), ``confusion`` and ``gallery``,
     and ``diagnostics``: ``[(figure, algorithm, path)]``; ``record``: provenance() of the
     report job. Figures are of the first seed.
@@ -382,6 +383,7 @@ def report_context(
             "perplexity": settings["tsne"]["perplexity"],
             "n_samples": settings["tsne"]["n_samples"],
             "figures": [(figures["tsne"][c], c) for c in [*names, "labels"]],
+            "explorer": os.path.basename(figures["explorer"]),
         },
         "gallery": {
             "map_thumbnails": min(

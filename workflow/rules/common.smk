@@ -216,9 +216,14 @@ def self_training_settings(wildcards):
 
 
 def gallery_settings(wildcards):
-    """What the per-cluster galleries depend on (not the thumbnails of the t-SNE map)."""
+    """What the per-cluster galleries depend on (not the t-SNE map's thumbnails, nor the
+    explorer's points)."""
     return canonical(
-        {k: v for k, v in config["gallery"].items() if k != "map_thumbnails"}
+        {
+            k: v
+            for k, v in config["gallery"].items()
+            if k not in ("map_thumbnails", "explorer_points")
+        }
     )
 
 
@@ -256,6 +261,7 @@ def report_inputs(wildcards):
         "summary": f"results/{d}/summary.tsv",
         "tsne_labels": f"{figures}/tsne_labels.png",
         "thumbnail_map": f"{figures}/tsne_thumbnails.png",
+        "explorer": f"results/{d}/explorer.html",
     }
     for c in CLUSTERINGS:
         inputs[f"metrics_{c}"] = [f"{s}/clusters/{c}/metrics.json" for s in dirs]
@@ -265,6 +271,16 @@ def report_inputs(wildcards):
     for figure, algorithm in DIAGNOSTIC_FIGURES:
         inputs[f"{figure}_{algorithm}"] = f"{figures}/{figure}_{algorithm}.png"
     return inputs
+
+
+def explorer_inputs(wildcards):
+    """The explorer's inputs of the first seed: the t-SNE points and each clustering's
+    labels (``labels``, in CLUSTERINGS order)."""
+    first = seed_dirs(wildcards.dataset)[0]
+    return {
+        "coordinates": f"{first}/tsne/coordinates.npz",
+        "labels": [f"{first}/clusters/{c}/labels.npy" for c in CLUSTERINGS],
+    }
 
 
 def report_settings(wildcards):
