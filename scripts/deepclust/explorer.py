@@ -198,19 +198,22 @@ renderers.forEach((group, i) => group.forEach((r) => (r.visible = i == chosen)))
 legends[chosen].visible = true;
 strip.text = hint;
 """
-# Runs before the legend toggles the renderer: visible now means hidden next.
+# After the legend's click toggles the group (a timeout: whichever runs first).
 STRIP_JS = """
 const item = cb_obj.item;
-const hiding = item.renderers.every((r) => r.visible);
 const style = "image-rendering: pixelated; margin: 2px; border: 1px solid #ccc";
 const thumbs = item.tags.map(
   (i) => `<img src="${source.data.thumb[i]}" title="image ${source.data.index[i]}"
     width="56" height="56" style="${style}">`
 );
-const state = hiding ? "hidden; click it again to show it" : "shown; click it again to hide it";
-strip.text =
-  `<p><b>${item.label.value}</b> (${state}): ${thumbs.length} of its images on the map</p>` +
-  thumbs.join("");
+setTimeout(() => {
+  const state = item.renderers.every((r) => r.visible)
+    ? "shown; click it again to hide it"
+    : "hidden; click it again to show it";
+  strip.text =
+    `<p><b>${item.label.value}</b> (${state}): ${thumbs.length} of its images on the map</p>` +
+    thumbs.join("");
+}, 0);
 """
 HINT = (
     "<p>Click a group in the legend to hide or show its points and see a strip of its images.</p>"
@@ -264,7 +267,7 @@ def explorer_page(data, thumbs, title, note):
         rows.append("<div>true label: @label</div>")
     source = ColumnDataSource(columns)
     plot = figure(
-        width=820,
+        width=1000,
         height=680,
         output_backend="webgl",
         tools="pan,wheel_zoom,box_zoom,reset",
