@@ -22,7 +22,7 @@ SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
 # The test lanes (markers in pyproject.toml): test-fast leaves out everything that runs jobs.
 FAST_LANE := not workflow and not slurm and not gpu and not browser
 
-.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-folder bench-quality bench-scale clean
+.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -96,6 +96,11 @@ bench: setup
 # also mnist, digits8, mnist16, fashion16, mnist8): scores, seconds per rule, verdict against the goals.
 bench-quality: setup
 	$(BIN)/python tests/benchmarks/bench_quality.py $(ARGS)
+
+# The cluster explorer page at 20,000 points of 28x28 MNIST images (goal: under 25 MB, a few
+# seconds): its size and build time.
+bench-explorer: setup
+	$(BIN)/python tests/benchmarks/bench_explorer.py $(ARGS)
 
 # Reading images: Hub-layout decoding against the code before folders came (goal <= 1.5x per
 # image) and a folder of 60,000 PNG files (built in .bench-cache/mnist_png; goal <= 30 s).

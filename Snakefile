@@ -15,6 +15,7 @@ include: "workflow/rules/model.smk"
 include: "workflow/rules/cluster.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/consensus.smk"
+include: "workflow/rules/explorer.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/report.smk"
 
@@ -36,6 +37,7 @@ localrules:
     plot_confusion_consensus,
     plot_gallery_consensus,
     plot_tsne_thumbnails,
+    explore,
     summarize,
     report,
 

@@ -45,6 +45,7 @@ with job_log(snakemake.log[0]) as log:
     figures = {
         "loss_curve": rel(inp.loss_curves[0]),
         "thumbnail_map": rel(inp.thumbnail_map),
+        "explorer": rel(inp.explorer),
         # no label-coloured map of an unlabelled dataset
         "tsne": {
             c: rel(inp[f"tsne_{c}"]) for c in [*clusterings, "labels"] if hasattr(inp, f"tsne_{c}")

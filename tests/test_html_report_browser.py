@@ -113,7 +113,7 @@ def test_metrics_and_summary_are_the_files_of_the_run(report, tmp_path):
 @pytest.mark.parametrize("category", [c for c in CATEGORIES if c != "Metrics"])
 def test_each_category_shows_its_first_result(report, category, tmp_path):
     """The first entry of the category opens in the page: a figure as the very PNG the run
-    wrote, the PDF report in a frame; its info names the file."""
+    wrote, the PDF report and the cluster explorer (HTML) in a frame; its info names the file."""
     path, workdir = report
     loaded, listed, info, view = open_in_chromium(path, [category, "<info>", "<view>"], tmp_path)
     assert listed["found"] and listed["rows"] >= 1, listed["text"]
@@ -123,4 +123,5 @@ def test_each_category_shows_its_first_result(report, category, tmp_path):
     if shown.suffix == ".png":
         assert view["png_width"] == png_width(shown), shown.name
     else:
-        assert shown.suffix == ".pdf" and view["iframe"].startswith("data:application/pdf")
+        framed = {".pdf": "data:application/pdf", ".html": "data:text/html"}
+        assert shown.suffix in framed and view["iframe"].startswith(framed[shown.suffix])

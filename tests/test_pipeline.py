@@ -145,6 +145,7 @@ def test_report(run):
 JOBS = [  # every job of the small run, as its log/benchmark name under {logs,benchmarks}/mnist/
     "survey",
     "download",
+    "explore",
     "summarize",
     "report",
     *(

@@ -223,6 +223,7 @@ def inputs(names=("kmeans",), seeds=(0,), labelled=True):
     figures = {
         "loss_curve": "loss.png",
         "thumbnail_map": "tsne_thumbnails.png",
+        "explorer": "../explorer.html",
         "tsne": {c: f"tsne_{c}.png" for c in [*names, *(["labels"] if labelled else [])]},
         "confusion": {c: f"confusion_{c}.png" for c in names},
         "gallery": {c: f"gallery_{c}.png" for c in names},

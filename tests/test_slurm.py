@@ -30,6 +30,7 @@ LOCAL_RULES = {  # localrules: in the Snakefile, run on the login node
     "plot_confusion",
     "plot_gallery",
     "plot_tsne_thumbnails",
+    "explore",
     "summarize",
     "report",
 }

@@ -140,7 +140,8 @@ def planned_jobs(config):
     - the figures for the first seed only: t-SNE, a t-SNE plot per clustering and one by the
       true labels, a confusion matrix and a gallery per clustering, the thumbnail map, and
       each enabled algorithm's own diagnostic figures (diagnostics), from the embeddings
-      and the clustering's run.json;
+      and the clustering's run.json; the cluster explorer page (one per dataset), from the
+      t-SNE and every clustering, which the report names;
     - with two or more seeds, per clustering: a consensus of its seeds' labels, scored and
       drawn (t-SNE map, gallery, confusion matrix) on the first seed's outputs; the first
       seed's gallery prints each cluster's stability from it;
@@ -206,6 +207,7 @@ def planned_jobs(config):
             for f in diagnostics(a, config["algorithms"][a])
         ]
         figures.append(add(Job("plot_tsne_thumbnails", d, seed), tsne, download))
+        figures.append(add(Job("explore", d), tsne, download, *clusterings.values()))
         consensus_scores, extras = [], []
         if len(seeds) > 1:  # the seeds' agreement and consensus, scored on the first seed's
             for c in clusterings:

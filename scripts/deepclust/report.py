@@ -362,7 +362,8 @@ def report_context(
     ``metrics``/``runs``: ``{clustering: [metrics.json / run.json of each seed]}`` (in the
     order to report); ``summary_rows``: summary.read_tsv rows; ``settings``: the config
     sections autoencoder, self_training, evaluation, tsne and gallery, and ``deskew``;
-    ``figures``: paths relative to the report, ``loss_curve``, ``thumbnail_map``, and
+    ``figures``: paths relative to the report, ``loss_curve``, ``thumbnail_map``, ``explorer``
+    (the page, named in the text), and
     ``{clustering: path}`` per ``tsne`` (plus ``labels`` if any), ``confusion`` and ``gallery``,
     and ``diagnostics``: ``[(figure, algorithm, path)]``, and ``consensus``: ``{clustering:
     {"tsne", "gallery"}}``; ``record``: provenance() of the report job; ``consensus``:
@@ -462,6 +463,7 @@ def report_context(
             "figures": [
                 (figures["tsne"][c], c) for c in [*names, "labels"] if c in figures["tsne"]
             ],
+            "explorer": os.path.basename(figures["explorer"]),
         },
         "gallery": {
             "map_thumbnails": min(

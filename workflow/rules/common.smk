@@ -270,9 +270,14 @@ def self_training_settings(wildcards):
 
 
 def gallery_settings(wildcards):
-    """What the per-cluster galleries depend on (not the thumbnails of the t-SNE map)."""
+    """What the per-cluster galleries depend on (not the t-SNE map's thumbnails, nor the
+    explorer's points)."""
     return canonical(
-        {k: v for k, v in config["gallery"].items() if k != "map_thumbnails"}
+        {
+            k: v
+            for k, v in config["gallery"].items()
+            if k not in ("map_thumbnails", "explorer_points")
+        }
     )
 
 
@@ -319,6 +324,7 @@ def report_inputs(wildcards):
         "loss_curves": [f"{s}/model/loss.png" for s in dirs],
         "summary": f"results/{d}/summary.tsv",
         "thumbnail_map": f"{figures}/tsne_thumbnails.png",
+        "explorer": f"results/{d}/explorer.html",
     }
     if labelled(d):
         inputs["tsne_labels"] = f"{figures}/tsne_labels.png"
@@ -350,6 +356,16 @@ def labelled(dataset):
         return True
     with np.load(f"results/{dataset}/data.npz") as data:
         return len(data["class_names"]) > 0
+
+
+def explorer_inputs(wildcards):
+    """The explorer's inputs of the first seed: the t-SNE points and each clustering's
+    labels (``labels``, in CLUSTERINGS order)."""
+    first = seed_dirs(wildcards.dataset)[0]
+    return {
+        "coordinates": f"{first}/tsne/coordinates.npz",
+        "labels": [f"{first}/clusters/{c}/labels.npy" for c in CLUSTERINGS],
+    }
 
 
 def report_settings(wildcards):

@@ -1,0 +1,31 @@
+"""Rule explore: the cluster explorer, one self-contained interactive HTML page of the first
+seed's t-SNE map (deepclust.explorer)."""
+
+import numpy as np
+
+from deepclust.explorer import describe, explorer_data, explorer_page, thumbnails
+from deepclust.io import atomic_path
+from deepclust.runlog import job_log
+
+inp, params = snakemake.input, snakemake.params
+seed = int(params.seed)
+with job_log(snakemake.log[0]) as log:
+    tsne, data = np.load(inp.coordinates), np.load(inp.data)
+    clusterings = {c: np.load(path) for c, path in zip(params.clusterings, inp.labels)}
+    points = explorer_data(
+        tsne["indices"],
+        tsne["coords"],
+        clusterings,
+        data["labels"],
+        [str(c) for c in data["class_names"]],
+        params.max_points,
+        seed,
+    )
+    log(f"{len(points['index'])} of {points['n_tsne']} t-SNE points; encoding thumbnails")
+    images = np.load(inp.images, mmap_mode="r")[points["index"]]
+    title = f"{snakemake.wildcards.dataset}: cluster explorer (seed {seed})"
+    note = describe(points, seed, params.clusterings[0])
+    page = explorer_page(points, thumbnails(images), title, note)
+    with atomic_path(snakemake.output[0]) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    log(f"wrote {len(page.encode()) / 1e6:.1f} MB")
