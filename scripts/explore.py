@@ -3,7 +3,13 @@ seed's t-SNE map (deepclust.explorer)."""
 
 import numpy as np
 
-from deepclust.explorer import describe, explorer_data, explorer_page, thumbnails
+from deepclust.explorer import (
+    describe,
+    explorer_data,
+    explorer_page,
+    seed_agreement,
+    thumbnails,
+)
 from deepclust.io import atomic_path
 from deepclust.runlog import job_log
 
@@ -12,6 +18,7 @@ seed = int(params.seed)
 with job_log(snakemake.log[0]) as log:
     tsne, data = np.load(inp.coordinates), np.load(inp.data)
     clusterings = {c: np.load(path) for c, path in zip(params.clusterings, inp.labels)}
+    agreement = {c: np.load(path) for c, path in zip(params.consensus, inp.agreement)}
     points = explorer_data(
         tsne["indices"],
         tsne["coords"],
@@ -20,6 +27,7 @@ with job_log(snakemake.log[0]) as log:
         [str(c) for c in data["class_names"]],
         params.max_points,
         seed,
+        seed_agreement(agreement, params.n_seeds),
     )
     log(f"{len(points['index'])} of {points['n_tsne']} t-SNE points; encoding thumbnails")
     images = np.load(inp.images, mmap_mode="r")[points["index"]]

@@ -17,6 +17,7 @@ from deepclust.explorer import (
     explorer_page,
     legend_groups,
     png,
+    seed_agreement,
     thumbnails,
 )
 from deepclust.gallery import shrink
@@ -140,6 +141,21 @@ def test_explorer_data_keeps_coordinates_labels_and_images_in_one_order():
     images = np.random.default_rng(3).integers(0, 256, (500, 28, 28), dtype=np.uint8)
     uris = thumbnails(images[data["index"]])
     assert [decoded(u).tolist() for u in uris[:5]] == images[data["index"][:5]].tolist()
+
+
+def test_seeds_agreement_is_a_colouring_with_one_group_per_count_of_seeds():
+    indices, coords, clusterings, true, names = synthetic()
+    share = np.full(len(true), 1.0, dtype=np.float32)
+    share[::4], share[1::4] = 1 / 3, 2 / 3  # a quarter each by 1 and 2 of 3 seeds
+    agreeing = seed_agreement({"kmeans": share}, 3)
+    assert agreeing["kmeans"][:4].tolist() == [1, 2, 3, 3]
+    data = explorer_data(indices, coords, clusterings, true, names, 1000, 0, agreeing)
+    groups = data["colourings"]["seeds agreeing (kmeans)"]
+    assert [g[0].split(":")[0] for g in groups] == ["all 3 seeds", "1 of 3 seeds", "2 of 3 seeds"]
+    counts = {g[0].split(":")[0]: len(g[1]) for g in groups}
+    assert counts["all 3 seeds"] == np.sum(agreeing["kmeans"][data["index"]] == 3)
+    with pytest.raises(ValueError, match="agreement of kmeans has 3 values"):
+        explorer_data(indices, coords, clusterings, true, names, 1000, 0, {"kmeans": share[:3]})
 
 
 def test_explorer_data_is_seeded():

@@ -220,8 +220,8 @@ def planned_jobs(config):
                     add(Job("plot_gallery_consensus", d, None, c), download, embed, voted),
                 ]
                 extras.append(add(Job("plot_confusion_consensus", d, None, c), download, voted))
-                gallery = Job("plot_gallery", d, seed, c)
-                jobs[gallery].append(voted)  # each row's stability
+                jobs[Job("plot_gallery", d, seed, c)].append(voted)  # each row's stability
+                jobs[Job("explore", d)].append(voted)  # coloured by the seeds' agreement
         summary = add(Job("summarize", d), *evaluations, *consensus_scores)
         trainings = [train for _, train, _, _ in per_seed]
         reports.append(

@@ -360,11 +360,16 @@ def labelled(dataset):
 
 def explorer_inputs(wildcards):
     """The explorer's inputs of the first seed: the t-SNE points and each clustering's
-    labels (``labels``, in CLUSTERINGS order)."""
+    labels (``labels``, in CLUSTERINGS order); with several seeds, the share of seeds
+    behind each image's consensus cluster (``agreement``, in CONSENSUS order)."""
     first = seed_dirs(wildcards.dataset)[0]
+    d = wildcards.dataset
     return {
         "coordinates": f"{first}/tsne/coordinates.npz",
         "labels": [f"{first}/clusters/{c}/labels.npy" for c in CLUSTERINGS],
+        "agreement": [
+            f"results/{d}/consensus/clusters/{c}/agreement.npy" for c in CONSENSUS
+        ],
     }
 
 

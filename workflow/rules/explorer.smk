@@ -32,6 +32,8 @@ rule explore:
         runtime=5,
     params:
         clusterings=CLUSTERINGS,
+        consensus=CONSENSUS,
+        n_seeds=len(SEEDS),
         seed=SEEDS[0],
         max_points=config["gallery"]["explorer_points"],
     script:
