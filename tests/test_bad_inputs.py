@@ -454,6 +454,7 @@ def path_without_tex(folder):
 def test_missing_tex_engine_is_said_before_the_first_job(project, tmp_path):
     """The report will run but no TeX engine is found: a warning before any job starts
     (here the first job then fails on a bad source, long before the report)."""
+    shutil.rmtree(project / "results", ignore_errors=True)  # what earlier tests left
     config = dataset_config(project, "./no/such/folder")
     out = fails_with(
         project,
@@ -467,6 +468,7 @@ def test_missing_tex_engine_is_said_before_the_first_job(project, tmp_path):
 
 
 def test_keep_going_ends_naming_the_failed_dataset_and_job(project, mnist_source):
+    shutil.rmtree(project / "results", ignore_errors=True)  # what earlier tests left
     config = small_config(mnist_source, project / "hf_cache", limit=50)
     config["datasets"]["broken"] = {"source": "./no/such/folder"}
     configfile = write_config(project, config, "two.yaml")

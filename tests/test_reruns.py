@@ -141,7 +141,7 @@ def test_editing_a_helper_module_reruns_its_users(finished):
     module = finished / "scripts/deepclust/metrics.py"
     module.write_text(module.read_text() + "\n# edited\n")
     # the rules whose scripts may import deepclust.metrics (gallery imports it in a function)
-    users = {"evaluate", "plot_confusion", "plot_gallery", "plot_tsne_thumbnails"}
+    users = {"evaluate", "plot_confusion", "plot_gallery", "plot_tsne_thumbnails", "explore"}
     assert planned(finished) == stale(finished, lambda job: job.rule in users)
 
 
