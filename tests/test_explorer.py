@@ -148,14 +148,20 @@ def test_seeds_agreement_is_a_colouring_with_one_group_per_count_of_seeds():
     share = np.full(len(true), 1.0, dtype=np.float32)
     share[::4], share[1::4] = 1 / 3, 2 / 3  # a quarter each by 1 and 2 of 3 seeds
     agreeing = seed_agreement({"kmeans": share}, 3)
-    assert agreeing["kmeans"][:4].tolist() == [1, 2, 3, 3]
+    assert agreeing["kmeans"][0][:4].tolist() == [1, 2, 3, 3] and agreeing["kmeans"][1] == 3
     data = explorer_data(indices, coords, clusterings, true, names, 1000, 0, agreeing)
     groups = data["colourings"]["seeds agreeing (kmeans)"]
     assert [g[0].split(":")[0] for g in groups] == ["all 3 seeds", "1 of 3 seeds", "2 of 3 seeds"]
     counts = {g[0].split(":")[0]: len(g[1]) for g in groups}
-    assert counts["all 3 seeds"] == np.sum(agreeing["kmeans"][data["index"]] == 3)
+    assert counts["all 3 seeds"] == np.sum(agreeing["kmeans"][0][data["index"]] == 3)
+    # no image backed by every seed: the names still count the seeds there were
+    split = seed_agreement({"kmeans": np.full(len(true), 2 / 3)}, 3)
+    names_split = explorer_data(indices, coords, clusterings, true, names, 1000, 0, split)
+    assert names_split["colourings"]["seeds agreeing (kmeans)"][0][0].startswith("2 of 3 seeds")
     with pytest.raises(ValueError, match="agreement of kmeans has 3 values"):
-        explorer_data(indices, coords, clusterings, true, names, 1000, 0, {"kmeans": share[:3]})
+        explorer_data(
+            indices, coords, clusterings, true, names, 1000, 0, {"kmeans": (share[:3], 3)}
+        )
 
 
 def test_explorer_data_is_seeded():

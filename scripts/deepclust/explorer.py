@@ -130,10 +130,10 @@ def legend_groups(shown, everywhere, unassigned, unassigned_name, names=None):
 
 
 def seed_agreement(agreement, n_seeds):
-    """``{consensus of clustering: number of seeds behind each image's cluster}`` (int
-    ``(N,)``) from the consensus's ``agreement.npy`` (the share of ``n_seeds``)."""
+    """``{consensus of clustering: (number of seeds behind each image's cluster, int (N,),
+    n_seeds)}`` from the consensus's ``agreement.npy`` (the share of ``n_seeds``)."""
     return {
-        name: np.rint(np.asarray(share, dtype=np.float64) * n_seeds).astype(np.int64)
+        name: (np.rint(np.asarray(share, dtype=np.float64) * n_seeds).astype(np.int64), n_seeds)
         for name, share in agreement.items()
     }
 
@@ -145,10 +145,10 @@ def explorer_data(indices, coords, clusterings, true, class_names, max_points, s
     indices and their coordinates); ``clusterings``: ``{name: int (N,)}`` cluster ids of
     every image (NOISE for noise), the first one stratifies the sample; ``true``: int
     ``(N,)`` class ids (NO_LABEL: none); ``class_names``: the class names (empty: the
-    dataset has no labels); ``agreeing``: optional ``{clustering: seeds (int (N,))}``, how
-    many seeds put each image in its consensus cluster (:func:`seed_agreement`), each a
-    colouring of its own. At most ``max_points`` of the t-SNE points are kept
-    (choose_points, seeded). Returns a dict: ``positions`` (into the t-SNE points),
+    dataset has no labels); ``agreeing``: optional ``{clustering: (seeds int (N,), n_seeds)}``,
+    how many of the n_seeds seeds put each image in its consensus cluster
+    (:func:`seed_agreement`), each a colouring of its own. At most ``max_points`` of the
+    t-SNE points are kept (choose_points, seeded). Returns a dict: ``positions`` (into the t-SNE points),
     ``index`` (image index), ``x``, ``y``, ``clusters`` ``{name: ids}``, ``label`` (class
     ids), ``colourings`` ``{name: legend_groups}`` (clusterings, then ``true label`` when
     some image has one) and ``n_tsne``, ``n_images``.
@@ -174,10 +174,9 @@ def explorer_data(indices, coords, clusterings, true, class_names, max_points, s
     if class_names and (true != NO_LABEL).any():
         names = dict(enumerate(str(c) for c in class_names))
         colourings["true label"] = legend_groups(true[index], true, NO_LABEL, "no label", names)
-    for name, seeds in (agreeing or {}).items():
+    for name, (seeds, n) in (agreeing or {}).items():
         if len(seeds) != n_images:
             raise ValueError(f"agreement of {name} has {len(seeds)} values, not {n_images}")
-        n = int(seeds.max())
         names = {k: f"{k} of {n} seeds" if k < n else f"all {n} seeds" for k in range(n + 1)}
         colourings[f"seeds agreeing ({name})"] = legend_groups(seeds[index], seeds, -1, "", names)
     return {
