@@ -396,6 +396,19 @@ def test_versions_table_per_kind_of_job():
     assert r"torch & 2.13.0 \\" in render_tex(report_context(**args))
 
 
+def compiled_text(folder, ctx):
+    """The text of the PDF compiled from ``ctx`` (blank figures), whitespace collapsed."""
+    from pypdf import PdfReader
+
+    blank_figures(folder, ctx)
+    tex = folder / "report.tex"
+    tex.write_text(render_tex(ctx))
+    compile_pdf(tex, folder / "out.pdf", log=lambda _: None)
+    return " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(folder / "out.pdf").pages
+    )
+
+
 def test_compiles_to_pdf(tmp_path):
     require_tool("latexmk", "pdflatex")  # a skip outside CI, a failure in CI
     ctx = context(names=("kmeans", "dbscan"))
@@ -458,18 +471,9 @@ def test_a_missing_score_says_why():
 
 @pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
 def test_the_pdf_says_why_a_score_is_missing(tmp_path):
-    from pypdf import PdfReader
-
     args = inputs(names=("kmeans", "dbscan"))
     args["metrics"]["dbscan"][0] |= metrics(1, 0.4, 0.2, sil=None)
-    ctx = report_context(**args)
-    blank_figures(tmp_path, ctx)
-    tex = tmp_path / "report.tex"
-    tex.write_text(render_tex(ctx))
-    compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
-    text = " ".join(
-        " ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "out.pdf").pages
-    )
+    text = compiled_text(tmp_path, report_context(**args))
     assert "DBSCAN, silhouette: 1 cluster(s) outside noise, need at least 2." in text
 
 
@@ -578,16 +582,7 @@ def test_galleries_have_a_section_first_without_labels(labelled):
 @pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs a TeX engine")
 @pytest.mark.parametrize("labelled", [True, False])
 def test_report_with_galleries_compiles_with_and_without_labels(tmp_path, labelled):
-    from pypdf import PdfReader
-
-    ctx = gallery_context(labelled)
-    blank_figures(tmp_path, ctx)
-    tex = tmp_path / "report.tex"
-    tex.write_text(render_tex(ctx))
-    compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
-    text = " ".join(
-        " ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "out.pdf").pages
-    )
+    text = compiled_text(tmp_path, gallery_context(labelled))
     assert "What the clusters look like" in text
     assert "DBSCAN: one row per cluster" in text and "a random sample of the noise" in text
     assert (text.index("What the clusters look like") < text.index("Autoencoder")) != labelled
