@@ -148,10 +148,10 @@ def explorer_data(indices, coords, clusterings, true, class_names, max_points, s
     dataset has no labels); ``agreeing``: optional ``{clustering: (seeds int (N,), n_seeds)}``,
     how many of the n_seeds seeds put each image in its consensus cluster
     (:func:`seed_agreement`), each a colouring of its own. At most ``max_points`` of the
-    t-SNE points are kept (choose_points, seeded). Returns a dict: ``positions`` (into the t-SNE points),
-    ``index`` (image index), ``x``, ``y``, ``clusters`` ``{name: ids}``, ``label`` (class
-    ids), ``colourings`` ``{name: legend_groups}`` (clusterings, then ``true label`` when
-    some image has one) and ``n_tsne``, ``n_images``.
+    t-SNE points are kept (choose_points, seeded). Returns a dict: ``positions`` (into
+    the t-SNE points), ``index`` (image index), ``x``, ``y``, ``clusters`` ``{name: ids}``,
+    ``label`` (class ids), ``colourings`` ``{name: legend_groups}`` (clusterings, then
+    ``true label`` when some image has one) and ``n_tsne``, ``n_images``.
     """
     indices, coords = np.asarray(indices), np.asarray(coords)
     if indices.ndim != 1 or coords.shape != (len(indices), 2):
