@@ -12,8 +12,7 @@ from deepclust.sources import load_survey, open_source, write_fitted
 settings, on_bad_image = snakemake.params.dataset, snakemake.params.on_bad_image
 shard, shards = int(snakemake.wildcards.shard), snakemake.params.shards
 with job_log(snakemake.log[0]) as log:
-    cache_dir = snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"]
-    source = open_source(settings, cache_dir, log)
+    source = open_source(settings, snakemake.resources.cache_dir or None, log)
     _, target, decision = load_survey(snakemake.input.survey, source)
     start, stop = shard_bounds(len(source), shards)[shard]
     log(f"shard {shard} of {shards}: rows {start} to {stop}; every image becomes {decision}")

@@ -6,7 +6,7 @@ shards > 1, concatenates the decoded shards."""
 
 import numpy as np
 
-from deepclust.data import NO_LABEL, check_enough_images, fingerprint, images_needed
+from deepclust.data import NO_LABEL, fingerprint
 from deepclust.io import atomic_path, concatenate_npy, save_npz, save_text
 from deepclust.runlog import job_log
 from deepclust.sources import (
@@ -22,11 +22,9 @@ from deepclust.sources import (
 settings, on_bad_image = snakemake.params.dataset, snakemake.params.on_bad_image
 output = snakemake.output
 with job_log(snakemake.log[0]) as log:
-    cache_dir = snakemake.config["datasets"][snakemake.wildcards.dataset]["cache_dir"]
-    source = open_source(settings, cache_dir, log)
+    source = open_source(settings, snakemake.resources.cache_dir or None, log)
     surveyed, target, decision = load_survey(snakemake.input.survey, source)
     log(f"every image becomes {decision}")
-    needs = images_needed(snakemake.config["algorithms"], snakemake.config["tsne"])
     with atomic_path(output.images) as tmp:
         if snakemake.input.shards:
             log(f"gathering {len(snakemake.input.shards)} decoded shards")
@@ -41,7 +39,6 @@ with job_log(snakemake.log[0]) as log:
         skipped = skipped_rows(surveyed, failed)
         if skipped:
             log(f"skipping {len(skipped)} images that cannot be decoded (see {output.skipped})")
-            check_enough_images(len(source) - len(skipped), needs, snakemake.wildcards.dataset)
             drop_rows(tmp, [i for i, _ in skipped])
     images = np.load(output.images, mmap_mode="r")
     keep = np.ones(len(source), bool)

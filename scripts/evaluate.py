@@ -38,7 +38,7 @@ with job_log(snakemake.log[0]) as log:
         "params": run["params"],
         "cluster_seconds": run["seconds"],
         "provenance": provenance(
-            snakemake.config,
+            snakemake.params.settings,
             snakemake.scriptdir,
             seed,
             {"source": str(data["source"]), "fingerprint": str(data["fingerprint"])},

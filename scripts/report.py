@@ -70,7 +70,7 @@ with job_log(snakemake.log[0]) as log:
         settings=params.settings,
         figures=figures,
         record=provenance(
-            snakemake.config,
+            params.lineage,
             snakemake.scriptdir,
             seeds,
             {"source": dataset["source"], "fingerprint": dataset["fingerprint"]},

@@ -88,7 +88,7 @@ def test_clusters_and_metrics(run, algorithm):
             m["n_clusters"] >= 2 and 0.5 < m["noise_fraction"] < 1 and m["silhouette"] is not None
         )
     prov = m["provenance"]
-    assert prov["seed"] == 0 and len(prov["config_sha256"]) == 16
+    assert prov["seed"] == 0 and len(prov["settings_sha256"]) == 16
     assert prov["dataset"]["source"].endswith("mnist")
 
 

@@ -178,7 +178,8 @@ def test_tsne_text_says_when_n_samples_was_cut():
 def test_provenance_is_one_sentence():
     tex = render_tex(context(seeds=(0, 1)))
     assert (
-        "Config sha256 abc; workflow git revision unknown; seed(s) 0, 1; dataset ylecun/mnist "
+        "Settings sha256 abc (of the settings this report depends on); workflow git revision "
+        "unknown; seed(s) 0, 1; dataset ylecun/mnist "
         "with array fingerprint f00."
     ) in tex
 
@@ -288,7 +289,7 @@ def inputs(names=("kmeans",), seeds=(0,), labelled=True):
         },
         "algorithm_titles": TITLES,
         "record": {
-            "config_sha256": "abc",
+            "settings_sha256": "abc",
             "workflow_git_revision": "unknown",
             "seed": list(seeds),
             "dataset": {"source": "ylecun/mnist", "fingerprint": "f00"},
@@ -329,7 +330,7 @@ def test_render_has_the_sections():
     assert "784 -- 128 -- 64" in tex and "60,000 images" in tex
     assert r"Parameters: K-Means: n\_clusters 10, n\_init 10." in tex  # escaped
     assert r"\includegraphics[width=0.7\linewidth]{tsne_kmeans.png}" in tex
-    assert r"\date{config abc}" in tex
+    assert r"\date{settings abc}" in tex
 
 
 def test_colour_and_unlabelled_datasets_read_well():

@@ -71,6 +71,16 @@ def test_kmeans_parameter_reruns_only_kmeans_and_report(finished):
     assert after[3] > before[3]
 
 
+def test_settings_the_size_check_reads_rerun_no_download(finished):
+    """n_clusters is also a size need (checked, not a job's input); the datasets library's
+    cache folder says where files go, not what they hold."""
+    edit_config(finished, "algorithms", "kmeans.n_clusters", 9)
+    edit_config(finished, "datasets", "mnist.cache_dir", str(finished / "moved_cache"))
+    expected = stale(finished, lambda job: job.rule == "cluster" and job.item == "kmeans")
+    assert planned(finished) == expected
+    assert "survey" not in expected and "download" not in expected
+
+
 def test_epochs_rerun_training_and_everything_downstream(finished):
     edit_config(finished, "autoencoder", "epochs", 2)
     expected = stale(finished, lambda job: job.rule == "train_autoencoder")

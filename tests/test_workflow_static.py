@@ -1,5 +1,6 @@
 """The workflow as Snakemake sees it: dry run, lint, formatting, pinned conda envs."""
 
+import ast
 import os
 import re
 import subprocess
@@ -292,3 +293,23 @@ def test_rule_conda_env_provides_every_package_its_script_may_import(rule, scrip
     _, packages = script_imports(script)
     missing = {IMPORT_TO_CONDA.get(name, name) for name in packages} - provided
     assert not missing, f"rule {rule}: {env.name} lacks {sorted(missing)}"
+
+
+# What a rule script may read of its job: what the rule declares, and where the script lives
+# (for the git revision). Never snakemake.config: a setting read behind the rule's back
+# reruns nothing when it changes.
+DECLARED = {"input", "output", "params", "log", "threads", "resources", "wildcards", "scriptdir"}
+
+
+@pytest.mark.parametrize("script", sorted((ROOT / "scripts").glob("*.py")), ids=lambda p: p.name)
+def test_scripts_read_only_what_their_rule_declares(script):
+    tree = ast.parse(script.read_text())
+    read = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "snakemake"
+    }
+    assert read, f"{script.name} reads nothing of its job"
+    assert read <= DECLARED, f"{script.name} reads snakemake.{', '.join(sorted(read - DECLARED))}"

@@ -1,4 +1,4 @@
-"""Where a result came from: config hash, git revision, the package versions a job imported."""
+"""Where a result came from: a hash of its settings, git revision, the package versions a job imported."""
 
 import hashlib
 import json
@@ -9,9 +9,9 @@ import sys
 from importlib import metadata
 
 
-def config_hash(config):
-    """sha256 (16 hex digits) of the config as canonical JSON."""
-    text = json.dumps(config, sort_keys=True, default=str)
+def settings_hash(settings):
+    """sha256 (16 hex digits) of settings as canonical JSON."""
+    text = json.dumps(settings, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -61,10 +61,14 @@ def git_revision(directory):
     return commit + ("-dirty" if dirty else "")
 
 
-def provenance(config, workflow_dir, seed=None, dataset=None):
-    """One dict to store beside every result (each job adds its own ``imported_versions()``)."""
+def provenance(settings, workflow_dir, seed=None, dataset=None):
+    """One dict to store beside every result (each job adds its own ``imported_versions()``).
+
+    ``settings`` are the config values the result depends on, as its rule passed them
+    (not the whole config: equal hashes mean equal settings for this result).
+    """
     record = {
-        "config_sha256": config_hash(config),
+        "settings_sha256": settings_hash(settings),
         "seed": seed,
         "workflow_git_revision": git_revision(workflow_dir),
     }

@@ -410,7 +410,7 @@ def report_context(
         intro, caption = DIAGNOSTIC_FIGURES[figure].describe(title(algorithm), used)
         diagnostics.append({"intro": intro, "caption": caption, "path": path})
     return {
-        "config_sha256": record["config_sha256"],
+        "settings_sha256": record["settings_sha256"],
         "dataset": {
             "name": dataset["name"],
             "source": dataset["source"],

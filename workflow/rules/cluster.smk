@@ -91,5 +91,6 @@ rule evaluate:
     params:
         evaluation=canonical(config["evaluation"]),
         seed=lambda wildcards: int(wildcards.seed),
+        settings=result_settings,
     script:
         "../../scripts/evaluate.py"

@@ -1,3 +1,4 @@
+import functools
 import os
 import shutil
 import sys
@@ -13,9 +14,10 @@ from snakemake.utils import validate
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 LIB = Path(workflow.basedir) / "scripts" / "deepclust"
 REPORT = Path(workflow.basedir) / "workflow" / "report"
-# One definition of what the steps need, for the Snakefile and the download rule.
+# One definition of what the steps need: checked against the limit at parse time, and
+# against the images the survey and the download found before the jobs that use them.
 sys.path.insert(0, str(LIB.parent))
-from deepclust.data import images_needed
+from deepclust.data import DatasetError, check_enough_images, images_needed
 
 # The diagnostic figures and display names the algorithms declare in their registry entries
 # (light: numpy only).
@@ -68,11 +70,10 @@ def check_config(config):
             f"algorithms: set enabled: true for at least one of {', '.join(names)} "
             f"(e.g. algorithms: {{{names[0]}: {{enabled: true}}}})"
         )
-    # The download rule checks the real number of images; the limit is known now.
-    needs = images_needed(config["algorithms"], config["tsne"])
+    # enough_images() checks the real number of images; the limit is known now.
     for name, dataset in config["datasets"].items():
         if dataset["enabled"] and dataset["limit"] is not None:
-            for what, n in needs:
+            for what, n in images_needed(config["algorithms"], config["tsne"]):
                 if n > dataset["limit"]:
                     raise WorkflowError(
                         f"invalid config: {what} ({n}) is larger than "
@@ -145,6 +146,34 @@ def lib(*modules):
     return [os.path.relpath(LIB / f"{m}.py") for m in ("__init__", *modules)]
 
 
+def enough_images(dataset, n_images):
+    """Stop the run, naming the dataset and the settings, when it has fewer images than
+    the enabled steps need: a check, not a job, so changing those settings reruns nothing.
+    """
+    needs = images_needed(config["algorithms"], config["tsne"])
+    try:
+        check_enough_images(n_images, needs, dataset)
+    except DatasetError as err:
+        raise WorkflowError(str(err)) from None
+
+
+def surveyed(wildcards):
+    """Input function: the survey, once it shows that the dataset has enough readable
+    images (before any image is decoded)."""
+    path = checkpoints.survey.get(dataset=wildcards.dataset).output[0]
+    with np.load(path) as survey:
+        enough_images(
+            wildcards.dataset, len(survey["height"]) - len(survey["bad_index"])
+        )
+    return path
+
+
+def cache_dir(wildcards):
+    """The datasets library's cache folder ("": its own default). A resource, like
+    tmpdir: where a job keeps files, so moving it reruns nothing."""
+    return config["datasets"][wildcards.dataset]["cache_dir"] or ""
+
+
 def dataset_settings(wildcards):
     """What defines the dataset's arrays (not where it is cached)."""
     settings = config["datasets"][wildcards.dataset]
@@ -184,9 +213,22 @@ def downloaded(name):
 
     def path(wildcards):
         checkpoints.download.get(dataset=wildcards.dataset)
+        enough_images(wildcards.dataset, downloaded_count(wildcards.dataset))
         return f"results/{wildcards.dataset}/{name}"
 
     return path
+
+
+def downloaded_count(dataset):
+    """The number of images the download kept (some may fail to decode)."""
+    path = Path(f"results/{dataset}/data.npz")
+    return _image_count(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache
+def _image_count(path, mtime_ns):
+    with np.load(path) as data:
+        return len(data["labels"])
 
 
 def embeddings(wildcards):
@@ -371,6 +413,48 @@ def explorer_inputs(wildcards):
             f"results/{d}/consensus/clusters/{c}/agreement.npy" for c in CONSENSUS
         ],
     }
+
+
+def clustering_settings(name):
+    """The settings that make clustering ``name``: its algorithm's, and self-training's
+    for the self-trained relabelling."""
+    if name in ALGORITHMS:
+        return {name: enabled_algorithms()[name]}
+    base = config["self_training"]["base"]
+    return {base: enabled_algorithms()[base], "self_training": config["self_training"]}
+
+
+def dataset_lineage(dataset):
+    """Every setting the dataset's images and embeddings depend on."""
+    own = config["datasets"][dataset]
+    return {
+        "dataset": {k: v for k, v in own.items() if k not in ("cache_dir", "enabled")}
+        | {"deskew": deskews(dataset)},
+        "preprocessing": config["preprocessing"],
+        "autoencoder": config["autoencoder"],
+        "evaluation": config["evaluation"],
+    }
+
+
+def result_settings(wildcards):
+    """What a scored clustering depends on, hashed into its provenance: the dataset's
+    settings and the clustering's (never the whole config, so an edit elsewhere reruns
+    nothing)."""
+    settings = dataset_lineage(wildcards.dataset)
+    return canonical(settings | clustering_settings(wildcards.algorithm))
+
+
+def consensus_result_settings(wildcards):
+    """A consensus's settings: its clustering's and the seeds voting."""
+    return result_settings(wildcards) | {"seeds": config["seeds"]}
+
+
+def report_lineage(wildcards):
+    """What the dataset's report depends on, hashed into its provenance."""
+    settings = dataset_lineage(wildcards.dataset) | {"seeds": config["seeds"]}
+    for name in CLUSTERINGS:
+        settings |= clustering_settings(name)
+    return canonical(settings | {k: config[k] for k in ("tsne", "gallery")})
 
 
 def report_settings(wildcards):

@@ -56,6 +56,7 @@ use rule evaluate as evaluate_consensus with:
     params:
         evaluation=canonical(config["evaluation"]),
         seed=int(SEEDS[0]),
+        settings=consensus_result_settings,
 
 
 use rule plot_tsne as plot_tsne_consensus with:

@@ -1,4 +1,4 @@
-rule survey:
+checkpoint survey:
     input:
         lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
     output:
@@ -13,6 +13,7 @@ rule survey:
     resources:
         mem_mb=memory(1500),
         runtime=20,
+        cache_dir=cache_dir,
     params:
         dataset=dataset_settings,
         preprocessing=image_settings,
@@ -22,7 +23,7 @@ rule survey:
 
 rule decode_shard:
     input:
-        survey="results/{dataset}/survey.npz",
+        survey=surveyed,
         lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
     output:
         images=temp("results/{dataset}/shards/{shard}/images.npy"),
@@ -39,6 +40,7 @@ rule decode_shard:
     resources:
         mem_mb=memory(1500),
         runtime=20,
+        cache_dir=cache_dir,
     params:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],
@@ -49,7 +51,7 @@ rule decode_shard:
 
 checkpoint download:
     input:
-        survey="results/{dataset}/survey.npz",
+        survey=surveyed,
         lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
         shards=shard_files("results/{dataset}/shards/{shard}/images.npy"),
         shard_rows=shard_files("results/{dataset}/shards/{shard}/rows.npz"),
@@ -73,6 +75,7 @@ checkpoint download:
     resources:
         mem_mb=memory(1500),
         runtime=20,
+        cache_dir=cache_dir,
     params:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],

@@ -39,5 +39,6 @@ rule report:
         diagnostics=DIAGNOSTIC_FIGURES,
         titles=ALGORITHM_TITLES,
         settings=report_settings,
+        lineage=report_lineage,
     script:
         "../../scripts/report.py"
