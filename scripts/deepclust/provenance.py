@@ -1,4 +1,4 @@
-"""Where a result came from: a hash of its settings, git revision, the package versions a job imported."""
+"""Where a result came from: a hash of its settings, git revision, the packages a job imported."""
 
 import hashlib
 import json
