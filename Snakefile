@@ -17,7 +17,7 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/consensus.smk"
 include: "workflow/rules/explorer.smk"
 include: "workflow/rules/summary.smk"
-include: "workflow/rules/report.smk"
+include: "workflow/rules/pdf_report.smk"
 
 
 onstart:
@@ -39,7 +39,7 @@ localrules:
     plot_tsne_thumbnails,
     explore,
     summarize,
-    report,
+    pdf_report,
 
 
 rule all:

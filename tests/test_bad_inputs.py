@@ -416,7 +416,7 @@ def test_a_failed_tex_compile_is_logged_and_keeps_the_tex(small_run, tmp_path):
     require_tool("latexmk", "pdflatex")
     workdir = tmp_path / "run"
     shutil.copytree(small_run[0], workdir, symlinks=True)
-    template = workdir / "workflow/report/report.tex.jinja"
+    template = workdir / "workflow/templates/pdf_report.tex.jinja"
     text = template.read_text()
     template.write_text(
         text.replace(
@@ -433,10 +433,10 @@ def test_a_failed_tex_compile_is_logged_and_keeps_the_tex(small_run, tmp_path):
     assert f"the .tex is kept as {kept.resolve()}" in done.stdout
     assert "\\usepackage{nosuchpkg}" in kept.read_text()
     assert sorted(p.name for p in report.iterdir()) == ["report.failed.tex"]  # no PDF, no .tex
-    log = (workdir / "logs/mnist/report.log").read_text()
+    log = (workdir / "logs/mnist/pdf_report.log").read_text()
     assert "first error and its context:\n! LaTeX Error: File `nosuchpkg.sty' not found." in log
     assert "Latexmk: Errors, so I did not complete making targets" in log or "pdflatex" in log
-    assert "failed: dataset mnist, job report; see logs/mnist/report.log" in done.stdout
+    assert "failed: dataset mnist, job pdf_report; see logs/mnist/pdf_report.log" in done.stdout
     template.write_text(text)  # fixed: the rerun compiles and drops the kept copy
     snakemake(workdir, "--cores", "1", "--configfile", "test_config.yaml")
     assert sorted(p.name for p in report.iterdir()) == ["report.pdf", "report.tex"]
@@ -461,7 +461,7 @@ def test_missing_tex_engine_is_said_before_the_first_job(project, tmp_path):
     out = fails_with(
         project,
         config,
-        "warning: no TeX engine (latexmk or pdflatex) found, so the report job of mnist will "
+        "warning: no TeX engine (latexmk or pdflatex) found, so the pdf_report job of mnist will "
         "fail once the rest has run; install it first: apt-get install latexmk",
         env={"PATH": path_without_tex(tmp_path / "bin")},
     )

@@ -6,10 +6,8 @@ import pytest
 from deepclust.data import (
     NO_LABEL,
     DatasetError,
-    check_enough_images,
     class_ids,
     fingerprint,
-    images_needed,
     label_ids,
     open_splits,
     shard_bounds,
@@ -191,38 +189,6 @@ def test_label_values_that_are_not_classes(values, message):
 def test_class_ids_keep_integer_labels():
     ids, names = class_ids(np.array([3, 1], np.int32), ["a", "b", "c", "d"])
     assert ids.dtype == np.int64 and ids.tolist() == [3, 1] and names == ["a", "b", "c", "d"]
-
-
-def test_images_needed_counts_enabled_steps_only():
-    algorithms = {
-        "kmeans": {"enabled": True, "n_clusters": 10, "n_init": 1},
-        "dbscan": {"enabled": True, "eps": 3.0, "min_samples": 5},
-        "gmm": {"enabled": False, "n_clusters": 50},
-        "hdbscan": {"enabled": True, "min_cluster_size": 20, "min_samples": None},
-        "umap_gmm": {"enabled": True, "n_clusters": 10, "over_clusters": 12},
-    }
-    needs = images_needed(algorithms, {"n_samples": 1000, "perplexity": 30.0})
-    assert needs[1] == ("algorithms.umap_gmm.over_clusters", 12)
-    del algorithms["umap_gmm"]
-    needs = images_needed(algorithms, {"n_samples": 1000, "perplexity": 30.0})
-    assert needs == [
-        ("algorithms.hdbscan.min_cluster_size", 20),
-        ("algorithms.kmeans.n_clusters", 10),
-        ("algorithms.dbscan.min_samples", 5),
-        ("t-SNE's minimum", 3),
-    ]
-    check_enough_images(20, needs, "mnist")
-    with pytest.raises(
-        DatasetError,
-        match=(
-            r"dataset 'mnist' has 1 image, fewer than the enabled steps need: "
-            r"algorithms.hdbscan.min_cluster_size is 20, "
-            r"algorithms.kmeans.n_clusters is 10, algorithms.dbscan.min_samples is 5, "
-            r"t-SNE's minimum is 3; "
-            r"use a dataset of at least 20 images or lower these settings"
-        ),
-    ):
-        check_enough_images(1, needs, "mnist")
 
 
 def test_shard_bounds_cover_every_row_once_on_chunk_boundaries():

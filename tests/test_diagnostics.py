@@ -52,8 +52,8 @@ def test_no_rule_or_report_code_names_an_algorithm():
     """A new algorithm's figure needs no rule or report edit: they read the registry."""
     files = [
         *(ROOT / "workflow" / "rules").glob("*.smk"),
-        ROOT / "workflow" / "report" / "report.tex.jinja",
-        ROOT / "scripts" / "report.py",
+        ROOT / "workflow" / "templates" / "pdf_report.tex.jinja",
+        ROOT / "scripts" / "pdf_report.py",
         ROOT / "scripts" / "plot_diagnostic.py",
     ]
     for path in files:

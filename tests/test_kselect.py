@@ -12,7 +12,7 @@ from sklearn.mixture import GaussianMixture
 
 from config_defaults import algorithm_defaults
 from deepclust.clustering import diagnostic_figures, merge_clusters, run_algorithm
-from deepclust.data import images_needed
+from deepclust.config_checks import images_needed
 from deepclust.kselect import (
     KSelection,
     best_k,

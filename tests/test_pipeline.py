@@ -147,7 +147,7 @@ JOBS = [  # every job of the small run, as its log/benchmark name under {logs,be
     "download",
     "explore",
     "summarize",
-    "report",
+    "pdf_report",
     *(
         f"seed0/{job}"
         for job in [

@@ -5,18 +5,17 @@ import pytest
 from jinja2 import UndefinedError
 
 from deepclust.clustering import TITLES
+from deepclust.compile_tex import compile_pdf, tex_errors
+from deepclust.latex import tex_escape
 from deepclust.names import title
-from deepclust.report import (
+from deepclust.pdf_report import (
     comparison,
-    compile_pdf,
     exactness,
     metrics_table,
     params_text,
     render,
     report_context,
     summary_table,
-    tex_errors,
-    tex_escape,
     versions_table,
 )
 from workflow_runner import ROOT, require_tool
@@ -184,7 +183,7 @@ def test_provenance_is_one_sentence():
     ) in tex
 
 
-TEMPLATE = ROOT / "workflow" / "report" / "report.tex.jinja"
+TEMPLATE = ROOT / "workflow" / "templates" / "pdf_report.tex.jinja"
 
 
 def run_records(name, seed, params):
@@ -212,7 +211,7 @@ def consensus_metrics(name, seeds, labelled=True):
 
 
 def inputs(names=("kmeans",), seeds=(0,), labelled=True):
-    """The arguments of report_context, as scripts/report.py loads them."""
+    """The arguments of report_context, as scripts/pdf_report.py loads them."""
     params = {
         "kmeans": {"n_clusters": 10, "n_init": 10},
         "dbscan": {"eps": 0.51234, "eps_auto": True, "min_samples": 5},

@@ -157,7 +157,7 @@ def test_editing_a_helper_module_reruns_its_users(finished):
 
 def test_deleting_one_output_rebuilds_only_it(finished):
     (finished / "results/mnist/report/report.pdf").unlink()
-    assert planned(finished) == stale(finished, lambda job: job.rule == "report")
+    assert planned(finished) == stale(finished, lambda job: job.rule == "pdf_report")
     # A deleted intermediate is rebuilt when asked for; nothing else runs.
     figure = "results/mnist/seed0/figures/tsne_labels.png"
     (finished / figure).unlink()

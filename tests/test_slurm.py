@@ -32,7 +32,7 @@ LOCAL_RULES = {  # localrules: in the Snakefile, run on the login node
     "plot_tsne_thumbnails",
     "explore",
     "summarize",
-    "report",
+    "pdf_report",
 }
 
 

@@ -23,7 +23,7 @@ RULES = [
     "plot_gallery",
     "plot_tsne_thumbnails",
     "summarize",
-    "report",
+    "pdf_report",
 ]
 OPTIONAL_RULES = ["deskew", "self_train"]  # in config/presets/every-step.yaml
 

@@ -226,7 +226,7 @@ def planned_jobs(config):
         trainings = [train for _, train, _, _ in per_seed]
         reports.append(
             add(
-                Job("report", d),
+                Job("pdf_report", d),
                 download,
                 *trainings,
                 *evaluations,

@@ -13,11 +13,13 @@ from snakemake.utils import validate
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 LIB = Path(workflow.basedir) / "scripts" / "deepclust"
-REPORT = Path(workflow.basedir) / "workflow" / "report"
+REPORT = Path(workflow.basedir) / "workflow" / "report"  # the HTML report's captions
+TEMPLATES = Path(workflow.basedir) / "workflow" / "templates"
 # One definition of what the steps need: checked against the limit at parse time, and
 # against the images the survey and the download found before the jobs that use them.
 sys.path.insert(0, str(LIB.parent))
-from deepclust.data import DatasetError, check_enough_images, images_needed
+from deepclust.config_checks import check_enough_images, config_problems, images_needed
+from deepclust.data import DatasetError
 
 # The diagnostic figures and display names the algorithms declare in their registry entries
 # (light: numpy only).
@@ -63,28 +65,11 @@ def check_config(config):
         name: config["algorithms"][name]
         for name in schema["properties"]["algorithms"]["properties"]
     }
-    if not enabled_algorithms():
-        names = list(config["algorithms"])
-        raise WorkflowError(
-            "invalid config: no algorithm is enabled, so no clustering would run; under "
-            f"algorithms: set enabled: true for at least one of {', '.join(names)} "
-            f"(e.g. algorithms: {{{names[0]}: {{enabled: true}}}})"
-        )
-    # enough_images() checks the real number of images; the limit is known now.
-    for name, dataset in config["datasets"].items():
-        if dataset["enabled"] and dataset["limit"] is not None:
-            for what, n in images_needed(config["algorithms"], config["tsne"]):
-                if n > dataset["limit"]:
-                    raise WorkflowError(
-                        f"invalid config: {what} ({n}) is larger than "
-                        f"datasets.{name}.limit ({dataset['limit']} images)"
-                    )
-    self_training = config["self_training"]
-    if self_training["enabled"] and self_training["base"] not in enabled_algorithms():
-        raise WorkflowError(
-            f"invalid config: self_training.base is {self_training['base']!r}, which is not "
-            f"an enabled algorithm (enabled: {', '.join(enabled_algorithms()) or 'none'})"
-        )
+    # what the schema cannot say (deepclust.config_checks); enough_images() checks the
+    # real number of images once the survey has counted them
+    problems = config_problems(config, enabled_algorithms())
+    if problems:
+        raise WorkflowError("\n".join(f"invalid config: {p}" for p in problems))
 
 
 def canonical(value):
@@ -348,7 +333,7 @@ def consensus_metrics(wildcards):
     ]
 
 
-def report_inputs(wildcards):
+def pdf_report_inputs(wildcards):
     """The report's inputs by name. Per clustering ``c``: ``metrics_<c>`` and ``run_<c>``
     (one per seed, in config order) and the first seed's figures ``tsne_<c>``,
     ``confusion_<c>``, ``gallery_<c>``; per declared diagnostic figure ``<figure>_<algorithm>``;
@@ -359,7 +344,7 @@ def report_inputs(wildcards):
     dirs = seed_dirs(d)
     figures = f"{dirs[0]}/figures"
     inputs = {
-        "template": os.path.relpath(REPORT / "report.tex.jinja"),
+        "template": os.path.relpath(TEMPLATES / "pdf_report.tex.jinja"),
         "data": f"results/{d}/data.npz",
         "images": f"results/{d}/images.npy",
         "training": [f"{s}/model/training.json" for s in dirs],
@@ -449,7 +434,7 @@ def consensus_result_settings(wildcards):
     return result_settings(wildcards) | {"seeds": config["seeds"]}
 
 
-def report_lineage(wildcards):
+def pdf_report_lineage(wildcards):
     """What the dataset's report depends on, hashed into its provenance."""
     settings = dataset_lineage(wildcards.dataset) | {"seeds": config["seeds"]}
     for name in CLUSTERINGS:
@@ -457,7 +442,7 @@ def report_lineage(wildcards):
     return canonical(settings | {k: config[k] for k in ("tsne", "gallery")})
 
 
-def report_settings(wildcards):
+def pdf_report_settings(wildcards):
     """The config sections the report describes, and whether the dataset is deskewed."""
     sections = ("autoencoder", "self_training", "evaluation", "tsne", "gallery")
     return canonical(
@@ -500,13 +485,13 @@ def warn_if_no_tex(dag):
     datasets = sorted(
         job.wildcards["dataset"]
         for job in dag.needrun_jobs()
-        if job.rule.name == "report"
+        if job.rule.name == "pdf_report"
     )
     if datasets:
-        from deepclust.report import TEX_PACKAGES
+        from deepclust.compile_tex import TEX_PACKAGES
 
         logger.warning(
-            f"warning: no TeX engine (latexmk or pdflatex) found, so the report job of "
+            f"warning: no TeX engine (latexmk or pdflatex) found, so the pdf_report job of "
             f"{', '.join(datasets)} will fail once the rest has run; install it first: "
             f"apt-get install {TEX_PACKAGES} (or make system-packages as root)"
         )

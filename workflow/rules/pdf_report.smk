@@ -1,13 +1,15 @@
-rule report:
+rule pdf_report:
     input:
-        unpack(report_inputs),
+        unpack(pdf_report_inputs),
         lib=lib(
             "io",
             "diagnostics",
             "figures",
             "knee",
             "labels",
-            "report",
+            "latex",
+            "pdf_report",
+            "compile_tex",
             "names",
             "provenance",
             "summary",
@@ -22,9 +24,9 @@ rule report:
             labels={"dataset": "{dataset}", "file": "report.pdf"},
         ),
     log:
-        "logs/{dataset}/report.log",
+        "logs/{dataset}/pdf_report.log",
     benchmark:
-        "benchmarks/{dataset}/report.tsv"
+        "benchmarks/{dataset}/pdf_report.tsv"
     conda:
         "../../envs/report.yaml"
     threads: 1
@@ -38,7 +40,7 @@ rule report:
         seeds=[int(s) for s in SEEDS],
         diagnostics=DIAGNOSTIC_FIGURES,
         titles=ALGORITHM_TITLES,
-        settings=report_settings,
-        lineage=report_lineage,
+        settings=pdf_report_settings,
+        lineage=pdf_report_lineage,
     script:
-        "../../scripts/report.py"
+        "../../scripts/pdf_report.py"

@@ -1,5 +1,6 @@
-"""Rule report: every result of one dataset -> report.tex (workflow/report/report.tex.jinja),
-compiled to report.pdf. Reads its inputs by name (see report_inputs in common.smk)."""
+"""Rule pdf_report: every result of one dataset -> report.tex (from the template
+workflow/templates/pdf_report.tex.jinja), compiled to report.pdf. Reads its inputs by name
+(see pdf_report_inputs in common.smk)."""
 
 import json
 import os
@@ -7,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from deepclust.compile_tex import compile_pdf
 from deepclust.io import save_text
+from deepclust.pdf_report import render, report_context
 from deepclust.provenance import provenance
-from deepclust.report import compile_pdf, render, report_context
 from deepclust.runlog import job_log
 from deepclust.summary import read_tsv
 

@@ -1,38 +1,20 @@
-"""The PDF report: helpers for its template (workflow/report/report.tex.jinja), the context
-the template reads, built from the loaded results, and the compilation to PDF.
-
-The report's wording lives in the template; the helpers here format values (tables, numbers,
-escaping) and derive the sentences that depend on the numbers (comparison, exactness).
+"""The PDF report's content: the context its template (workflow/templates/pdf_report.tex.jinja)
+reads, one builder per section, from the loaded results. The wording lives in the template;
+the builders here format values (tables, numbers) and derive the sentences that depend on
+the numbers (comparison, exactness). deepclust.latex renders it, deepclust.compile_tex
+compiles it.
 """
 
 import os
-import re
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
 from .diagnostics import FIGURES as DIAGNOSTIC_FIGURES
+from .latex import Tex, fmt, tabular, tex_escape
+from .latex import render as render_latex
 from .names import consensus_of, self_trained
 from .names import title as clustering_title
 
-TEX_PACKAGES = (
-    "latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
-)
-_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
 METRIC_COLUMNS = [
     ("n_clusters", "clusters", "{:d}"),
     ("noise_fraction", "noise", "{:.1%}"),
@@ -55,31 +37,6 @@ def params_text(params):
     return ", ".join(
         f"{k} {value(params[k])}" for k in sorted(params) if not isinstance(params[k], dict)
     )
-
-
-def tex_escape(text):
-    return "".join(_ESCAPES.get(c, c) for c in str(text))
-
-
-def fmt(value, spec):
-    """Format a metric; missing values print as an en dash."""
-    return "--" if value is None else tex_escape(spec.format(value))
-
-
-def tabular(header, rows):
-    """A booktabs tabular: first column left-aligned, the rest right-aligned.
-
-    ``header`` and each row are lists of already escaped/formatted cells.
-    """
-    lines = [
-        r"\begin{tabular}{l" + "r" * (len(header) - 1) + "}",
-        r"\toprule",
-        " & ".join(header) + r" \\",
-        r"\midrule",
-    ]
-    lines += [" & ".join(cells) + r" \\" for cells in rows]
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    return "\n".join(lines)
 
 
 def metric_cell(metrics, key, spec):
@@ -218,10 +175,6 @@ def comparison(metrics, titles):
     }
 
 
-class Tex(str):
-    """Text that is LaTeX already: the template prints it as it is (everything else escaped)."""
-
-
 def versions_table(records):
     """Package versions per kind of job, from the ``versions`` each job wrote in its JSON.
 
@@ -355,7 +308,7 @@ def report_context(
     consensus,
     algorithm_titles,
 ):
-    """Everything workflow/report/report.tex.jinja reads, from the loaded results.
+    """Everything workflow/templates/pdf_report.tex.jinja reads, from the loaded results.
 
     ``dataset``: name, source, splits, class_names, fingerprint and ``shape`` of the image
     array; ``seeds``: config order; ``training``: the training.json of each seed;
@@ -375,113 +328,31 @@ def report_context(
         _check_runs(name, "metrics", metrics[name], seeds)
         _check_runs(name, "run", runs[name], seeds)
     names = list(metrics)
-
-    def title(name):
-        return clustering_title(name, algorithm_titles)
-
-    titles = {name: title(name) for name in [*names, *map(consensus_of, names)]}
+    titles = {
+        name: clustering_title(name, algorithm_titles)
+        for name in [*names, *map(consensus_of, names)]
+    }
     first = {name: metrics[name][0] for name in names}
     labelled = bool(dataset["class_names"])
-    shape = dataset["shape"]
-    autoencoder, gallery = settings["autoencoder"], settings["gallery"]
-    architecture = training[0]["architecture"]
-    rows = [
-        (titles[name] + (f" (seed {seed})" if len(seeds) > 1 else ""), metrics[name][i])
-        for i, seed in enumerate(seeds)
-        for name in names
-    ]
-    self_training = None
-    if settings["self_training"]["enabled"]:
-        base = settings["self_training"]["base"]
-        name = self_trained(base)
-        self_training = settings["self_training"] | {
-            "base_title": title(base),
-            "title": title(name),
-            "epochs_run": runs[name][0]["params"]["epochs_run"],
-            "kept": [
-                (seed, ", ".join(m["guard"]["reasons"]))
-                for seed, m in zip(seeds, metrics[name])
-                if m["guard"]["kept_base"]
-            ],
-        }
-    diagnostics = []
-    for figure, algorithm, path in figures["diagnostics"]:
-        used = first[algorithm]["params"]
-        intro, caption = DIAGNOSTIC_FIGURES[figure].describe(title(algorithm), used)
-        diagnostics.append({"intro": intro, "caption": caption, "path": path})
     return {
         "settings_sha256": record["settings_sha256"],
-        "dataset": {
-            "name": dataset["name"],
-            "source": dataset["source"],
-            "splits": list(dataset["splits"]),
-            "n_images": shape[0],
-            "image_shape": "x".join(map(str, shape[1:3])),
-            "rgb": len(shape) == 4,
-            "n_classes": len(dataset["class_names"]),
-            "fingerprint": dataset["fingerprint"],
-            "deskewed": settings["deskew"],
-            "folder": dataset["kind"] == "folder",
-            "original": original_images(dataset["original_sizes"], dataset["original_modes"]),
-            "preprocessing": dataset["preprocessing"],
-            "n_skipped": dataset["n_skipped"],
-        },
+        "dataset": dataset_section(dataset, settings["deskew"]),
         "labelled": labelled,
         "seeds": list(seeds),
-        "autoencoder": {
-            "sizes": [
-                architecture["input_dim"],
-                *architecture["hidden"],
-                architecture["latent_dim"],
-            ],
-            "symmetric": autoencoder["scaling"] == "symmetric",
-            "learning_rate": autoencoder["learning_rate"],
-            "batch_size": autoencoder["batch_size"],
-            "epochs": training[0]["epochs_run"],
-            "device": training[0]["device"],
-            "final_loss": training[0]["final_loss"],
-            "seconds": training[0]["seconds"],
-        },
+        "autoencoder": autoencoder_section(training[0], settings["autoencoder"]),
         "loss_curve": figures["loss_curve"],
         "evaluation": settings["evaluation"],
-        "self_training": self_training,
-        "metric_rows": rows,
-        "parameters": [(titles[name], params_text(first[name]["params"])) for name in names],
-        "comparison": comparison(first, titles) if names else None,
-        "exactness": exactness(rows),
-        "missing_scores": missing_scores(rows, labelled),
+        "self_training": self_training_section(settings, seeds, metrics, runs, titles),
+        **scores_section(metrics, seeds, titles, labelled),
         "summary_rows": summary_rows,
         "summary_estimated": any(
             r["silhouette_estimated"] and r["silhouette_mean"] is not None for r in summary_rows
         ),
         "titles": titles,
         "confusion_figures": [(figures["confusion"][name], titles[name]) for name in names],
-        "diagnostics": diagnostics,
-        "tsne": {
-            "perplexity": settings["tsne"]["perplexity"],
-            "n_samples": settings["tsne"]["n_samples"],
-            "figures": [
-                (figures["tsne"][c], c) for c in [*names, "labels"] if c in figures["tsne"]
-            ],
-            "explorer": os.path.basename(figures["explorer"]),
-        },
-        "gallery": {
-            "map_thumbnails": min(
-                gallery["map_thumbnails"], settings["tsne"]["n_samples"], shape[0]
-            ),
-            "thumbnail_map": figures["thumbnail_map"],
-            "typical": gallery["typical"],
-            "atypical": gallery["atypical"],
-            "figures": [
-                {
-                    "title": titles[name],
-                    "path": figures["gallery"][name],
-                    "hidden": max(first[name]["n_clusters"] - gallery["rows"], 0),
-                    "noise": first[name]["noise_fraction"] > 0,
-                }
-                for name in names
-            ],
-        },
+        "diagnostics": diagnostics_section(figures["diagnostics"], first, titles),
+        "tsne": tsne_section(settings["tsne"], figures, names),
+        "gallery": gallery_section(settings, figures, first, titles, dataset["shape"][0]),
         "agreement": agreement_context(consensus, metrics, titles, figures["consensus"]),
         "provenance": record,
         "versions": Tex(
@@ -496,119 +367,124 @@ def report_context(
     }
 
 
-def environment(template_dir):
-    """Jinja for LaTeX: ``\\BLOCK{...}`` statements, ``\\VAR{...}`` values, ``\\#{...}``
-    comments. Every value is escaped for LaTeX unless it is :class:`Tex` (filter ``raw``);
-    an undefined name is an error."""
-    import jinja2
-
-    def finalize(value):
-        return value if isinstance(value, Tex) else tex_escape(value)
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(template_dir),
-        block_start_string=r"\BLOCK{",
-        block_end_string="}",
-        variable_start_string=r"\VAR{",
-        variable_end_string="}",
-        comment_start_string=r"\#{",
-        comment_end_string="}",
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        finalize=finalize,
-    )
-    env.filters["fmt"] = format  # \VAR{x|fmt(".3f")}
-    env.filters["raw"] = Tex
-    env.globals |= {
-        "metrics_table": lambda rows: Tex(metrics_table(rows)),
-        "summary_table": lambda rows, titles: Tex(summary_table(rows, titles)),
+def dataset_section(dataset, deskewed):
+    """What the images are: source, size, classes, fingerprint, what was done to them."""
+    shape = dataset["shape"]
+    return {
+        "name": dataset["name"],
+        "source": dataset["source"],
+        "splits": list(dataset["splits"]),
+        "n_images": shape[0],
+        "image_shape": "x".join(map(str, shape[1:3])),
+        "rgb": len(shape) == 4,
+        "n_classes": len(dataset["class_names"]),
+        "fingerprint": dataset["fingerprint"],
+        "deskewed": deskewed,
+        "folder": dataset["kind"] == "folder",
+        "original": original_images(dataset["original_sizes"], dataset["original_modes"]),
+        "preprocessing": dataset["preprocessing"],
+        "n_skipped": dataset["n_skipped"],
     }
-    return env
+
+
+def autoencoder_section(training, autoencoder):
+    """The autoencoder as trained for the first seed (``training``: its training.json)."""
+    architecture = training["architecture"]
+    return {
+        "sizes": [architecture["input_dim"], *architecture["hidden"], architecture["latent_dim"]],
+        "symmetric": autoencoder["scaling"] == "symmetric",
+        "learning_rate": autoencoder["learning_rate"],
+        "batch_size": autoencoder["batch_size"],
+        "epochs": training["epochs_run"],
+        "device": training["device"],
+        "final_loss": training["final_loss"],
+        "seconds": training["seconds"],
+    }
+
+
+def self_training_section(settings, seeds, metrics, runs, titles):
+    """Self-training's settings, and the seeds whose guard kept the base's labels (with
+    why); ``None`` when self-training is off."""
+    if not settings["self_training"]["enabled"]:
+        return None
+    base = settings["self_training"]["base"]
+    name = self_trained(base)
+    return settings["self_training"] | {
+        "base_title": titles[base],
+        "title": titles[name],
+        "epochs_run": runs[name][0]["params"]["epochs_run"],
+        "kept": [
+            (seed, ", ".join(m["guard"]["reasons"]))
+            for seed, m in zip(seeds, metrics[name])
+            if m["guard"]["kept_base"]
+        ],
+    }
+
+
+def scores_section(metrics, seeds, titles, labelled):
+    """The scores table's rows (every seed), the parameters used, the comparison of the
+    clusterings, and what was estimated or is missing."""
+    names = list(metrics)
+    first = {name: metrics[name][0] for name in names}
+    rows = [
+        (titles[name] + (f" (seed {seed})" if len(seeds) > 1 else ""), metrics[name][i])
+        for i, seed in enumerate(seeds)
+        for name in names
+    ]
+    return {
+        "metric_rows": rows,
+        "parameters": [(titles[name], params_text(first[name]["params"])) for name in names],
+        "comparison": comparison(first, titles) if names else None,
+        "exactness": exactness(rows),
+        "missing_scores": missing_scores(rows, labelled),
+    }
+
+
+def diagnostics_section(diagnostics, first, titles):
+    """Each diagnostic figure's introduction, caption and path (``diagnostics``:
+    ``[(figure, algorithm, path)]``; ``first``: the first seed's metrics per clustering)."""
+    section = []
+    for figure, algorithm, path in diagnostics:
+        used = first[algorithm]["params"]
+        intro, caption = DIAGNOSTIC_FIGURES[figure].describe(titles[algorithm], used)
+        section.append({"intro": intro, "caption": caption, "path": path})
+    return section
+
+
+def tsne_section(tsne, figures, names):
+    """The t-SNE settings, its maps (one per clustering, plus the labels' if any) and the
+    explorer page's name."""
+    return {
+        "perplexity": tsne["perplexity"],
+        "n_samples": tsne["n_samples"],
+        "figures": [(figures["tsne"][c], c) for c in [*names, "labels"] if c in figures["tsne"]],
+        "explorer": os.path.basename(figures["explorer"]),
+    }
+
+
+def gallery_section(settings, figures, first, titles, n_images):
+    """The thumbnail map and each clustering's gallery (rows hidden past ``gallery.rows``)."""
+    gallery = settings["gallery"]
+    return {
+        "map_thumbnails": min(gallery["map_thumbnails"], settings["tsne"]["n_samples"], n_images),
+        "thumbnail_map": figures["thumbnail_map"],
+        "typical": gallery["typical"],
+        "atypical": gallery["atypical"],
+        "figures": [
+            {
+                "title": titles[name],
+                "path": figures["gallery"][name],
+                "hidden": max(m["n_clusters"] - gallery["rows"], 0),
+                "noise": m["noise_fraction"] > 0,
+            }
+            for name, m in first.items()
+        ],
+    }
 
 
 def render(template, ctx):
     """``report.tex`` text: the template at path ``template`` filled with ``ctx``
     (:func:`report_context`)."""
-    template = Path(template)
-    return environment(template.parent).get_template(template.name).render(ctx)
-
-
-def tex_errors(output):
-    """The first error in a TeX engine's output (stdout and stderr) with its context: from
-    its ``!`` line to the ``l.<n>`` line that shows where, and the source line after it;
-    then latexmk's own lines (``Latexmk: ...`` and those indented under them). ``""`` if
-    there is none."""
-    lines = output.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.startswith("! ")), None)
-    found = []
-    if first is not None:
-        end = min(first + 12, len(lines))
-        where = next((i for i in range(first, end) if re.match(r"l\.\d+ ", lines[i])), None)
-        found = lines[first : end if where is None else where + 2]
-    own, keep = [], False
-    for line in lines:
-        if line.startswith("Latexmk:"):
-            keep = bool(re.search("error|missing", line, re.I))
-        elif not line.startswith("  "):
-            keep = False
-        if keep:
-            own.append(line)
-    return "\n".join(found + own)
-
-
-def compile_pdf(tex_path, pdf_path, log):
-    """Compile ``tex_path`` (latexmk, else pdflatex twice) and move the PDF to ``pdf_path``.
-
-    The build runs in a scratch folder beside the .tex (relative figure paths still
-    resolve); it is removed afterwards, so a failed build leaves no PDF behind. On a
-    failure the engine's whole output goes to ``log``, then its first error with context
-    (:func:`tex_errors`), and the .tex is copied to ``<name>.failed.tex`` beside it (a
-    failed job's outputs are deleted), which the error names.
-    """
-    tex_path = Path(tex_path).resolve()
-    kept = tex_path.with_suffix(".failed.tex")
-    if shutil.which("latexmk"):
-        runs = [["latexmk", "-pdf"]]
-    elif shutil.which("pdflatex"):
-        runs = [["pdflatex"]] * 2
-    else:
-        raise RuntimeError(
-            f"no TeX engine (latexmk or pdflatex) found; install: apt-get install {TEX_PACKAGES}"
-        )
-    build = Path(tempfile.mkdtemp(prefix="latex-build-", dir=tex_path.parent))
-    try:
-        for run in runs:
-            cmd = [
-                *run,
-                "-interaction=nonstopmode",
-                "-halt-on-error",
-                f"-output-directory={build}",
-                tex_path.name,
-            ]
-            done = subprocess.run(
-                cmd,
-                cwd=tex_path.parent,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            if done.returncode == 0:
-                log(done.stdout[-4000:])
-                continue
-            errors = tex_errors(done.stdout)
-            log(f"{cmd[0]} output (stdout and stderr):\n{done.stdout}")
-            log(f"first error and its context:\n{errors or '(none recognised)'}")
-            shutil.copyfile(tex_path, kept)
-            first = errors.splitlines()[0] if errors else "no error line recognised"
-            raise RuntimeError(
-                f"{cmd[0]} failed on {tex_path} (exit {done.returncode}): {first}; its output "
-                f"and the first error with context are in the log; the .tex is kept as {kept} "
-                f"(compile it there: {' '.join(run)} {kept.name})"
-            )
-        os.replace(build / tex_path.with_suffix(".pdf").name, pdf_path)
-        kept.unlink(missing_ok=True)  # from an earlier failure
-    finally:
-        shutil.rmtree(build, ignore_errors=True)
+    return render_latex(
+        template, ctx, {"metrics_table": metrics_table, "summary_table": summary_table}
+    )

@@ -1,0 +1,86 @@
+import pytest
+
+from deepclust.config_checks import check_enough_images, config_problems, images_needed
+from deepclust.data import DatasetError
+
+
+def test_images_needed_counts_enabled_steps_only():
+    algorithms = {
+        "kmeans": {"enabled": True, "n_clusters": 10, "n_init": 1},
+        "dbscan": {"enabled": True, "eps": 3.0, "min_samples": 5},
+        "gmm": {"enabled": False, "n_clusters": 50},
+        "hdbscan": {"enabled": True, "min_cluster_size": 20, "min_samples": None},
+        "umap_gmm": {"enabled": True, "n_clusters": 10, "over_clusters": 12},
+    }
+    needs = images_needed(algorithms, {"n_samples": 1000, "perplexity": 30.0})
+    assert needs[1] == ("algorithms.umap_gmm.over_clusters", 12)
+    del algorithms["umap_gmm"]
+    needs = images_needed(algorithms, {"n_samples": 1000, "perplexity": 30.0})
+    assert needs == [
+        ("algorithms.hdbscan.min_cluster_size", 20),
+        ("algorithms.kmeans.n_clusters", 10),
+        ("algorithms.dbscan.min_samples", 5),
+        ("t-SNE's minimum", 3),
+    ]
+    check_enough_images(20, needs, "mnist")
+    with pytest.raises(
+        DatasetError,
+        match=(
+            r"dataset 'mnist' has 1 image, fewer than the enabled steps need: "
+            r"algorithms.hdbscan.min_cluster_size is 20, "
+            r"algorithms.kmeans.n_clusters is 10, algorithms.dbscan.min_samples is 5, "
+            r"t-SNE's minimum is 3; "
+            r"use a dataset of at least 20 images or lower these settings"
+        ),
+    ):
+        check_enough_images(1, needs, "mnist")
+
+
+def config(**changes):
+    base = {
+        "algorithms": {
+            "kmeans": {"enabled": True, "n_clusters": 10},
+            "dbscan": {"enabled": True, "min_samples": 5},
+        },
+        "tsne": {"n_samples": 1000},
+        "datasets": {"mnist": {"enabled": True, "limit": None}},
+        "self_training": {"enabled": False, "base": "umap_gmm"},
+    }
+    return base | changes
+
+
+def enabled(config):
+    return {name: a for name, a in config["algorithms"].items() if a["enabled"]}
+
+
+def test_a_sound_config_has_no_problems():
+    assert config_problems(config(), enabled(config())) == []
+
+
+def test_no_enabled_algorithm_names_how_to_enable_one():
+    problems = config_problems(config(), {})
+    assert problems == [
+        "no algorithm is enabled, so no clustering would run; under algorithms: set enabled: "
+        "true for at least one of kmeans, dbscan (e.g. algorithms: {kmeans: {enabled: true}})"
+    ]
+
+
+def test_a_limit_below_a_need_names_the_most_demanding_setting_per_dataset():
+    datasets = {
+        "mnist": {"enabled": True, "limit": 4},
+        "off": {"enabled": False, "limit": 1},
+        "small": {"enabled": True, "limit": 7},
+    }
+    c = config(datasets=datasets)
+    assert config_problems(c, enabled(c)) == [
+        "algorithms.kmeans.n_clusters (10) is larger than datasets.mnist.limit (4 images)",
+        "algorithms.kmeans.n_clusters (10) is larger than datasets.small.limit (7 images)",
+    ]
+
+
+def test_self_training_on_an_algorithm_that_does_not_run():
+    c = config(self_training={"enabled": True, "base": "umap_gmm"})
+    assert config_problems(c, enabled(c)) == [
+        "self_training.base is 'umap_gmm', which is not an enabled algorithm "
+        "(enabled: kmeans, dbscan)"
+    ]
