@@ -21,8 +21,12 @@ TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fon
 SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
 # The test lanes (markers in pyproject.toml): test-fast leaves out everything that runs jobs.
 FAST_LANE := not workflow and not slurm and not gpu and not browser
+# make test and the bench targets wait for this machine-wide lock, so that two of them, from
+# any checkout, never run at once (test-fast does not take it).
+BENCH_LOCK ?= /tmp/deepclust-bench.lock
+LOCKED := flock $(BENCH_LOCK)
 
-.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale clean
+.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -68,7 +72,7 @@ source-config: $(VENV)/.installed
 
 # Every lane: unit tests, real Snakemake runs, Slurm, GPU, browser (what CI runs).
 test: setup
-	$(BIN)/python -m pytest -q -rs tests $(ARGS)
+	$(LOCKED) $(BIN)/python -m pytest -q -rs tests $(ARGS)
 
 # config/README.md, the settings reference, from the schema and config/presets/
 config-docs: setup
@@ -90,28 +94,33 @@ dag: config-files setup
 
 # Full default pipeline on the local MNIST copy, then per-rule wall times.
 bench: setup
-	$(BIN)/python tests/benchmarks/bench_pipeline.py $(ARGS)
+	$(LOCKED) $(BIN)/python tests/benchmarks/bench_pipeline.py $(ARGS)
 
 # The quality preset (config/presets/quality.yaml), 3 seeds, on one dataset (ARGS="--dataset fashion_mnist";
 # also mnist, digits8, mnist16, fashion16, mnist8): scores, seconds per rule, verdict against the goals.
 bench-quality: setup
-	$(BIN)/python tests/benchmarks/bench_quality.py $(ARGS)
+	$(LOCKED) $(BIN)/python tests/benchmarks/bench_quality.py $(ARGS)
 
 # The cluster explorer page at 20,000 points of 28x28 MNIST images (goal: under 25 MB, a few
 # seconds): its size and build time.
 bench-explorer: setup
-	$(BIN)/python tests/benchmarks/bench_explorer.py $(ARGS)
+	$(LOCKED) $(BIN)/python tests/benchmarks/bench_explorer.py $(ARGS)
 
 # Reading images: Hub-layout decoding against the code before folders came (goal <= 1.5x per
 # image) and a folder of 60,000 PNG files (built in .bench-cache/mnist_png; goal <= 30 s).
 bench-folder: setup
-	$(BIN)/python tests/benchmarks/bench_folder.py $(ARGS)
+	$(LOCKED) $(BIN)/python tests/benchmarks/bench_folder.py $(ARGS)
 
 # The default config on 60k, 300k and 1.2M MNIST-like images (built and cached in
 # .bench-cache/scale): per-rule time and peak RSS, fitted growth exponents.
 # ARGS="--sizes 20000,60000" for a CI-sized run.
 bench-scale: setup
-	$(BIN)/python tests/benchmarks/bench_scale.py $(ARGS)
+	$(LOCKED) $(BIN)/python tests/benchmarks/bench_scale.py $(ARGS)
+
+# numba's compile cost in a cluster job (DBSCAN on its kNN graph, umap_gmm), first and second
+# job on a new machine, without and with the cache of pynndescent's and UMAP's functions.
+bench-jit: setup
+	$(LOCKED) $(BIN)/python tests/benchmarks/bench_jit_cache.py $(ARGS)
 
 clean:
 	rm -rf results logs benchmarks .snakemake/metadata .snakemake/incomplete

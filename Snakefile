@@ -20,6 +20,11 @@ include: "workflow/rules/summary.smk"
 include: "workflow/rules/pdf_report.smk"
 
 
+# Passed on to every job, also remote ones: numba's cache folder (set in common.smk).
+envvars:
+    "NUMBA_CACHE_DIR",
+
+
 onstart:
     warn_if_no_tex(workflow.dag)
 

@@ -2,13 +2,18 @@
 
 The cluster is started by .ci/slurm/start.sh (root on Debian; it installs Slurm 22.05,
 munge and MariaDB when missing) and stopped again by PID afterwards. Elsewhere the test
-is skipped, except in CI where it must run.
+is skipped, except in CI where it must run. The cluster is this test's own: a new state
+folder, free ports, its own munged, and SLURM_CONF instead of /etc/slurm/slurm.conf, so
+that two checkouts can run the test on one machine at the same time.
 """
 
 import os
 import re
 import shutil
+import socket
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -23,7 +28,6 @@ from workflow_runner import (
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 
-STATE = "/tmp/deepclust-slurm-test"
 LOCAL_RULES = {  # localrules: in the Snakefile, run on the login node
     "all",
     "plot_tsne",
@@ -45,14 +49,42 @@ def slurm_cluster():
                 "CI must run the Slurm test: needs root and apt-get to start a local cluster"
             )
         pytest.skip("starting a local Slurm cluster needs root and apt-get")
+    # in the temporary folder (not pytest's, whose 0700 parents the slurm, mysql and munge
+    # users could not enter)
+    state = Path(tempfile.mkdtemp(prefix="deepclust-slurm-"))
+    db, ctld, slurmd, dbd = free_ports(4)
+    env = {
+        "SLURM_CONF": str(state / "etc" / "slurm.conf"),  # for sbatch, sacct, the jobs
+        "DEEPCLUST_SLURM_LINK_CONF": "0",
+        "DEEPCLUST_SLURM_DB_PORT": str(db),
+        "DEEPCLUST_SLURM_CTLD_PORT": str(ctld),
+        "DEEPCLUST_SLURMD_PORT": str(slurmd),
+        "DEEPCLUST_SLURMDBD_PORT": str(dbd),
+    }
     start = subprocess.run(
-        ["bash", ROOT / ".ci/slurm/start.sh", STATE], capture_output=True, text=True
+        ["bash", ROOT / ".ci/slurm/start.sh", state],
+        capture_output=True,
+        text=True,
+        env=os.environ | env,
     )
     try:
         assert start.returncode == 0, f"could not start Slurm:\n{start.stdout}\n{start.stderr}"
-        yield {"DEEPCLUST_SLURM_PARTITION": "main", "DEEPCLUST_SLURM_ACCOUNT": "ci"}
+        yield env | {"DEEPCLUST_SLURM_PARTITION": "main", "DEEPCLUST_SLURM_ACCOUNT": "ci"}
     finally:
-        subprocess.run(["bash", ROOT / ".ci/slurm/stop.sh", STATE], capture_output=True)
+        subprocess.run(["bash", ROOT / ".ci/slurm/stop.sh", state], capture_output=True)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def free_ports(n):
+    """``n`` distinct TCP ports that are free now: each bound to port 0, so the kernel picks."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def test_pipeline_through_slurm_profile_matches_local_run(
@@ -86,6 +118,7 @@ def test_pipeline_through_slurm_profile_matches_local_run(
         capture_output=True,
         text=True,
         check=True,
+        env=os.environ | slurm_cluster,
     ).stdout.split()
     assert sorted(states) == sorted(f"{j}|COMPLETED" for j in job_ids)
     # The same files a local run makes, byte for byte.

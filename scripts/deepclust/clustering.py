@@ -392,6 +392,10 @@ def umap_embed(x, params, seed):
     """UMAP of ``x`` (float32 ``(N, n_components)``) with the knobs of :func:`umap_gmm`."""
     import umap
 
+    from .jitcache import cache_jitted
+
+    cache_jitted("pynndescent", "umap")
+
     n_neighbors = min(params["n_neighbors"], len(x) - 1)
     deterministic = params["deterministic"]
     kwargs = {}
@@ -418,6 +422,7 @@ def umap_embed(x, params, seed):
         warnings.filterwarnings("ignore", message=".*precomputed_knn.*")
         warnings.filterwarnings("ignore", message=".*knn_search_index.*")
         warnings.filterwarnings("ignore", message=".*n_jobs value.*")
+        warnings.filterwarnings("ignore", message="Cannot cache compiled function")
         return reducer.fit_transform(x).astype(np.float32)
 
 

@@ -32,10 +32,17 @@ def knn_graph(x, k, random_state=0):
     distance, the point itself left out (an exact duplicate of it stays in); a slot that
     NN-descent could not fill holds index -1 and distance inf. Deterministic for a given
     ``random_state`` and thread count; runs on numba's current number of threads
-    (``numba.set_num_threads``). The first call in a process compiles pynndescent
-    (about a minute; its numba functions are not cached).
+    (``numba.set_num_threads``). pynndescent's functions are compiled on first use and
+    cached on disk (:mod:`deepclust.jitcache`); those that take the distance function as an
+    argument cannot be cached and compile again in every process.
     """
+    import warnings
+
     import pynndescent
+
+    from .jitcache import cache_jitted
+
+    cache_jitted("pynndescent")
 
     x = np.ascontiguousarray(x, dtype=np.float32)
     n = len(x)
@@ -43,15 +50,17 @@ def knn_graph(x, k, random_state=0):
         raise ValueError(
             f"knn_neighbors must be an integer between 1 and {n - 1} (rows - 1), got {k!r}"
         )
-    index = pynndescent.NNDescent(
-        x,
-        n_neighbors=k + 1,
-        metric="euclidean",
-        random_state=random_state,
-        n_jobs=-1,
-        compressed=True,
-    )
-    indices, distances = index.neighbor_graph
+    with warnings.catch_warnings():  # numba: the ones it cannot cache
+        warnings.filterwarnings("ignore", message="Cannot cache compiled function")
+        index = pynndescent.NNDescent(
+            x,
+            n_neighbors=k + 1,
+            metric="euclidean",
+            random_state=random_state,
+            n_jobs=-1,
+            compressed=True,
+        )
+        indices, distances = index.neighbor_graph
     indices = indices.astype(np.int64)
     distances = distances.astype(np.float64)
     # Drop each row's own index; a row without it (k + 1 exact duplicates) drops its last.

@@ -24,6 +24,7 @@ sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests")]
 from config_defaults import algorithm_defaults, section_defaults  # noqa: E402
 from deepclust.clustering import merge_clusters, umap_embed  # noqa: E402
 from deepclust.metrics import cluster_accuracy  # noqa: E402
+from disturbance import watch  # noqa: E402
 
 
 def embedding(dataset, seed, cache):
@@ -87,4 +88,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    with watch():
+        main()

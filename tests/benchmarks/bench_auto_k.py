@@ -32,6 +32,7 @@ from config_defaults import layered  # noqa: E402
 from deepclust.clustering import run_algorithm  # noqa: E402
 from deepclust.kselect import merge_gap_curve  # noqa: E402
 from deepclust.metrics import cluster_accuracy  # noqa: E402
+from disturbance import watch  # noqa: E402
 
 
 def settings(name):
@@ -95,4 +96,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    with watch():
+        main()

@@ -29,6 +29,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests")]
 
 from deepclust.labels import NOISE  # noqa: E402
+from disturbance import watch  # noqa: E402
 
 
 def inputs(source, n):
@@ -90,4 +91,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    with watch():
+        main()

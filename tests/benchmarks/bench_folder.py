@@ -11,7 +11,8 @@
    written by the library with 2 processes, then by the workflow's survey and download jobs
    (Snakemake's benchmark files). Goal: at most 30 s on 2 cores.
 
-Run it through ../shared/tools/quiet: it says whether anything else disturbed the timings.
+Run it with `make bench-folder` (one benchmark at a time); it prints what else ran meanwhile
+and says "disturbed: not a valid timing" instead of a verdict when that was too much.
 """
 
 import argparse
@@ -27,6 +28,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
+from disturbance import watch  # noqa: E402
+
 MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
 CACHE = ROOT / ".bench-cache" / "mnist_png"
 
@@ -134,7 +137,7 @@ def workflow_jobs(folder, workdir):
     return jobs, wall
 
 
-def main():
+def main(machine):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
@@ -151,7 +154,8 @@ def main():
         for what, times in (("before (open + decode)", old), ("now (+ survey, fit)", new)):
             t = np.median(times)
             print(f"  {what:21s} {t:.2f} s, {t / n * 1e6:.0f} us/image")
-        print(f"  ratio {ratio:.2f} (goal <= 1.5): {'met' if ratio <= 1.5 else 'NOT met'}")
+        print(f"  ratio {ratio:.2f}")
+        machine.verdict(f"Hub layout: ratio {ratio:.2f} (goal <= 1.5)", verdict(ratio <= 1.5))
         runs = [read_all(folder, 2, tmp / "folder.npy") for _ in range(args.repeats)]
         print(f"Folder of {n} PNG files, 10 class subfolders, 2 processes ({args.repeats} runs):")
         for stage in ("open", "survey", "decode", "total"):
@@ -162,7 +166,11 @@ def main():
             f"  workflow: survey job {jobs['survey']:.1f} s + download job {jobs['download']:.1f} s"
             f" = {total:.1f} s (snakemake wall {wall:.1f} s, start-up included)"
         )
-        print(f"  goal <= 30 s for the two jobs: {'met' if total <= 30 else 'NOT met'}")
+        machine.verdict(f"folder: the two jobs {total:.1f} s (goal <= 30 s)", verdict(total <= 30))
+
+
+def verdict(ok):
+    return "met" if ok else "NOT met"
 
 
 def _timed(fn, *args):
@@ -172,4 +180,5 @@ def _timed(fn, *args):
 
 
 if __name__ == "__main__":
-    main()
+    with watch() as machine:
+        main(machine)

@@ -31,6 +31,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests")]
 
 from config_defaults import algorithm_defaults, section_defaults  # noqa: E402
+from disturbance import watch  # noqa: E402
 
 CACHE = ROOT / ".bench-cache"
 SIZES = {60000: 1, 300000: 5, 1200000: 20}  # points -> copies of MNIST train
@@ -288,4 +289,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--measure" in sys.argv:  # a child of this benchmark: its JSON line only
+        main()
+    else:
+        with watch():
+            main()

@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1] / "scripts"), str(HERE.parent)]
 
 from config_defaults import layered  # noqa: E402
+from disturbance import watch  # noqa: E402
 from hub_fixtures import write_small_dataset  # noqa: E402
 from workflow_runner import ROOT, copy_project, snakemake, write_config  # noqa: E402
 
@@ -147,7 +148,7 @@ def dataset_config(name, base):
 
 
 def verdict(name, per_seed, final, base, wall):
-    """One line: the goal for ``name`` and whether the run met it."""
+    """``(the goal for name and what the run did, whether it met it)``."""
     seeds = list(per_seed)
     if name in GOALS:
         acc = statistics.fmean(per_seed[s][final]["accuracy"] for s in seeds)
@@ -156,18 +157,18 @@ def verdict(name, per_seed, final, base, wall):
         ok = acc >= goal_acc and nmi >= goal_nmi and max(wall.values()) <= MAX_SEED_SECONDS
         return (
             f"{final} mean accuracy {acc:.4f} (goal {goal_acc}), NMI {nmi:.4f} (goal {goal_nmi}), "
-            f"slowest seed {max(wall.values()):.0f} s (goal {MAX_SEED_SECONDS}): "
-            f"goal {'met' if ok else 'NOT met'}"
+            f"slowest seed {max(wall.values()):.0f} s (goal {MAX_SEED_SECONDS})",
+            f"goal {'met' if ok else 'NOT met'}",
         )
     if base is None:
-        return "no refinement step: nothing to judge"
+        return "no refinement step", "nothing to judge"
     drops = {s: per_seed[s][base]["accuracy"] - per_seed[s][final]["accuracy"] for s in seeds}
     kept = [s for s in seeds if per_seed[s][final].get("guard", {}).get("kept_base")]
     ok = max(drops.values()) <= MAX_REFINEMENT_LOSS
     return (
         f"{final} against {base}: largest accuracy drop {max(drops.values()):+.4f} "
-        f"(limit {MAX_REFINEMENT_LOSS}), guard kept the base for seeds {kept or 'none'}: "
-        f"goal {'met' if ok else 'NOT met'}"
+        f"(limit {MAX_REFINEMENT_LOSS}), guard kept the base for seeds {kept or 'none'}",
+        f"goal {'met' if ok else 'NOT met'}",
     )
 
 
@@ -183,7 +184,7 @@ def mean_std(values):
     return f"{statistics.fmean(values):.4f} +- {std:.4f}"
 
 
-def main():
+def main(machine):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="config/presets/quality.yaml")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -273,7 +274,7 @@ def main():
     print(f"{'sum of rules':33s} " + " ".join(f"{sum(times[s].values()):8.1f}" for s in args.seeds))
     print(f"{'wall (snakemake call)':33s} " + " ".join(f"{wall[s]:8.1f}" for s in args.seeds))
     final, refined_base = final_clustering(layered(workdir / args.preset))
-    print("\n" + verdict(args.dataset, per_seed, final, refined_base, wall))
+    machine.verdict(*verdict(args.dataset, per_seed, final, refined_base, wall))
     numbers = [
         [per_seed[s][a].get(k) for k in SCORES]
         for s in args.seeds
@@ -284,4 +285,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    with watch() as machine:
+        main(machine)

@@ -23,6 +23,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1] / "scripts"), str(HERE.parent)]
 
+from disturbance import watch  # noqa: E402
 from workflow_runner import ROOT, copy_project, snakemake, write_config  # noqa: E402
 
 CACHE = ROOT / ".bench-cache" / "scale"
@@ -295,4 +296,5 @@ def plot_curves(sizes, by_size, walls, path):
 
 
 if __name__ == "__main__":
-    main()
+    with watch():
+        main()

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
 from config_defaults import section_defaults
 from deepclust.silhouette import silhouette_estimate, silhouette_exact
+from disturbance import watch
 
 
 def embeddings(n, dim, k=10, seed=0):
@@ -118,4 +119,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    with watch():
+        main()

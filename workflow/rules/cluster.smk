@@ -4,6 +4,7 @@ rule cluster:
         lib=lib(
             "io",
             "clustering",
+            "jitcache",
             "kselect",
             "knee",
             "labels",

@@ -28,6 +28,12 @@ from deepclust.failures import failure_lines
 
 # The names of the self-trained relabelling and of the consensus of seeds.
 from deepclust.names import consensus_of, self_trained
+from deepclust.jitcache import cache_folder
+
+# numba's compiled code (the silhouette's, pynndescent's, UMAP's) in one folder per user, so
+# that it is compiled once per machine, not in every job (deepclust/jitcache.py); jobs inherit
+# it, remote ones through envvars: in the Snakefile. A NUMBA_CACHE_DIR already set wins.
+os.environ["NUMBA_CACHE_DIR"] = cache_folder(os.environ)
 
 
 def check_config(config):
