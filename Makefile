@@ -76,7 +76,7 @@ test: setup
 
 # config/README.md, the settings reference, from the schema and config/presets/
 config-docs: setup
-	$(BIN)/python tests/tools/config_reference.py
+	$(BIN)/python docs/make_config_reference.py
 
 # Unit tests, static checks and dry runs only: for development (under a minute).
 test-fast: $(VENV)/.installed

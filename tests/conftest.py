@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "helpers"))
 
 SHARED_MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
 # Fixtures that run the real workflow: a test using one is in the workflow lane.

@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests" / "helpers")]
 
 from config_defaults import layered  # noqa: E402
 from deepclust.clustering import run_algorithm  # noqa: E402

@@ -51,7 +51,11 @@ print(json.dumps({{"seconds": time.perf_counter() - start, "labels": labels.toli
 
 def job(name, n, before, cache):
     code = JOB.format(
-        scripts=str(ROOT / "scripts"), tests=str(ROOT / "tests"), before=before, name=name, n=n
+        scripts=str(ROOT / "scripts"),
+        tests=str(ROOT / "tests" / "helpers"),
+        before=before,
+        name=name,
+        n=n,
     )
     env = dict(os.environ, NUMBA_CACHE_DIR=str(cache))
     done = subprocess.run(

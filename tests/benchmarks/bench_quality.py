@@ -7,7 +7,7 @@ clustering, the seconds of every rule and the verdict against the preset's goals
         [--seeds 0 1 2] [--workdir DIR] [--cores 2]
 
 Datasets: ``mnist`` and ``fashion_mnist`` (all 70,000 images of the local copies in
-../shared/datasets) and the small-image sets of tests/hub_fixtures.py (``digits8``,
+../shared/datasets) and the small-image sets of tests/helpers/hub_fixtures.py (``digits8``,
 ``mnist16``, ``fashion16``, ``mnist8``), built into WORKDIR/datasets on first use. A
 dataset other than mnist is added the way a user would: a second config file that
 disables ``mnist`` and gives the new dataset only its ``source`` and ``splits``.
@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parents[1] / "scripts"), str(HERE.parent)]
+sys.path[:0] = [str(HERE.parents[1] / "scripts"), str(HERE.parent / "helpers")]
 
 from config_defaults import layered  # noqa: E402
 from disturbance import watch  # noqa: E402

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parents[1] / "scripts"), str(HERE.parent)]
+sys.path[:0] = [str(HERE.parents[1] / "scripts"), str(HERE.parent / "helpers")]
 
 from disturbance import watch  # noqa: E402
 from workflow_runner import ROOT, copy_project, snakemake, write_config  # noqa: E402

@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.metrics import silhouette_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "helpers"))
 from config_defaults import section_defaults
 from deepclust.silhouette import silhouette_estimate, silhouette_exact
 from disturbance import watch

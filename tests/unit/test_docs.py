@@ -2,12 +2,13 @@
 README stays short, and the workflow catalog's file says what the catalog reads."""
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {"results", "logs", "benchmarks", "node_modules"}  # outputs, not docs
 README_MAX_LINES = 120
 # [text](target) and ![alt](target); the target ends at whitespace or ")"
@@ -86,3 +87,21 @@ def test_catalog_file_says_how_to_run_the_workflow():
     envs = {p.name for p in (ROOT / "envs").glob("*.yaml")}
     assert deployment["conda"] == bool(envs)
     assert usage["report"] is True
+
+
+def test_architecture_names_every_library_module_in_its_layer():
+    """docs/architecture.md and its figure (docs/make_architecture_figure.py) cover every
+    module of scripts/deepclust/, each in the layer its imports give it."""
+    sys.path.insert(0, str(ROOT / "docs"))
+    import make_architecture_figure as figure
+
+    graph = {p.stem: figure.imports(p) for p in figure.LIB.glob("*.py") if p.stem != "__init__"}
+    layer = figure.layers(graph)
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    svg = (ROOT / "docs" / "figures" / "library_layers.svg").read_text()
+    for name, depth in layer.items():
+        assert all(layer[m] < depth for m in graph[name])  # imports only go down
+        bullet = next(line for line in text.splitlines() if line.startswith(f"- **Layer {depth}"))
+        paragraph = text[text.index(bullet) :].split("\n- ")[0]
+        assert f"`{name}`" in paragraph, f"architecture.md: {name} is not under layer {depth}"
+        assert f"<title>{name}</title>" in svg, f"library_layers.svg lacks {name}: rerun the script"

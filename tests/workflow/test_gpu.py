@@ -37,4 +37,4 @@ def test_training_on_the_gpu_clusters_as_well_as_on_the_cpu(mnist_source, tmp_pa
     metrics = json.loads((workdir / target).read_text())
     assert (
         metrics["accuracy"] > 0.45 and metrics["nmi"] > 0.4
-    )  # the CPU run's floors (tests/test_pipeline.py)
+    )  # the CPU run's floors (tests/workflow/test_pipeline.py)

@@ -1,4 +1,4 @@
-// Appended to a copy of Snakemake's HTML report by tests/test_html_report_browser.py: once the
+// Appended to a copy of Snakemake's HTML report by tests/workflow/test_html_report_browser.py: once the
 // page has loaded, it clicks through the report like a reader (STEPS: a menu entry's visible
 // text, or "<info>" / "<view>" for the first result's info and eye buttons) and, after each
 // step, writes what the page shows into a pre element with id "probe" (JSON) for the test.

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMALL_N = 2000  # images in the end-to-end runs
 PROJECT_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "envs", "profiles"]
 DRY_RUNS_ONLY = False  # set by tests/conftest.py for tests outside the workflow lane
@@ -40,7 +40,7 @@ def small_config(source, cache_dir, limit=SMALL_N, epochs=3, **overrides):
                 "cache_dir": str(cache_dir),
             }
         },
-        # cpu pinned: byte-identity tests rely on CPU determinism (tests/test_gpu.py covers cuda)
+        # cpu pinned: byte-identity tests rely on CPU determinism (test_gpu.py covers cuda)
         "autoencoder": {"epochs": epochs, "batch_size": 64, "device": "cpu"},
         "tsne": {"n_samples": 300},
     }

@@ -20,7 +20,7 @@ from workflow_runner import ROOT, require_tool, snakemake
 
 pytestmark = [pytest.mark.workflow, pytest.mark.browser]
 
-DRIVER = ROOT / "tests" / "report_driver.js"
+DRIVER = ROOT / "tests" / "helpers" / "report_driver.js"
 RULES = "\n".join(p.read_text() for p in sorted((ROOT / "workflow" / "rules").glob("*.smk")))
 CATEGORIES = sorted(set(re.findall(r'(?<!sub)category="([^"]+)"', RULES)))
 

@@ -1,4 +1,4 @@
-// Appended to a copy of the cluster explorer page by tests/test_explorer_browser.py (after a
+// Appended to a copy of the cluster explorer page by tests/workflow/test_explorer_browser.py (after a
 // head script that records console errors into window.__errors): once the page has drawn,
 // it uses the page like a reader with a mouse and writes what it saw after each step into a
 // pre element with id "probe" (JSON). CHECK: {colours: {colouring: [hex of each legend

@@ -10,8 +10,8 @@ import yaml
 
 from config_defaults import PLACEHOLDER, ROOT, SCHEMA, default_config, filled, layered
 
-sys.path.insert(0, str(ROOT / "tests" / "tools"))
-import config_reference
+sys.path.insert(0, str(ROOT / "docs"))
+import make_config_reference as config_reference
 
 PRESETS = sorted((ROOT / "config" / "presets").glob("*.yaml"))
 

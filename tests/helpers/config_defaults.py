@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from snakemake.utils import update_config, validate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 # datasets has no default (each entry needs a source); a placeholder entry fills the rest
 PLACEHOLDER = {"datasets": {"example": {"source": "example"}}}

@@ -3,7 +3,7 @@ run): it loads from file:// with no network request and no console error, draws 
 shows a point's image on hover, hides a cluster clicked in the legend (and shows a strip of
 its images), and recolours the map when the selector changes.
 
-The driver (tests/explorer_driver.js) acts through the page's DOM as a mouse would (pointer
+The driver (tests/helpers/explorer_driver.js) acts through the page's DOM as a mouse would (pointer
 events on the map and the legend, a change of the select element) and counts the map
 canvas's pixels of each legend colour. Without chromium the test is skipped (fails in CI).
 """
@@ -24,7 +24,7 @@ from workflow_runner import ROOT, require_tool
 
 pytestmark = pytest.mark.browser
 
-DRIVER = ROOT / "tests" / "explorer_driver.js"
+DRIVER = ROOT / "tests" / "helpers" / "explorer_driver.js"
 # Runs first in <head>: console errors and uncaught exceptions, for the driver to report.
 RECORD_ERRORS = """<script>
 window.__errors = [];
