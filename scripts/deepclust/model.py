@@ -241,7 +241,7 @@ def train_autoencoder(x, settings, seed, *, log=print):
         ``.npy``) scaled batch by batch with ``settings.scaling``: memory then holds the
         images once, never a float32 copy, and the numbers are the same.
     settings : AutoencoderSettings
-        The model and its training; :func:`epochs_for` gives the number of epochs.
+        The model and its training (:func:`epochs_for` epochs).
     seed : int
         Seeds the initial weights, the shuffling and the input noise.
     log : callable
@@ -252,16 +252,14 @@ def train_autoencoder(x, settings, seed, *, log=print):
     model : Autoencoder
         The trained model, on the CPU.
     history : list of dict
-        One ``{"epoch", "loss", "seconds"}`` per epoch; loss is the mean MSE over the
-        epoch's samples, against the clean inputs.
+        ``{"epoch", "loss", "seconds"}`` per epoch, loss the mean MSE against clean inputs.
 
     Raises
     ------
     TrainingDiverged
         When an epoch's loss is NaN or infinite.
     """
-    s = settings
-    device = resolve_device(s.device)
+    s, device = settings, resolve_device(settings.device)
     epochs = epochs_for(len(x), s.batch_size, s.epochs, s.min_steps)
     model = _new_model(x, s, seed, device)
     optimizer, scheduler = _optimiser(model, s, epochs * -(-len(x) // s.batch_size))

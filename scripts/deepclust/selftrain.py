@@ -224,10 +224,9 @@ def _fit(model, optimizer, schedule, epoch_batches, n_epochs, learning_rate, log
 def self_train(images, labels, settings, seed, *, log=print):
     """Train :func:`classifier` on ``labels`` (noise points left out) and relabel every image.
 
-    Adam with a one-cycle schedule peaking at ``settings.learning_rate``;
-    :func:`deepclust.model.epochs_for` passes over the labelled images, each image
-    randomly shifted by up to :func:`shift_for_size` pixels. Deterministic for a seed and
-    thread count. The guard's limits in ``settings`` are not used here (:func:`guarded`).
+    Adam with a one-cycle schedule; :func:`deepclust.model.epochs_for` passes over the
+    labelled images, each randomly shifted by up to :func:`shift_for_size` pixels.
+    Deterministic for a seed and thread count. The guard's limits are not used here.
 
     Parameters
     ----------
@@ -236,7 +235,6 @@ def self_train(images, labels, settings, seed, *, log=print):
     labels : array-like
         int ``(N,)`` cluster ids, ``NOISE`` (-1) for noise; at least 2 clusters.
     settings : SelfTrainingSettings
-        The training's settings.
     seed : int
         Seeds the initial weights, the order of the images and their shifts.
     log : callable
@@ -251,8 +249,7 @@ def self_train(images, labels, settings, seed, *, log=print):
     history : list of dict
         One ``{"epoch", "loss", "seconds"}`` per epoch.
     """
-    s = settings
-    clusters, target = _targets(images, labels)
+    s, (clusters, target) = settings, _targets(images, labels)
     torch.manual_seed(seed)  # the initial weights
     x = to_tensor(images)
     max_shift = shift_for_size(x.shape[2], x.shape[3], s.shift_fraction)
