@@ -10,26 +10,27 @@ from deepclust.io import save_json, save_npy
 from deepclust.names import self_trained
 from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
-from deepclust.selftrain import guarded, self_train
+from deepclust.selftrain import SelfTrainingSettings, guarded, self_train
 
-settings = dict(snakemake.params.settings)
-guard = {k: settings.pop(k) for k in ("max_changed_fraction", "max_loss_ratio")}
+params = snakemake.params.settings
+settings = SelfTrainingSettings.from_params(params)
 base = snakemake.wildcards.base
 seed = int(snakemake.wildcards.seed)
 with job_log(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
     images = np.load(snakemake.input.images, mmap_mode="r")
     labels = np.load(snakemake.input.labels)
-    log(f"self-training on {base}'s labels of {len(images)} images with {settings}, seed {seed}")
+    log(f"self-training on {base}'s labels of {len(images)} images with {params}, seed {seed}")
     start = time.perf_counter()
-    new_labels, confidence, history = self_train(images, labels, seed, log=log, **settings)
+    new_labels, confidence, history = self_train(images, labels, settings, seed, log=log)
     seconds = time.perf_counter() - start
     changed = float(np.mean(new_labels != labels))
     log(
         f"{changed:.2%} of the points changed cluster, mean confidence {confidence.mean():.4f}, "
         f"{seconds:.1f} s"
     )
-    kept, record = guarded(labels, new_labels, history[-1]["loss"], **guard)
+    limits = settings.max_changed_fraction, settings.max_loss_ratio
+    kept, record = guarded(labels, new_labels, history[-1]["loss"], *limits)
     if record["kept_base"]:
         log(
             f"guard: the relabelling collapsed ({'; '.join(record['reasons'])}); "
@@ -37,8 +38,7 @@ with job_log(snakemake.log[0]) as log:
         )
     save_npy(snakemake.output.labels, kept)
     used = dict(
-        settings,
-        **guard,
+        params,
         base=base,
         changed_fraction=changed,
         final_loss=history[-1]["loss"],

@@ -5,38 +5,24 @@ import torch
 
 from deepclust.figures import plot_loss
 from deepclust.io import atomic_path, save_figure, save_json, save_text
-from deepclust.model import checkpoint, resolve_device, train_autoencoder
+from deepclust.model import AutoencoderSettings, checkpoint, resolve_device, train_autoencoder
 from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
 
-settings = snakemake.params.autoencoder
+params = snakemake.params.autoencoder
+settings = AutoencoderSettings.from_params(params)
 seed = int(snakemake.wildcards.seed)
 with job_log(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
-    device = resolve_device(settings["device"])
+    device = resolve_device(settings.device)
     # memory-mapped uint8 images, scaled batch by batch
     x = np.load(snakemake.input.data, mmap_mode="r")
     log(
         f"training on {x.shape[0]} images of {x.shape[1:]}, device {device}, seed {seed}, "
         f"{snakemake.threads} threads"
     )
-    model, history = train_autoencoder(
-        x,
-        hidden=settings["hidden"],
-        latent_dim=settings["latent_dim"],
-        epochs=settings["epochs"],
-        batch_size=settings["batch_size"],
-        learning_rate=settings["learning_rate"],
-        seed=seed,
-        scaling=settings["scaling"],
-        device=device,
-        log=log,
-        batch_norm=settings["batch_norm"],
-        input_noise=settings["input_noise"],
-        lr_schedule=settings["lr_schedule"],
-        min_steps=settings["min_steps"],
-    )
-    state = checkpoint(model, history, dict(settings, seed=seed, device=device))
+    model, history = train_autoencoder(x, settings, seed, log=log)
+    state = checkpoint(model, history, dict(params, seed=seed, device=device))
     with atomic_path(snakemake.output.model) as tmp:
         torch.save(state, tmp)
     rows = [f"{h['epoch']}\t{h['loss']:.8f}\t{h['seconds']:.3f}" for h in history]

@@ -200,63 +200,78 @@ def dbscan(x, params, seed):
     """
     from .knee import sample_size_for
 
-    eps = params["eps"]
-    min_samples = params["min_samples"]
-    exact_max = params["exact_max"]
+    eps, min_samples, exact_max = params["eps"], params["min_samples"], params["exact_max"]
+    # checks exact_max and kdistance_sample whatever eps is
     sample_size = sample_size_for(len(x), exact_max, params["kdistance_sample"])
-    used = {}
-    exactness = {}
+    used, exactness = {}, {}
     if eps == "auto":
-        from .knee import auto_eps
-
-        eps, curve, index = auto_eps(x, min_samples, sample_size, seed)
-        used = {
-            "eps": eps,
-            "eps_auto": True,
-            "eps_knee_index": int(index),
-            "eps_knee_quantile": float(index / max(len(curve) - 1, 1)),
-        }
-        if sample_size is None:
-            exactness["eps"] = f"exact: knee of the k-distance curve of all {len(x)} points"
-        else:
-            used["eps_sample_size"] = len(curve)
-            exactness["eps"] = (
-                f"estimated: knee of the k-distance curve of a seeded sample of {len(curve)} of "
-                f"{len(x)} points (seed {seed}; each sampled point's k-distance exact among all "
-                "points)"
-            )
+        used, exactness["eps"] = _dbscan_auto_eps(x, min_samples, sample_size, seed)
+        eps = used["eps"]
     elif isinstance(eps, bool) or not isinstance(eps, (int, float)) or eps <= 0:
         raise ValueError(f"dbscan eps must be a positive number or 'auto', got {eps!r}")
     if exact_max is None or len(x) <= exact_max:
-        from sklearn.cluster import DBSCAN
-
-        labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(x)
-        limit = "no limit" if exact_max is None else f"{len(x)} <= exact_max {exact_max}"
-        exactness["dbscan_neighbours"] = (
-            f"exact (scikit-learn DBSCAN, brute-force eps-neighbourhoods; {limit})"
-        )
+        labels, exactness["dbscan_neighbours"] = _dbscan_exact(x, eps, min_samples, exact_max)
     else:
-        from .neighbours import dbscan_knn, knn_graph
-
-        k = params["knn_neighbors"]
-        if isinstance(k, bool) or not isinstance(k, int) or k < max(min_samples - 1, 1):
-            raise ValueError(
-                f"dbscan knn_neighbors must be an integer of at least min_samples - 1 "
-                f"({max(min_samples - 1, 1)}), got {k!r}"
-            )
-        labels, info = dbscan_knn(*knn_graph(x, k, seed), eps, min_samples)
-        used["knn_core_points"] = info["n_core"]
-        used["knn_saturated_core_points"] = info["n_saturated"]
-        exactness["dbscan_neighbours"] = (
-            f"approximate: {len(x)} > exact_max {exact_max}; DBSCAN on a {k}-nearest-neighbour "
-            f"graph from NN-descent (pynndescent, seed {seed}): core points from the graph's "
-            f"(min_samples-1)-th neighbour distance, clusters = connected components of core "
-            f"points over graph edges <= eps ({info['n_saturated']} of {info['n_core']} core "
-            f"points have all {k} graph neighbours within eps and may miss further links), "
-            "border points join their nearest core neighbour"
+        labels, knn_used, exactness["dbscan_neighbours"] = _dbscan_on_knn_graph(
+            x, eps, min_samples, params["knn_neighbors"], exact_max, seed
         )
+        used.update(knn_used)
     used["exactness"] = exactness
     return labels, used
+
+
+def _dbscan_auto_eps(x, min_samples, sample_size, seed):
+    """DBSCAN's ``eps: auto``: ``(used, note)``, what it records (eps, the knee's position,
+    the sample size when sampled) and how exact it is. ``sample_size`` None: all points."""
+    from .knee import auto_eps
+
+    eps, curve, index = auto_eps(x, min_samples, sample_size, seed)
+    used = {
+        "eps": eps,
+        "eps_auto": True,
+        "eps_knee_index": int(index),
+        "eps_knee_quantile": float(index / max(len(curve) - 1, 1)),
+    }
+    if sample_size is None:
+        return used, f"exact: knee of the k-distance curve of all {len(x)} points"
+    used["eps_sample_size"] = len(curve)
+    return used, (
+        f"estimated: knee of the k-distance curve of a seeded sample of {len(curve)} of "
+        f"{len(x)} points (seed {seed}; each sampled point's k-distance exact among all "
+        "points)"
+    )
+
+
+def _dbscan_exact(x, eps, min_samples, exact_max):
+    """scikit-learn's exact DBSCAN of ``x``: ``(labels, note)``."""
+    from sklearn.cluster import DBSCAN
+
+    labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(x)
+    limit = "no limit" if exact_max is None else f"{len(x)} <= exact_max {exact_max}"
+    return labels, f"exact (scikit-learn DBSCAN, brute-force eps-neighbourhoods; {limit})"
+
+
+def _dbscan_on_knn_graph(x, eps, min_samples, k, exact_max, seed):
+    """DBSCAN of ``x`` on its ``k``-nearest-neighbour graph from NN-descent:
+    ``(labels, used, note)``, ``used`` the graph's core point counts."""
+    from .neighbours import dbscan_knn, knn_graph
+
+    if isinstance(k, bool) or not isinstance(k, int) or k < max(min_samples - 1, 1):
+        raise ValueError(
+            f"dbscan knn_neighbors must be an integer of at least min_samples - 1 "
+            f"({max(min_samples - 1, 1)}), got {k!r}"
+        )
+    labels, info = dbscan_knn(*knn_graph(x, k, seed), eps, min_samples)
+    used = {"knn_core_points": info["n_core"], "knn_saturated_core_points": info["n_saturated"]}
+    note = (
+        f"approximate: {len(x)} > exact_max {exact_max}; DBSCAN on a {k}-nearest-neighbour "
+        f"graph from NN-descent (pynndescent, seed {seed}): core points from the graph's "
+        f"(min_samples-1)-th neighbour distance, clusters = connected components of core "
+        f"points over graph edges <= eps ({info['n_saturated']} of {info['n_core']} core "
+        f"points have all {k} graph neighbours within eps and may miss further links), "
+        "border points join their nearest core neighbour"
+    )
+    return labels, used, note
 
 
 @algorithm("gmm", title="Gaussian mixture", diagnostics=[("kselection", k_is_auto)])
@@ -528,16 +543,7 @@ def umap_gmm(x, params, seed):
     from sklearn.mixture import GaussianMixture
 
     auto = k_is_auto(params)
-    n_clusters = params["k_min"] if auto else params["n_clusters"]
-    over = params["over_clusters"]
-    if auto and over is None:
-        over = params["k_max"]
-    _check_n_clusters(n_clusters, x)
-    if over is not None:
-        _check_n_clusters(over, x)
-        if over < n_clusters:
-            name = "k_min" if auto else "n_clusters"
-            raise ValueError(f"over_clusters ({over}) must be at least {name} ({n_clusters})")
+    n_clusters, over = _umap_gmm_components(x, params, auto)
     z = umap_embed(x, params, seed)
     model = GaussianMixture(
         n_components=over or n_clusters,
@@ -551,6 +557,22 @@ def umap_gmm(x, params, seed):
     if over is None or over == n_clusters:
         return labels
     return merge_clusters(z, labels, n_clusters, params["merge_neighbors"])
+
+
+def _umap_gmm_components(x, params, auto):
+    """``(n_clusters, over)``: the clusters umap_gmm returns (``k_min`` when ``auto``) and
+    the mixture components it fits first when more (None: as many as clusters), checked."""
+    n_clusters = params["k_min"] if auto else params["n_clusters"]
+    over = params["over_clusters"]
+    if auto and over is None:
+        over = params["k_max"]
+    _check_n_clusters(n_clusters, x)
+    if over is not None:
+        _check_n_clusters(over, x)
+        if over < n_clusters:
+            name = "k_min" if auto else "n_clusters"
+            raise ValueError(f"over_clusters ({over}) must be at least {name} ({n_clusters})")
+    return n_clusters, over
 
 
 def _auto_by_merge_gap(z, labels, params):

@@ -35,6 +35,17 @@ def tex_errors(output):
     return "\n".join(found + own)
 
 
+def engine_runs():
+    """The commands that compile a .tex: latexmk once, else pdflatex twice (references)."""
+    if shutil.which("latexmk"):
+        return [["latexmk", "-pdf"]]
+    if shutil.which("pdflatex"):
+        return [["pdflatex"]] * 2
+    raise RuntimeError(
+        f"no TeX engine (latexmk or pdflatex) found; install: apt-get install {TEX_PACKAGES}"
+    )
+
+
 def compile_pdf(tex_path, pdf_path, log):
     """Compile ``tex_path`` (latexmk, else pdflatex twice) and move the PDF to ``pdf_path``.
 
@@ -46,14 +57,7 @@ def compile_pdf(tex_path, pdf_path, log):
     """
     tex_path = Path(tex_path).resolve()
     kept = tex_path.with_suffix(".failed.tex")
-    if shutil.which("latexmk"):
-        runs = [["latexmk", "-pdf"]]
-    elif shutil.which("pdflatex"):
-        runs = [["pdflatex"]] * 2
-    else:
-        raise RuntimeError(
-            f"no TeX engine (latexmk or pdflatex) found; install: apt-get install {TEX_PACKAGES}"
-        )
+    runs = engine_runs()
     build = Path(tempfile.mkdtemp(prefix="latex-build-", dir=tex_path.parent))
     try:
         for run in runs:

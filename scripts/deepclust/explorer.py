@@ -166,19 +166,8 @@ def explorer_data(indices, coords, clusterings, true, class_names, max_points, s
     positions = choose_points(np.asarray(first)[indices], max_points, seed)
     index = indices[positions]
     clusters = {name: np.asarray(labels)[index] for name, labels in clusterings.items()}
-    colourings = {
-        name: legend_groups(clusters[name], labels, NOISE, "noise")
-        for name, labels in clusterings.items()
-    }
     true = np.asarray(true)
-    if class_names and (true != NO_LABEL).any():
-        names = dict(enumerate(str(c) for c in class_names))
-        colourings["true label"] = legend_groups(true[index], true, NO_LABEL, "no label", names)
-    for name, (seeds, n) in (agreeing or {}).items():
-        if len(seeds) != n_images:
-            raise ValueError(f"agreement of {name} has {len(seeds)} values, not {n_images}")
-        names = {k: f"{k} of {n} seeds" if k < n else f"all {n} seeds" for k in range(n + 1)}
-        colourings[f"seeds agreeing ({name})"] = legend_groups(seeds[index], seeds, -1, "", names)
+    colourings = _colourings(index, clusterings, true, class_names, agreeing or {})
     return {
         "positions": positions,
         "index": index,
@@ -191,6 +180,24 @@ def explorer_data(indices, coords, clusterings, true, class_names, max_points, s
         "n_tsne": len(indices),
         "n_images": n_images,
     }
+
+
+def _colourings(index, clusterings, true, class_names, agreeing):
+    """``{name: legend_groups}`` of the points ``index``: each clustering, then the true
+    labels (when some image has one), then each seeds-agreeing colouring."""
+    colourings = {
+        name: legend_groups(np.asarray(labels)[index], labels, NOISE, "noise")
+        for name, labels in clusterings.items()
+    }
+    if class_names and (true != NO_LABEL).any():
+        names = dict(enumerate(str(c) for c in class_names))
+        colourings["true label"] = legend_groups(true[index], true, NO_LABEL, "no label", names)
+    for name, (seeds, n) in agreeing.items():
+        if len(seeds) != len(true):
+            raise ValueError(f"agreement of {name} has {len(seeds)} values, not {len(true)}")
+        names = {k: f"{k} of {n} seeds" if k < n else f"all {n} seeds" for k in range(n + 1)}
+        colourings[f"seeds agreeing ({name})"] = legend_groups(seeds[index], seeds, -1, "", names)
+    return colourings
 
 
 def describe(data, seed, stratified_by):
@@ -243,34 +250,10 @@ def strip_positions(where, n=STRIP):
     return [int(where[i]) for i in np.linspace(0, len(where) - 1, n).round().astype(int)]
 
 
-def explorer_page(data, thumbs, title, note):
-    """The standalone HTML page (BokehJS inlined) of explorer_data's ``data``.
-
-    ``thumbs``: the data URI of each point's image (thumbnails), in the data's order;
-    ``title``: the page heading; ``note``: the sentence on how the points were chosen.
-    Each legend group is a scatter renderer over one shared data source (WebGL), so a
-    click in the legend hides or shows it; the selector swaps renderers and legends.
-    """
+def _columns(data, thumbs):
+    """The data source's columns of the points and the hover tooltip's HTML rows."""
     import html
 
-    from bokeh.embed import file_html
-    from bokeh.layouts import column
-    from bokeh.models import (
-        CDSView,
-        ColumnDataSource,
-        CustomJS,
-        Div,
-        HoverTool,
-        IndexFilter,
-        Legend,
-        LegendItem,
-        Select,
-    )
-    from bokeh.plotting import figure
-    from bokeh.resources import INLINE
-
-    if len(thumbs) != len(data["index"]):
-        raise ValueError(f"{len(thumbs)} thumbnails for {len(data['index'])} points")
     columns = {"x": data["x"], "y": data["y"], "index": data["index"], "thumb": list(thumbs)}
     rows = ['<div><img src="@thumb" width="84" height="84" style="image-rendering: pixelated">']
     rows.append("<div>image @index</div>")
@@ -281,20 +264,16 @@ def explorer_page(data, thumbs, title, note):
         names = np.array([*data["class_names"], "no label"])  # NO_LABEL (-1): the last
         columns["label"] = names[data["label"]]
         rows.append("<div>true label: @label</div>")
-    source = ColumnDataSource(columns)
-    plot = figure(
-        width=1000,
-        height=680,
-        output_backend="webgl",
-        tools="pan,wheel_zoom,box_zoom,reset",
-        active_scroll="wheel_zoom",
-        match_aspect=True,
-        x_axis_label="t-SNE 1",
-        y_axis_label="t-SNE 2",
-    )
-    strip = Div(text=HINT, width=1100, name="strip")
-    names, renderers, legends = list(data["colourings"]), [], []
-    for c, (name, groups) in enumerate(data["colourings"].items()):
+    return columns, rows
+
+
+def _legends(plot, source, strip, colourings):
+    """One scatter renderer per legend group and one legend per colouring (the first
+    visible), added to ``plot``. Returns the renderers (a list per colouring) and legends."""
+    from bokeh.models import CDSView, CustomJS, IndexFilter, Legend, LegendItem
+
+    renderers, legends = [], []
+    for c, (name, groups) in enumerate(colourings.items()):
         group_renderers, items = [], []
         for label, where, colour in groups:
             view = CDSView(filter=IndexFilter(indices=[int(i) for i in where]))
@@ -312,20 +291,52 @@ def explorer_page(data, thumbs, title, note):
         plot.add_layout(legend, "right")
         renderers.append(group_renderers)
         legends.append(legend)
-    plot.add_tools(HoverTool(tooltips="".join(rows) + "</div>", renderers=sum(renderers, [])))
+    return renderers, legends
+
+
+def _selector(names, renderers, legends, strip):
+    """The "Colour by" menu, which swaps the renderers and legends shown."""
+    from bokeh.models import CustomJS, Select
+
     select = Select(title="Colour by", value=names[0], options=names, name="colouring")
-    select.js_on_change(
-        "value",
-        CustomJS(
-            args={
-                "names": names,
-                "renderers": renderers,
-                "legends": legends,
-                "strip": strip,
-                "hint": HINT,
-            },
-            code=SELECT_JS,
-        ),
+    args = {"names": names, "renderers": renderers, "legends": legends, "strip": strip}
+    select.js_on_change("value", CustomJS(args=args | {"hint": HINT}, code=SELECT_JS))
+    return select
+
+
+def explorer_page(data, thumbs, title, note):
+    """The standalone HTML page (BokehJS inlined) of explorer_data's ``data``.
+
+    ``thumbs``: the data URI of each point's image (thumbnails), in the data's order;
+    ``title``: the page heading; ``note``: the sentence on how the points were chosen.
+    Each legend group is a scatter renderer over one shared data source (WebGL), so a
+    click in the legend hides or shows it; the selector swaps renderers and legends.
+    """
+    import html
+
+    from bokeh.embed import file_html
+    from bokeh.layouts import column
+    from bokeh.models import ColumnDataSource, Div, HoverTool
+    from bokeh.plotting import figure
+    from bokeh.resources import INLINE
+
+    if len(thumbs) != len(data["index"]):
+        raise ValueError(f"{len(thumbs)} thumbnails for {len(data['index'])} points")
+    columns, rows = _columns(data, thumbs)
+    source = ColumnDataSource(columns)
+    plot = figure(
+        width=1000,
+        height=680,
+        output_backend="webgl",
+        tools="pan,wheel_zoom,box_zoom,reset",
+        active_scroll="wheel_zoom",
+        match_aspect=True,
+        x_axis_label="t-SNE 1",
+        y_axis_label="t-SNE 2",
     )
+    strip = Div(text=HINT, width=1100, name="strip")
+    renderers, legends = _legends(plot, source, strip, data["colourings"])
+    plot.add_tools(HoverTool(tooltips="".join(rows) + "</div>", renderers=sum(renderers, [])))
+    select = _selector(list(data["colourings"]), renderers, legends, strip)
     heading = Div(text=f"<h2>{html.escape(title)}</h2><p>{html.escape(note)}</p>", width=1100)
     return file_html(column(heading, select, plot, strip), resources=INLINE, title=title)

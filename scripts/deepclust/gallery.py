@@ -4,6 +4,8 @@ Choosing is linear in the data: one centre per cluster (the mean of its embeddin
 each point's distance to its own centre, never distances between all pairs.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .labels import NO_LABEL, NOISE
@@ -32,43 +34,56 @@ def cluster_members(x, labels, n_typical, n_atypical, seed=0):
             f"n_typical must be >= 1 and n_atypical >= 0, got {n_typical} and {n_atypical}"
         )
     ids, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
-    centres = np.zeros((len(ids), x.shape[1]))
-    np.add.at(centres, inverse, x)
-    centres /= sizes[:, None]
-    distance = np.linalg.norm(x - centres[inverse], axis=1)
+    distance = _distance_to_centre(x, inverse, sizes)
     # Within each cluster, points by increasing and by decreasing distance (ties by index).
     index = np.arange(len(x))
     nearest_first = np.lexsort((index, distance, inverse))
     farthest_first = np.lexsort((index, -distance, inverse))
     starts = np.concatenate([[0], np.cumsum(sizes)])
-    rows, noise = [], None
+    rows, noise = [], []
     for k in np.lexsort((ids, -sizes)):
-        members = nearest_first[starts[k] : starts[k + 1]]
+        members = slice(starts[k], starts[k + 1])
         if ids[k] == NOISE:
-            rng = np.random.default_rng(seed)
-            take = min(len(members), n_typical + n_atypical)
-            sample = np.sort(rng.choice(np.sort(members), size=take, replace=False))
-            noise = {
-                "cluster": NOISE,
-                "size": int(sizes[k]),
-                "typical": sample.astype(np.int64),
-                "atypical": np.empty(0, np.int64),
-            }
-            continue
-        typical = members[:n_typical]
-        farthest = farthest_first[
-            starts[k] : min(starts[k + 1], starts[k] + len(typical) + n_atypical)
-        ]
-        atypical = farthest[~np.isin(farthest, typical)][:n_atypical]
-        rows.append(
-            {
-                "cluster": int(ids[k]),
-                "size": int(sizes[k]),
-                "typical": typical.astype(np.int64),
-                "atypical": atypical.astype(np.int64),
-            }
-        )
-    return rows + ([noise] if noise is not None else [])
+            noise.append(_noise_row(nearest_first[members], n_typical + n_atypical, seed))
+        else:
+            nearest, farthest = nearest_first[members], farthest_first[members]
+            rows.append(_cluster_row(int(ids[k]), nearest, farthest, n_typical, n_atypical))
+    return rows + noise
+
+
+def _distance_to_centre(x, inverse, sizes):
+    """float ``(N,)``: each row of ``x`` ``(N, D)`` to the mean of its cluster's rows
+    (``inverse`` int ``(N,)`` cluster index of each row, ``sizes`` rows per cluster)."""
+    centres = np.zeros((len(sizes), x.shape[1]))
+    np.add.at(centres, inverse, x)
+    centres /= sizes[:, None]
+    return np.linalg.norm(x - centres[inverse], axis=1)
+
+
+def _cluster_row(cluster, nearest, farthest, n_typical, n_atypical):
+    """A gallery row of one cluster from its members nearest first and farthest first."""
+    typical = nearest[:n_typical]
+    farthest = farthest[: len(typical) + n_atypical]
+    atypical = farthest[~np.isin(farthest, typical)][:n_atypical]
+    return {
+        "cluster": cluster,
+        "size": len(nearest),
+        "typical": typical.astype(np.int64),
+        "atypical": atypical.astype(np.int64),
+    }
+
+
+def _noise_row(members, n_shown, seed):
+    """The noise row: a seeded random sample of ``n_shown`` of its ``members`` (sorted)."""
+    rng = np.random.default_rng(seed)
+    take = min(len(members), n_shown)
+    sample = np.sort(rng.choice(np.sort(members), size=take, replace=False))
+    return {
+        "cluster": NOISE,
+        "size": len(members),
+        "typical": sample.astype(np.int64),
+        "atypical": np.empty(0, np.int64),
+    }
 
 
 def class_agreement(true, pred):
@@ -133,6 +148,103 @@ def row_label(row, total, agreement, class_names, stability=None):
     return text
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Sizes of a gallery: thumbnails ``h`` x ``w`` pixels ``gap`` apart in ``slots``
+    places (``n_typical`` of them, then ``n_atypical`` at the right end) making a strip
+    ``strip_w`` pixels wide; the figure's measures in inches."""
+
+    n_typical: int
+    n_atypical: int
+    slots: int
+    h: int
+    w: int
+    gap: int
+    strip_w: int
+    width: float = 11.0
+    label_in: float = 2.3
+    strip_in: float = 11.0 - 2.3 - 0.15  # width - label_in - margin
+    row_in: float = 0.45
+    pad: float = 0.06
+    head: float = 0.6
+
+
+def _layout(images, clusters, shown, tile_px):
+    """The :class:`_Layout` of a gallery of the ``clusters`` rows, ``shown`` drawn."""
+    n_typical = max([len(r["typical"]) for r in clusters] or [1])
+    n_atypical = max([len(r["atypical"]) for r in clusters] or [0])
+    # one empty slot between the typical and the atypical members
+    slots = max(
+        n_typical + n_atypical + (1 if n_atypical else 0), *(len(r["typical"]) for r in shown)
+    )
+    h, w = shrink(images[:1], tile_px).shape[1:3]
+    gap = max(1, w // 14)
+    strip_w = slots * (w + gap) - gap
+    strip_in = _Layout.strip_in
+    # the strip at full width (square pixels unless very wide)
+    row_in = max(strip_in * h / strip_w, 0.45)
+    pad = max(0.06, 0.08 * row_in)
+    return _Layout(n_typical, n_atypical, slots, h, w, gap, strip_w, row_in=row_in, pad=pad)
+
+
+def _strip(images, row, layout, tile_px):
+    """uint8 ``(h, strip_w[, 3])``: a row's thumbnails on white, the typical members from
+    the left, the atypical ones at the right end (farthest last); noise fills the slots."""
+    lay = layout
+    strip = np.full((lay.h, lay.strip_w, *images.shape[3:]), 255, dtype=np.uint8)
+    tiles = shrink(images[row["typical"]], tile_px)
+    if row["cluster"] == NOISE:  # a random sample: no order, no separator
+        strip[:] = _mosaic(tiles, lay.slots, lay.gap, 255)
+        return strip
+    part = _mosaic(tiles, lay.n_typical, lay.gap, 255)
+    strip[:, : part.shape[1]] = part
+    if len(row["atypical"]):
+        tiles = shrink(images[row["atypical"][::-1]], tile_px)
+        part = _mosaic(tiles, len(tiles), lay.gap, 255)
+        strip[:, lay.strip_w - part.shape[1] :] = part
+    return strip
+
+
+def _draw_row(fig, i, row, text, strip, layout, height):
+    """Row ``i`` of the gallery: its ``strip`` with a red line before the atypical
+    members, its ``text`` on the left, the two column headings above the first row."""
+    lay, noise = layout, row["cluster"] == NOISE
+    top = height - lay.head - i * (lay.row_in + lay.pad)
+    box = [lay.label_in, top - lay.row_in, lay.strip_in, lay.row_in]
+    ax = fig.add_axes([box[0] / lay.width, box[1] / height, box[2] / lay.width, box[3] / height])
+    if lay.n_atypical and not noise:
+        ax.axvline(lay.n_typical * (lay.w + lay.gap) + (lay.w - 1) / 2, color="tab:red", lw=1.5)
+    cmap = None if strip.ndim == 3 else "gray"
+    ax.imshow(strip, cmap=cmap, vmin=0, vmax=255, interpolation="antialiased", aspect="auto")
+    ax.set_xlim(-0.5, lay.strip_w - 0.5)
+    ax.set_axis_off()
+    colour = "dimgrey" if noise else "black"
+    label = dict(transform=ax.transAxes, ha="right", va="center", fontsize=8, color=colour)
+    ax.text(-0.015, 0.5, text, **label)
+    if i == 0:
+        heading = dict(transform=ax.transAxes, fontsize=8, va="bottom")
+        ax.text(0, 1.03, "most typical (nearest the centre) →", **heading)
+        if lay.n_atypical:
+            ax.text(1, 1.03, "← least typical (farthest)", ha="right", **heading)
+
+
+def _hidden_note(fig, hidden, rows, height):
+    """The line under the gallery on the ``hidden`` clusters (share of all ``rows``)."""
+    n, total = sum(r["size"] for r in hidden), sum(r["size"] for r in rows)
+    big, small = hidden[0]["size"], hidden[-1]["size"]
+    sizes = f"size {big:,}" if big == small else f"sizes {big:,} to {small:,}"
+    fig.text(
+        0.5,
+        0.1 / height,
+        f"+ {len(hidden)} smaller cluster{'s' if len(hidden) > 1 else ''} not shown: "
+        f"{n:,} images "
+        f"({n / total:.1%}), {sizes}",
+        ha="center",
+        va="bottom",
+        fontsize=8,
+    )
+
+
 def plot_gallery(images, rows, title, labels, max_rows, tile_px=56):
     """One row of thumbnails per cluster: typical members | least typical ones.
 
@@ -147,93 +259,15 @@ def plot_gallery(images, rows, title, labels, max_rows, tile_px=56):
     noise = [(r, t) for r, t in zip(rows, labels) if r["cluster"] == NOISE]
     shown, texts = zip(*(clusters[:max_rows] + noise))
     hidden = [r for r, _ in clusters[max_rows:]]
-    clusters = [r for r, _ in clusters]
-    n_typical = max([len(r["typical"]) for r in clusters] or [1])
-    n_atypical = max([len(r["atypical"]) for r in clusters] or [0])
-    # one empty slot between the typical and the atypical members
-    slots = max(
-        n_typical + n_atypical + (1 if n_atypical else 0), *(len(r["typical"]) for r in shown)
-    )
-    h, w = shrink(images[:1], tile_px).shape[1:3]
-    gap = max(1, w // 14)
-    strip_w = slots * (w + gap) - gap
-    width, label_in, margin = 11.0, 2.3, 0.15
-    strip_in = width - label_in - margin
-    row_in = max(
-        strip_in * h / strip_w, 0.45
-    )  # the strip at full width (square pixels unless very wide)
-    pad = max(0.06, 0.08 * row_in)
-    head, foot = 0.6, (0.35 if hidden else 0.12)
-    height = head + (row_in + pad) * len(shown) + foot
-    fig = plt.figure(figsize=(width, height))
+    lay = _layout(images, [r for r, _ in clusters], shown, tile_px)
+    foot = 0.35 if hidden else 0.12
+    height = lay.head + (lay.row_in + lay.pad) * len(shown) + foot
+    fig = plt.figure(figsize=(lay.width, height))
     fig.suptitle(title, y=1 - 0.08 / height, va="top", fontsize=11)
-    cmap = None if images.ndim == 4 else "gray"
     for i, (row, text) in enumerate(zip(shown, texts)):
-        top = height - head - i * (row_in + pad)
-        ax = fig.add_axes(
-            [label_in / width, (top - row_in) / height, strip_in / width, row_in / height]
-        )
-        strip = np.full((h, strip_w, *images.shape[3:]), 255, dtype=np.uint8)
-        if row["cluster"] == NOISE:  # a random sample: no order, no separator
-            tiles = shrink(images[row["typical"]], tile_px)
-            strip[:] = _mosaic(tiles, slots, gap, 255)
-        else:
-            tiles = shrink(images[row["typical"]], tile_px)
-            part = _mosaic(tiles, n_typical, gap, 255)
-            strip[:, : part.shape[1]] = part
-            if len(row["atypical"]):
-                # farthest member at the far right
-                tiles = shrink(images[row["atypical"][::-1]], tile_px)
-                part = _mosaic(tiles, len(tiles), gap, 255)
-                strip[:, strip_w - part.shape[1] :] = part
-            if n_atypical:
-                ax.axvline(n_typical * (w + gap) + (w - 1) / 2, color="tab:red", lw=1.5)
-        ax.imshow(strip, cmap=cmap, vmin=0, vmax=255, interpolation="antialiased", aspect="auto")
-        ax.set_xlim(-0.5, strip_w - 0.5)
-        ax.set_axis_off()
-        ax.text(
-            -0.015,
-            0.5,
-            text,
-            transform=ax.transAxes,
-            ha="right",
-            va="center",
-            fontsize=8,
-            color="dimgrey" if row["cluster"] == NOISE else "black",
-        )
-        if i == 0:
-            ax.text(
-                0,
-                1.03,
-                "most typical (nearest the centre) →",
-                transform=ax.transAxes,
-                fontsize=8,
-                va="bottom",
-            )
-            if n_atypical:
-                ax.text(
-                    1,
-                    1.03,
-                    "← least typical (farthest)",
-                    transform=ax.transAxes,
-                    fontsize=8,
-                    va="bottom",
-                    ha="right",
-                )
+        _draw_row(fig, i, row, text, _strip(images, row, lay, tile_px), lay, height)
     if hidden:
-        n, total = sum(r["size"] for r in hidden), sum(r["size"] for r in rows)
-        big, small = hidden[0]["size"], hidden[-1]["size"]
-        sizes = f"size {big:,}" if big == small else f"sizes {big:,} to {small:,}"
-        fig.text(
-            0.5,
-            0.1 / height,
-            f"+ {len(hidden)} smaller cluster{'s' if len(hidden) > 1 else ''} not shown: "
-            f"{n:,} images "
-            f"({n / total:.1%}), {sizes}",
-            ha="center",
-            va="bottom",
-            fontsize=8,
-        )
+        _hidden_note(fig, hidden, rows, height)
     return fig
 
 

@@ -1,16 +1,21 @@
 """Feed-forward autoencoder: definition, seeded training, encoding, checkpoints."""
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
+
+from .settings import Settings, check_choice, check_flag, check_integer, check_number
 
 # How pixels are scaled and what the decoder ends with.
 SCALINGS = {
     "symmetric": ("[-1, 1]", "tanh"),  # the seed's choice
     "unit": ("[0, 1]", "linear"),
 }
+DEVICES = ("auto", "cpu", "cuda")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 class TrainingDiverged(FloatingPointError):
@@ -80,95 +85,197 @@ def epochs_for(n_train, batch_size, epochs, min_steps):
     return max(epochs, -(-min_steps // per_epoch))
 
 
-def train_autoencoder(
-    x,
-    hidden,
-    latent_dim,
-    epochs,
-    batch_size,
-    learning_rate,
-    seed,
-    *,
-    scaling,
-    device,
-    batch_norm,
-    input_noise,
-    lr_schedule,
-    min_steps,
-    log=print,
-):
-    """Train with MSE and Adam on ``x``; seeded shuffling.
+@dataclass(frozen=True)
+class AutoencoderSettings(Settings):
+    """How to build and train the autoencoder: the config's ``autoencoder`` block.
 
-    ``x`` is float32 ``(N, D)`` inputs, or uint8 images ``(N, ...)`` (any array-like, e.g.
-    a memory-mapped ``.npy``) that are scaled batch by batch with ``scaling``: memory then
-    holds the images once, never a float32 copy of them, and the numbers are the same.
+    Build it with ``AutoencoderSettings.from_params(params)``; every value is checked here
+    and a bad one raises ValueError naming its key.
 
-    Options (all off, i.e. ``False``, ``0.0``, ``constant``, reproduce the seed's training
-    bit for bit): ``batch_norm`` (see :class:`Autoencoder`); ``input_noise`` > 0 trains a
-    denoising autoencoder: Gaussian noise of that standard deviation (in scaled pixel
-    units) is added to each batch's inputs, drawn from a generator seeded with ``seed``,
-    while the target stays clean; ``lr_schedule``: ``constant`` or ``cosine`` (learning
-    rate annealed per batch from ``learning_rate`` to 0 over all epochs); ``min_steps``:
-    train for :func:`epochs_for` epochs, more than ``epochs`` on a dataset too small to give
-    that many optimiser steps.
-
-    Returns ``(model, history)`` where history is a list of per-epoch dicts
-    ``{"epoch", "loss", "seconds"}`` (loss = mean MSE over the epoch's samples, against
-    the clean inputs). Raises TrainingDiverged on a NaN/inf loss.
+    Attributes
+    ----------
+    hidden : tuple of int
+        Hidden layer sizes of the encoder (the decoder mirrors them).
+    latent_dim : int
+        Size of the embedding.
+    scaling : str
+        How pixels are scaled, a key of ``SCALINGS``.
+    epochs : int
+        Passes over the images (more on a small dataset, see ``min_steps``).
+    min_steps : int
+        At least this many optimiser steps (:func:`epochs_for`).
+    batch_size : int
+        Images per optimiser step.
+    learning_rate : float
+        Adam's learning rate.
+    device : str
+        ``auto``, ``cpu`` or ``cuda`` (:func:`resolve_device`).
+    batch_norm : bool
+        BatchNorm1d between each hidden Linear layer and its ReLU.
+    input_noise : float
+        Standard deviation of the Gaussian noise added to the scaled inputs (0: none).
+    lr_schedule : str
+        ``constant`` or ``cosine``.
     """
-    if lr_schedule not in ("constant", "cosine"):
-        raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {lr_schedule!r}")
-    if input_noise < 0:
-        raise ValueError(f"input_noise must be >= 0, got {input_noise}")
-    epochs = epochs_for(len(x), batch_size, epochs, min_steps)
+
+    hidden: tuple
+    latent_dim: int
+    scaling: str
+    epochs: int
+    min_steps: int
+    batch_size: int
+    learning_rate: float
+    device: str
+    batch_norm: bool
+    input_noise: float
+    lr_schedule: str
+
+    def __post_init__(self):
+        if not isinstance(self.hidden, (list, tuple)) or not self.hidden:
+            raise ValueError(f"hidden must be a non-empty list of sizes, got {self.hidden!r}")
+        for i, size in enumerate(self.hidden):
+            check_integer(f"hidden[{i}]", size, 1)
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        check_integer("latent_dim", self.latent_dim, 1)
+        check_choice("scaling", self.scaling, SCALINGS)
+        check_integer("epochs", self.epochs, 1)
+        check_integer("min_steps", self.min_steps, 0)
+        check_integer("batch_size", self.batch_size, 1)
+        check_number("learning_rate", self.learning_rate, 0, above=True)
+        check_choice("device", self.device, DEVICES)
+        check_flag("batch_norm", self.batch_norm)
+        check_number("input_noise", self.input_noise, 0)
+        check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
+
+
+def check_loss(loss, epoch, learning_rate, what="training"):
+    """Raise TrainingDiverged when the epoch's ``loss`` is NaN or infinite."""
+    if not np.isfinite(loss):
+        raise TrainingDiverged(
+            f"{what} diverged at epoch {epoch}: loss is {loss}; "
+            f"lower the learning rate (now {learning_rate})"
+        )
+
+
+def _new_model(x, settings, seed, device):
+    """An untrained :class:`Autoencoder` for inputs like ``x``, its weights drawn after
+    ``torch.manual_seed(seed)``, on ``device``."""
+    s = settings
     torch.manual_seed(seed)
-    input_dim = int(np.prod(x.shape[1:]))
-    model = Autoencoder(input_dim, hidden, latent_dim, scaling, batch_norm).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    scheduler = None
-    if lr_schedule == "cosine":
-        steps = epochs * -(-len(x) // batch_size)
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
-    noise = torch.Generator(device=device).manual_seed(seed + 1) if input_noise > 0 else None
+    model = Autoencoder(int(np.prod(x.shape[1:])), s.hidden, s.latent_dim, s.scaling, s.batch_norm)
+    return model.to(device)
+
+
+def _optimiser(model, settings, steps):
+    """Adam on ``model`` and its per-batch learning-rate schedule: None for ``constant``,
+    cosine annealing to 0 over ``steps`` optimiser steps for ``cosine``."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate)
+    if settings.lr_schedule == "cosine":
+        return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+    return optimizer, None
+
+
+def _noise_adder(input_noise, seed, device):
+    """A function that returns a batch plus seeded Gaussian noise of standard deviation
+    ``input_noise`` (its own generator, seeded ``seed + 1``); the identity when it is 0."""
+    if input_noise == 0:
+        return lambda batch: batch
+    generator = torch.Generator(device=device).manual_seed(seed + 1)
+
+    def add_noise(batch):
+        return batch + input_noise * torch.randn(
+            batch.shape, generator=generator, device=device, dtype=batch.dtype
+        )
+
+    return add_noise
+
+
+def _batches(data, order, batch_size, scaling, device):
+    """Yield one epoch's clean float32 batches, rows ``order`` of ``data`` in turn.
+
+    ``data`` is a float32 tensor already on ``device``, or uint8 images (any array-like)
+    that are scaled batch by batch with ``scaling``.
+    """
+    tensor = isinstance(data, torch.Tensor)
+    if tensor:
+        order = order.to(device)
+    for begin in range(0, len(data), batch_size):
+        if tensor:
+            yield data[order[begin : begin + batch_size]]
+        else:
+            rows = order[begin : begin + batch_size].numpy()
+            yield torch.from_numpy(scale_images(data[rows], scaling)).to(device)
+
+
+def _train_epoch(model, optimizer, scheduler, batches, add_noise, device):
+    """One pass over ``batches`` (MSE against the clean batch, one Adam step per batch).
+
+    Returns the mean loss over the epoch's samples, a float (summed in float64).
+    """
     loss_fn = nn.MSELoss()
-    raw = x.dtype == np.uint8
-    data = x if raw else torch.from_numpy(x).to(device)
+    total, count = torch.zeros((), dtype=torch.float64, device=device), 0
+    model.train()
+    for batch in batches:
+        loss = loss_fn(model(add_noise(batch)), batch)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        total += loss.detach().double() * len(batch)
+        count += len(batch)
+    return float(total) / count
+
+
+def train_autoencoder(x, settings, seed, *, log=print):
+    """Train an :class:`Autoencoder` with MSE and Adam on ``x``, shuffled with ``seed``.
+
+    With ``batch_norm`` false, ``input_noise`` 0 and ``lr_schedule`` constant this is the
+    seed's training, bit for bit. ``input_noise`` > 0 trains a denoising autoencoder (noisy
+    inputs, clean targets); ``cosine`` anneals the learning rate per batch to 0.
+
+    Parameters
+    ----------
+    x : array-like
+        float32 ``(N, D)`` inputs, or uint8 images ``(N, ...)`` (e.g. a memory-mapped
+        ``.npy``) scaled batch by batch with ``settings.scaling``: memory then holds the
+        images once, never a float32 copy, and the numbers are the same.
+    settings : AutoencoderSettings
+        The model and its training (:func:`epochs_for` epochs).
+    seed : int
+        Seeds the initial weights, the shuffling and the input noise.
+    log : callable
+        Receives one progress line per epoch.
+
+    Returns
+    -------
+    model : Autoencoder
+        The trained model, on the CPU.
+    history : list of dict
+        ``{"epoch", "loss", "seconds"}`` per epoch, loss the mean MSE against clean inputs.
+
+    Raises
+    ------
+    TrainingDiverged
+        When an epoch's loss is NaN or infinite.
+    """
+    s, device = settings, resolve_device(settings.device)
+    epochs = epochs_for(len(x), s.batch_size, s.epochs, s.min_steps)
+    model = _new_model(x, s, seed, device)
+    optimizer, scheduler = _optimiser(model, s, epochs * -(-len(x) // s.batch_size))
+    add_noise = _noise_adder(s.input_noise, seed, device)
+    data = x if x.dtype == np.uint8 else torch.from_numpy(x).to(device)
     shuffle = torch.Generator().manual_seed(seed)
     history = []
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         order = torch.randperm(len(data), generator=shuffle)
-        if not raw:
-            order = order.to(device)
-        total = torch.zeros((), dtype=torch.float64, device=device)
-        model.train()
-        for begin in range(0, len(data), batch_size):
-            if raw:
-                rows = order[begin : begin + batch_size].numpy()
-                batch = torch.from_numpy(scale_images(data[rows], scaling)).to(device)
-            else:
-                batch = data[order[begin : begin + batch_size]]
-            inputs = batch
-            if noise is not None:
-                inputs = batch + input_noise * torch.randn(
-                    batch.shape, generator=noise, device=device, dtype=batch.dtype
-                )
-            loss = loss_fn(model(inputs), batch)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            if scheduler is not None:
-                scheduler.step()
-            total += loss.detach().double() * len(batch)
-        epoch_loss = float(total) / len(data)
+        batches = _batches(data, order, s.batch_size, s.scaling, device)
+        loss = _train_epoch(model, optimizer, scheduler, batches, add_noise, device)
         seconds = time.perf_counter() - start
-        if not np.isfinite(epoch_loss):
-            raise TrainingDiverged(
-                f"training diverged at epoch {epoch}: loss is {epoch_loss}; "
-                f"lower the learning rate (now {learning_rate})"
-            )
-        history.append({"epoch": epoch, "loss": epoch_loss, "seconds": seconds})
-        log(f"epoch {epoch}/{epochs}  loss {epoch_loss:.6f}  {seconds:.2f} s")
+        check_loss(loss, epoch, s.learning_rate)
+        history.append({"epoch": epoch, "loss": loss, "seconds": seconds})
+        log(f"epoch {epoch}/{epochs}  loss {loss:.6f}  {seconds:.2f} s")
     return model.cpu(), history
 
 

@@ -75,18 +75,8 @@ def knn_graph(x, k, random_state=0):
     return indices, distances
 
 
-def dbscan_knn(indices, distances, eps, min_samples):
-    """DBSCAN labels from a kNN graph (see the module docstring for what is exact).
-
-    ``indices`` int ``(N, k)`` and ``distances`` float ``(N, k)`` as :func:`knn_graph`
-    returns them (rows ascending, self excluded, -1/inf for empty slots), with
-    ``k >= min_samples - 1``. Returns ``(labels int64 (N,), info)``; ``info`` holds
-    ``n_core`` and ``n_saturated`` (core points with all k neighbours within eps, whose
-    further eps-neighbours the graph does not see).
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
+def _check_graph(indices, distances, eps, min_samples):
+    """dbscan_knn's arguments checked; returns ``indices`` and ``distances`` as arrays."""
     indices = np.asarray(indices)
     distances = np.asarray(distances)
     n, k = indices.shape
@@ -106,6 +96,23 @@ def dbscan_knn(indices, distances, eps, min_samples):
         raise ValueError(
             f"knn_neighbors ({k}) must be at least min_samples - 1 ({min_samples - 1})"
         )
+    return indices, distances
+
+
+def dbscan_knn(indices, distances, eps, min_samples):
+    """DBSCAN labels from a kNN graph (see the module docstring for what is exact).
+
+    ``indices`` int ``(N, k)`` and ``distances`` float ``(N, k)`` as :func:`knn_graph`
+    returns them (rows ascending, self excluded, -1/inf for empty slots), with
+    ``k >= min_samples - 1``. Returns ``(labels int64 (N,), info)``; ``info`` holds
+    ``n_core`` and ``n_saturated`` (core points with all k neighbours within eps, whose
+    further eps-neighbours the graph does not see).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    indices, distances = _check_graph(indices, distances, eps, min_samples)
+    n, k = indices.shape
     within = distances <= eps
     core = np.ones(n, bool) if min_samples == 1 else within[:, min_samples - 2]
     labels = np.full(n, NOISE, dtype=np.int64)

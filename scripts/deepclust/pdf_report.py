@@ -229,27 +229,10 @@ def agreement_context(consensus, metrics, titles, figures):
     if not consensus:
         return None
 
-    def mean(values):
-        return None if any(v is None for v in values) else float(np.mean(values))
-
     rows, drawn = [], []
     for name, m in consensus.items():
         record = m["stability"]
-        seeds_mean = {k: mean([s.get(k) for s in metrics[name]]) for k in ("accuracy", "nmi")}
-        cells = [
-            tex_escape(titles[name]),
-            fmt(record["mean_ari"], "{:.3f}"),
-            fmt(record["mean_nmi"], "{:.3f}"),
-            fmt(record["unanimous_fraction"], "{:.1%}"),
-            str(record["reference_seed"]),
-            str(m["n_clusters"]),
-        ]
-        if m.get("accuracy") is not None:
-            cells += [
-                fmt(m["accuracy"], "{:.3f}") + " (" + fmt(seeds_mean["accuracy"], "{:.3f}") + ")",
-                fmt(m["nmi"], "{:.3f}") + " (" + fmt(seeds_mean["nmi"], "{:.3f}") + ")",
-            ]
-        rows.append(cells)
+        rows.append(_agreement_row(titles[name], m, metrics[name]))
         stabilities = list(record["consensus_cluster_stability"].values())
         drawn.append(
             {
@@ -270,6 +253,28 @@ def agreement_context(consensus, metrics, titles, figures):
         "figures": drawn,
         "most_stable": {"title": titles[most], "ari": agreement[most]},
     }
+
+
+def _agreement_row(title, m, seeds):
+    """One row of the seeds' agreement table: ``m`` the consensus's metrics.json, ``seeds``
+    the metrics.json of each seed (their mean scores follow the consensus's in brackets)."""
+
+    def mean(key):
+        values = [s.get(key) for s in seeds]
+        return None if any(v is None for v in values) else float(np.mean(values))
+
+    record = m["stability"]
+    cells = [
+        tex_escape(title),
+        fmt(record["mean_ari"], "{:.3f}"),
+        fmt(record["mean_nmi"], "{:.3f}"),
+        fmt(record["unanimous_fraction"], "{:.1%}"),
+        str(record["reference_seed"]),
+        str(m["n_clusters"]),
+    ]
+    if m.get("accuracy") is not None:
+        cells += [f"{fmt(m[k], '{:.3f}')} ({fmt(mean(k), '{:.3f}')})" for k in ("accuracy", "nmi")]
+    return cells
 
 
 def original_images(sizes, modes):
@@ -324,6 +329,7 @@ def report_context(
     ``algorithm_titles``: ``{algorithm: display name}`` from the registry. Figures are of
     the first seed.
     """
+    # long because: the one list of every key the template reads, one line per section
     for name in metrics:
         _check_runs(name, "metrics", metrics[name], seeds)
         _check_runs(name, "run", runs[name], seeds)

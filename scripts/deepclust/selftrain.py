@@ -7,6 +7,8 @@ boundary. No true labels are used.
 """
 
 import time
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -14,7 +16,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from deepclust.labels import NOISE
-from deepclust.model import TrainingDiverged, epochs_for
+from deepclust.model import check_loss, epochs_for
+from deepclust.settings import Settings, check_integer, check_number
 
 
 def classifier(n_classes, channels, height, width, conv_width):
@@ -113,30 +116,55 @@ def guarded(base, refined, final_loss, max_changed_fraction, max_loss_ratio):
     return (base if reasons else refined), {"kept_base": bool(reasons), "reasons": reasons}
 
 
-def self_train(
-    images,
-    labels,
-    seed,
-    epochs,
-    min_steps,
-    batch_size,
-    learning_rate,
-    conv_width,
-    shift_fraction,
-    log=print,
-):
-    """Train :func:`classifier` on ``labels`` (noise points left out) and relabel every image.
+@dataclass(frozen=True)
+class SelfTrainingSettings(Settings):
+    """How to self-train and when to keep the base's labels instead: the config's
+    ``self_training`` block without ``enabled`` and ``base``.
 
-    ``images``: uint8 ``(N, H, W)`` or ``(N, H, W, C)``; ``labels``: int ``(N,)`` cluster ids,
-    ``NOISE`` (-1) for noise. Adam with a one-cycle schedule peaking at ``learning_rate``;
-    :func:`epochs_for` passes over the labelled images (``epochs``, more on a small set so
-    that at least ``min_steps`` optimiser steps are taken), each image randomly shifted by
-    up to :func:`shift_for_size` pixels. Deterministic for a seed and thread count.
+    Build it with ``SelfTrainingSettings.from_params(params)``; every value is checked
+    here and a bad one raises ValueError naming its key.
 
-    Returns ``(new_labels, confidence, history)``: the classifier's argmax as the
-    original cluster ids (no noise), its softmax maximum per point, and per-epoch dicts
-    ``{"epoch", "loss", "seconds"}``.
+    Attributes
+    ----------
+    epochs : int
+        Passes over the labelled images (more on a small set, see ``min_steps``).
+    min_steps : int
+        At least this many optimiser steps (:func:`deepclust.model.epochs_for`).
+    batch_size : int
+        Images per optimiser step.
+    learning_rate : float
+        Peak of the one-cycle learning-rate schedule (Adam).
+    conv_width : int
+        Channels of the first convolution of :func:`classifier`.
+    shift_fraction : float
+        Largest random shift, as a fraction of the shorter side (:func:`shift_for_size`).
+    max_changed_fraction, max_loss_ratio : float
+        The guard's limits (:func:`collapse_reasons`).
     """
+
+    epochs: int
+    min_steps: int
+    batch_size: int
+    learning_rate: float
+    conv_width: int
+    shift_fraction: float
+    max_changed_fraction: float
+    max_loss_ratio: float
+
+    def __post_init__(self):
+        check_integer("epochs", self.epochs, 1)
+        check_integer("min_steps", self.min_steps, 0)
+        check_integer("batch_size", self.batch_size, 1)
+        check_number("learning_rate", self.learning_rate, 0, above=True)
+        check_integer("conv_width", self.conv_width, 1)
+        check_number("shift_fraction", self.shift_fraction, 0, maximum=0.5)
+        check_number("max_changed_fraction", self.max_changed_fraction, 0, above=True, maximum=1)
+        check_number("max_loss_ratio", self.max_loss_ratio, 0, above=True)
+
+
+def _targets(images, labels):
+    """Cluster ids and each image's class index (-1 for noise), checked: one label per
+    image and at least 2 clusters."""
     labels = np.asarray(labels)
     if len(labels) != len(images):
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
@@ -146,53 +174,100 @@ def self_train(
             "self-training needs at least 2 clusters to learn from, the base clustering has "
             f"{len(clusters)}"
         )
-    if epochs < 1 or min_steps < 0 or batch_size < 1:
-        raise ValueError("self-training needs epochs >= 1, min_steps >= 0 and batch_size >= 1")
-    torch.manual_seed(seed)
+    return clusters, target
+
+
+def _classifier_epoch(model, optimizer, schedule, batches):
+    """One pass over ``batches`` of ``(images, targets)`` (cross-entropy, one Adam step
+    and one schedule step per batch). Returns the mean loss over the epoch's images."""
+    total, count = 0.0, 0
+    model.train()
+    for inputs, targets in batches:
+        loss = F.cross_entropy(model(inputs), targets)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        total += loss.item() * len(targets)
+        count += len(targets)
+    return total / count
+
+
+def _shuffled_batches(x, y, train, max_shift, batch_size, generator):
+    """One epoch's batches ``(images, targets)``: the images ``train`` in a seeded random
+    order, each shifted at random by up to ``max_shift`` pixels (channels-last memory)."""
+    order = train[torch.randperm(len(train), generator=generator)]
+    shifted = random_shifts(x[order], max_shift, generator)
+    shifted = shifted.contiguous(memory_format=torch.channels_last)
+    for begin in range(0, len(order), batch_size):
+        batch = slice(begin, begin + batch_size)
+        yield shifted[batch], y[order[batch]]
+
+
+def _fit(model, optimizer, schedule, epoch_batches, n_epochs, learning_rate, log):
+    """Train for ``n_epochs`` epochs, each on the batches ``epoch_batches()`` yields,
+    logging at most about 20 progress lines. Returns the per-epoch dicts
+    ``{"epoch", "loss", "seconds"}``; raises TrainingDiverged on a NaN or infinite loss."""
+    history = []
+    every = max(1, n_epochs // 20)
+    for epoch in range(1, n_epochs + 1):
+        start = time.perf_counter()
+        loss = _classifier_epoch(model, optimizer, schedule, epoch_batches())
+        check_loss(loss, epoch, learning_rate, "self-training")
+        seconds = time.perf_counter() - start
+        history.append({"epoch": epoch, "loss": loss, "seconds": seconds})
+        if epoch % every == 0 or epoch == n_epochs:
+            log(f"self-training epoch {epoch}/{n_epochs}  loss {loss:.4f}  {seconds:.1f} s")
+    return history
+
+
+def self_train(images, labels, settings, seed, *, log=print):
+    """Train :func:`classifier` on ``labels`` (noise points left out) and relabel every image.
+
+    Adam with a one-cycle schedule; :func:`deepclust.model.epochs_for` passes over the
+    labelled images, each randomly shifted by up to :func:`shift_for_size` pixels.
+    Deterministic for a seed and thread count. The guard's limits are not used here.
+
+    Parameters
+    ----------
+    images : array-like
+        uint8 ``(N, H, W)`` or ``(N, H, W, C)``.
+    labels : array-like
+        int ``(N,)`` cluster ids, ``NOISE`` (-1) for noise; at least 2 clusters.
+    settings : SelfTrainingSettings
+    seed : int
+        Seeds the initial weights, the order of the images and their shifts.
+    log : callable
+        Receives the plan and at most about 20 progress lines.
+
+    Returns
+    -------
+    new_labels : ndarray
+        The classifier's argmax as the original cluster ids (no noise), ``(N,)``.
+    confidence : ndarray
+        Its softmax maximum per image, float32 ``(N,)``.
+    history : list of dict
+        One ``{"epoch", "loss", "seconds"}`` per epoch.
+    """
+    s, (clusters, target) = settings, _targets(images, labels)
+    torch.manual_seed(seed)  # the initial weights
     x = to_tensor(images)
-    max_shift = shift_for_size(x.shape[2], x.shape[3], shift_fraction)
+    max_shift = shift_for_size(x.shape[2], x.shape[3], s.shift_fraction)
     train = torch.from_numpy(np.flatnonzero(target >= 0))
     y = torch.from_numpy(target)
     # channels_last: about 20% faster convolutions on CPU (oneDNN)
-    model = classifier(len(clusters), x.shape[1], x.shape[2], x.shape[3], conv_width)
+    model = classifier(len(clusters), x.shape[1], x.shape[2], x.shape[3], s.conv_width)
     model = model.to(memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    n_epochs = epochs_for(len(train), batch_size, epochs, min_steps)
-    steps = n_epochs * -(-len(train) // batch_size)
+    optimizer = torch.optim.Adam(model.parameters(), lr=s.learning_rate)
+    n_epochs = epochs_for(len(train), s.batch_size, s.epochs, s.min_steps)
+    steps = n_epochs * -(-len(train) // s.batch_size)
     log(
         f"{n_epochs} epochs ({steps} optimiser steps) on {len(train)} images, "
         f"random shifts of up to {max_shift} px"
     )
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, learning_rate, total_steps=steps)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, s.learning_rate, total_steps=steps)
     generator = torch.Generator().manual_seed(seed)
-    history = []
-    every = max(1, n_epochs // 20)  # at most ~20 progress lines
-    for epoch in range(1, n_epochs + 1):
-        start = time.perf_counter()
-        model.train()
-        order = train[torch.randperm(len(train), generator=generator)]
-        shifted = random_shifts(x[order], max_shift, generator)
-        shifted = shifted.contiguous(memory_format=torch.channels_last)
-        total = 0.0
-        for begin in range(0, len(order), batch_size):
-            batch = slice(begin, begin + batch_size)
-            loss = F.cross_entropy(model(shifted[batch]), y[order[batch]])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            total += loss.item() * len(order[batch])
-        epoch_loss = total / len(order)
-        if not np.isfinite(epoch_loss):
-            raise TrainingDiverged(
-                f"self-training diverged at epoch {epoch}: loss is {epoch_loss}; "
-                f"lower the learning rate (now {learning_rate})"
-            )
-        history.append({"epoch": epoch, "loss": epoch_loss, "seconds": time.perf_counter() - start})
-        if epoch % every == 0 or epoch == n_epochs:
-            log(
-                f"self-training epoch {epoch}/{n_epochs}  loss {epoch_loss:.4f}  "
-                f"{history[-1]['seconds']:.1f} s"
-            )
+    batches = partial(_shuffled_batches, x, y, train, max_shift, s.batch_size, generator)
+    history = _fit(model, optimizer, schedule, batches, n_epochs, s.learning_rate, log)
     proba = predict_proba(model, x)
     return clusters[proba.argmax(axis=1)], proba.max(axis=1), history

@@ -302,6 +302,16 @@ def silhouette_estimate(
     X, labels = _check_inputs(X, labels)
     n, dim = X.shape
     codes, counts = _cluster_codes(labels)
+    block_rows = _check_sampling(n, dim, sample_size, seed, block_rows)
+    _check_threads(n_threads)
+    chosen = np.random.default_rng(seed).choice(n, size=sample_size, replace=False)
+    sums = _sample_sums_by_cluster(X, codes, counts, chosen, block_rows, n_threads)
+    return _estimate(sums, codes[chosen], counts)
+
+
+def _check_sampling(n, dim, sample_size, seed, block_rows):
+    """Check silhouette_estimate's sampling arguments; returns ``block_rows`` (its default,
+    256 KiB of float32 rows of ``dim`` features, when None)."""
     if not (isinstance(sample_size, (int, np.integer)) and 2 <= sample_size <= n):
         raise ValueError(
             f"sample_size must be an integer in [2, n_samples] = [2, {n}], got {sample_size!r}"
@@ -309,20 +319,25 @@ def silhouette_estimate(
     if not (isinstance(seed, (int, np.integer)) and seed >= 0):
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     if block_rows is None:
-        block_rows = max(_R, _TILE_BYTES // (4 * dim))
-    elif not (isinstance(block_rows, (int, np.integer)) and block_rows >= 1):
+        return max(_R, _TILE_BYTES // (4 * dim))
+    if not (isinstance(block_rows, (int, np.integer)) and block_rows >= 1):
         raise ValueError(f"block_rows must be a positive integer, got {block_rows!r}")
-    _check_threads(n_threads)
+    return block_rows
 
+
+def _sample_sums_by_cluster(X, codes, counts, chosen, block_rows, n_threads):
+    """float64 ``(len(chosen), n_clusters)``: for each chosen row of ``X``, the sum of its
+    distances to the points of each cluster (``codes`` int ``(n,)`` cluster indices,
+    ``counts`` their sizes), in the arithmetic of :func:`silhouette_exact`."""
+    n, dim = X.shape
     order = np.argsort(codes, kind="stable")
     Xs = _as_float32(X)[order]
     starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    chosen = np.random.default_rng(seed).choice(n, size=sample_size, replace=False)
     sorted_at = np.empty(n, dtype=np.int64)
     sorted_at[order] = np.arange(n)
-    padded = -(-sample_size // _R) * _R
+    padded = -(-len(chosen) // _R) * _R  # whole blocks of _R rows
     xs = np.zeros((padded, dim), dtype=np.float32)
-    xs[:sample_size] = Xs[sorted_at[chosen]]
+    xs[: len(chosen)] = Xs[sorted_at[chosen]]
     sums = np.zeros((padded, len(counts)))
 
     def kernel(threads):
@@ -330,10 +345,16 @@ def silhouette_estimate(
         _sample_sums(Xs, starts, xs, min(block_rows, n), sums, col)
 
     _run_threads(n_threads, kernel)
+    return sums[: len(chosen)]
 
-    own = codes[chosen]
+
+def _estimate(sums, own, counts):
+    """The SilhouetteEstimate of the sampled points from their distance ``sums`` to each
+    cluster (float ``(m, n_clusters)``), their own cluster index ``own`` (int ``(m,)``) and
+    the cluster sizes ``counts``."""
+    sample_size, n = len(own), int(counts.sum())
     rows = np.arange(sample_size)
-    means = sums[:sample_size] / counts
+    means = sums / counts
     with np.errstate(divide="ignore", invalid="ignore"):
         a = sums[rows, own] / (counts[own] - 1)
     means[rows, own] = np.inf

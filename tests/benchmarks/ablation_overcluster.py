@@ -34,7 +34,7 @@ def embedding(dataset, seed, cache):
         return np.load(path), np.load(labels_path)
     import torch
 
-    from deepclust.model import encode, scale_images, train_autoencoder
+    from deepclust.model import AutoencoderSettings, encode, scale_images, train_autoencoder
     from deepclust.preprocess import deskew
     from deepclust.sources import load_image_dataset
 
@@ -44,8 +44,9 @@ def embedding(dataset, seed, cache):
         str(source), ["train", "test"], "image", "label", n_jobs=2
     )
     x = scale_images(deskew(images), "symmetric").reshape(len(images), -1)
-    settings = section_defaults("autoencoder") | {"device": "cpu"}  # the schema's autoencoder
-    model, _ = train_autoencoder(x, **settings, seed=seed, log=lambda m: None)
+    params = section_defaults("autoencoder") | {"device": "cpu"}  # the schema's autoencoder
+    settings = AutoencoderSettings.from_params(params)
+    model, _ = train_autoencoder(x, settings, seed, log=lambda m: None)
     z = umap_embed(encode(model, x), algorithm_defaults("umap_gmm"), seed)
     cache.mkdir(parents=True, exist_ok=True)
     np.save(path, z)

@@ -35,7 +35,7 @@ from disturbance import watch  # noqa: E402
 
 CACHE = ROOT / ".bench-cache"
 SIZES = {60000: 1, 300000: 5, 1200000: 20}  # points -> copies of MNIST train
-AUTOENCODER = section_defaults("autoencoder") | {"device": "cpu", "seed": 0}
+AUTOENCODER = section_defaults("autoencoder") | {"device": "cpu"}
 DBSCAN = algorithm_defaults("dbscan")
 
 
@@ -62,7 +62,7 @@ def build(source, threads):
     """Train the autoencoder once and write the three embedding sets (and labels)."""
     import torch
 
-    from deepclust.model import encode, scale_images, train_autoencoder
+    from deepclust.model import AutoencoderSettings, encode, scale_images, train_autoencoder
     from deepclust.sources import load_image_dataset
 
     CACHE.mkdir(exist_ok=True)
@@ -73,8 +73,9 @@ def build(source, threads):
         model = torch.load(model_path, weights_only=False)
     else:
         start = time.perf_counter()
-        settings = dict(AUTOENCODER, log=lambda s: print("  " + s, flush=True))
-        model, _ = train_autoencoder(scale_images(images, "symmetric"), **settings)
+        settings = AutoencoderSettings.from_params(AUTOENCODER)
+        x = scale_images(images, "symmetric")
+        model, _ = train_autoencoder(x, settings, 0, log=lambda s: print("  " + s, flush=True))
         torch.save(model, model_path)
         print(f"autoencoder trained in {time.perf_counter() - start:.0f} s", flush=True)
     codes = []

@@ -5,6 +5,7 @@ import torch
 from config_defaults import section_defaults
 from deepclust.model import (
     Autoencoder,
+    AutoencoderSettings,
     TrainingDiverged,
     checkpoint,
     encode,
@@ -13,16 +14,21 @@ from deepclust.model import (
     train_autoencoder,
 )
 
-# The schema's training options (cpu pinned: the bit-identity checks rely on it)
-OPTIONS = {
-    key: section_defaults("autoencoder")[key]
-    for key in ("scaling", "batch_norm", "input_noise", "lr_schedule", "min_steps")
-} | {"device": "cpu", "log": lambda m: None}
+# The schema's settings (cpu pinned: the bit-identity checks rely on it)
+PARAMS = section_defaults("autoencoder") | {"device": "cpu"}
 
 
-def train(x, *args, **settings):
-    """train_autoencoder with the schema's options, ``settings`` replacing some of them."""
-    return train_autoencoder(x, *args, **(OPTIONS | settings))
+def train(x, hidden, latent_dim, epochs, batch_size, learning_rate, seed, **changes):
+    """train_autoencoder with the schema's settings, the given ones replacing them."""
+    given = dict(
+        hidden=hidden,
+        latent_dim=latent_dim,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+    )
+    settings = AutoencoderSettings.from_params(PARAMS | given | changes)
+    return train_autoencoder(x, settings, seed, log=lambda m: None)
 
 
 def small_data(n=300, d=20, seed=0):
@@ -168,3 +174,29 @@ def test_memory_mapped_uint8_images_train_and_encode_as_their_scaled_copy(tmp_pa
         np.testing.assert_array_equal(codes, encode(scaled, x))
         part = np.concatenate(list(encode_images(raw, mapped, scaling, 100, 333, batch_size=128)))
         np.testing.assert_array_equal(part, encode(scaled, x)[100:333])
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"hidden": [128, 0]}, r"hidden\[1\] must be an integer >= 1, got 0"),
+        ({"hidden": []}, "hidden must be a non-empty list of sizes"),
+        ({"latent_dim": 2.0}, "latent_dim must be an integer >= 1, got 2.0"),
+        ({"scaling": "minmax"}, "scaling must be one of"),
+        ({"device": "gpu"}, "device must be one of"),
+        ({"batch_norm": "yes"}, "batch_norm must be true or false, got 'yes'"),
+        ({"input_noise": -0.1}, "input_noise must be >= 0, got -0.1"),
+        ({"learning_rate": 0.0}, "learning_rate must be > 0, got 0.0"),
+        ({"epoch": 3}, "AutoencoderSettings: unknown setting 'epoch'"),
+    ],
+)
+def test_settings_name_the_bad_key(changes, message):
+    with pytest.raises(ValueError, match=message):
+        AutoencoderSettings.from_params(PARAMS | changes)
+
+
+def test_settings_from_the_schema_defaults():
+    settings = AutoencoderSettings.from_params(PARAMS)
+    assert settings.hidden == tuple(PARAMS["hidden"]) and settings.device == "cpu"
+    with pytest.raises(ValueError, match="missing setting 'lr_schedule'"):
+        AutoencoderSettings.from_params({k: v for k, v in PARAMS.items() if k != "lr_schedule"})

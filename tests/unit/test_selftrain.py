@@ -7,6 +7,7 @@ import torch
 from config_defaults import section_defaults
 from deepclust.model import TrainingDiverged, epochs_for
 from deepclust.selftrain import (
+    SelfTrainingSettings,
     _class_indices,
     collapse_reasons,
     guarded,
@@ -17,17 +18,18 @@ from deepclust.selftrain import (
 )
 
 PATTERNS = 3
-# What the self_train rule hands self_train(): the schema's defaults but the switches, the
-# guard's limits and epochs (each test sets them); min_steps 0 keeps the tests quick
-SETTINGS = {
+# What the self_train rule hands self_train(): the schema's defaults but the switches (the
+# tests set epochs); min_steps 0 keeps the tests quick
+PARAMS = {
     key: value
     for key, value in section_defaults("self_training").items()
-    if key not in ("enabled", "base", "max_changed_fraction", "max_loss_ratio", "epochs")
+    if key not in ("enabled", "base")
 } | {"min_steps": 0}
 
 
-def train(images, labels, seed, **settings):
-    return self_train(images, labels, seed, log=lambda m: None, **(SETTINGS | settings))
+def train(images, labels, seed, **changes):
+    settings = SelfTrainingSettings.from_params(PARAMS | changes)
+    return self_train(images, labels, settings, seed, log=lambda m: None)
 
 
 def pattern_images(n, seed, size=16):
@@ -109,8 +111,33 @@ def test_bad_inputs_are_named():
         train(images, np.array([0, 0, -1, 0]), seed=0, epochs=1)
     with pytest.raises(ValueError, match="4 images but 3 labels"):
         train(images, np.array([0, 1, 0]), seed=0, epochs=1)
-    with pytest.raises(ValueError, match="shift_fraction must be >= 0"):
+    with pytest.raises(ValueError, match="shift_fraction must be >= 0, got -0.1"):
         train(images, np.array([0, 1, 0, 1]), seed=0, epochs=1, shift_fraction=-0.1)
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"epochs": 0}, "epochs must be an integer >= 1, got 0"),
+        ({"batch_size": 2.5}, "batch_size must be an integer >= 1, got 2.5"),
+        ({"learning_rate": 0}, "learning_rate must be > 0, got 0"),
+        ({"max_changed_fraction": 1.5}, "max_changed_fraction must be <= 1, got 1.5"),
+        ({"conv_width": True}, "conv_width must be an integer >= 1, got True"),
+        ({"seed": 3}, "SelfTrainingSettings: unknown setting 'seed'"),
+    ],
+)
+def test_settings_name_the_bad_key(changes, message):
+    with pytest.raises(ValueError, match=message):
+        SelfTrainingSettings.from_params(PARAMS | {"epochs": 1} | changes)
+
+
+def test_settings_hold_the_schema_defaults():
+    settings = SelfTrainingSettings.from_params(PARAMS | {"epochs": 3})
+    assert settings.epochs == 3 and settings.min_steps == 0
+    assert settings.max_loss_ratio == section_defaults("self_training")["max_loss_ratio"]
+    missing = {k: v for k, v in PARAMS.items() if k != "max_loss_ratio"} | {"epochs": 1}
+    with pytest.raises(ValueError, match="missing setting 'max_loss_ratio'"):
+        SelfTrainingSettings.from_params(missing)
 
 
 def test_divergence_is_named_like_the_autoencoders():

@@ -38,7 +38,16 @@ rule self_train:
     input:
         images=model_images,
         labels="results/{dataset}/seed{seed}/clusters/{base}/labels.npy",
-        lib=lib("io", "labels", "model", "names", "provenance", "selftrain", "runlog"),
+        lib=lib(
+            "io",
+            "labels",
+            "model",
+            "names",
+            "provenance",
+            "selftrain",
+            "runlog",
+            "settings",
+        ),
     output:
         labels="results/{dataset}/seed{seed}/clusters/{base}_selftrain/labels.npy",
         run="results/{dataset}/seed{seed}/clusters/{base}_selftrain/run.json",

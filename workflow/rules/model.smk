@@ -1,7 +1,7 @@
 rule train_autoencoder:
     input:
         data=model_images,
-        lib=lib("io", "model", "figures", "labels", "provenance", "runlog"),
+        lib=lib("io", "model", "figures", "labels", "provenance", "runlog", "settings"),
     output:
         model="results/{dataset}/seed{seed}/model/autoencoder.pt",
         losses="results/{dataset}/seed{seed}/model/loss.tsv",
@@ -34,7 +34,7 @@ rule embed_shard:
     input:
         data=model_images,
         model="results/{dataset}/seed{seed}/model/autoencoder.pt",
-        lib=lib("io", "data", "labels", "model", "runlog"),
+        lib=lib("io", "data", "labels", "model", "runlog", "settings"),
     output:
         temp("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
     log:
@@ -59,7 +59,7 @@ checkpoint embed:
     input:
         data=model_images,
         model="results/{dataset}/seed{seed}/model/autoencoder.pt",
-        lib=lib("io", "model", "runlog"),
+        lib=lib("io", "model", "runlog", "settings"),
         shards=shard_files("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
     output:
         "results/{dataset}/seed{seed}/embeddings.npy",
