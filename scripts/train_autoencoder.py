@@ -30,7 +30,7 @@ with job_log(snakemake.log[0]) as log:
     fig = plot_loss(history, f"{snakemake.wildcards.dataset}, seed {seed}: autoencoder training")
     save_figure(snakemake.output.curve, fig, dpi=120)
     save_json(
-        snakemake.output.summary,
+        snakemake.output.training,
         {
             "architecture": model.architecture,
             "device": device,

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 
-from .diagnostics import FIGURES as DIAGNOSTIC_FIGURES
+from . import diagnostics
 from .latex import Tex, fmt, tabular, tex_escape
 from .latex import render as render_latex
 from .names import consensus_of, self_trained
@@ -446,13 +446,13 @@ def scores_section(metrics, seeds, titles, labelled):
     }
 
 
-def diagnostics_section(diagnostics, first, titles):
-    """Each diagnostic figure's introduction, caption and path (``diagnostics``:
+def diagnostics_section(drawn, first, titles):
+    """Each diagnostic figure's introduction, caption and path (``drawn``:
     ``[(figure, algorithm, path)]``; ``first``: the first seed's metrics per clustering)."""
     section = []
-    for figure, algorithm, path in diagnostics:
+    for figure, algorithm, path in drawn:
         used = first[algorithm]["params"]
-        intro, caption = DIAGNOSTIC_FIGURES[figure].describe(titles[algorithm], used)
+        intro, caption = diagnostics.FIGURES[figure].describe(titles[algorithm], used)
         section.append({"intro": intro, "caption": caption, "path": path})
     return section
 

@@ -5,7 +5,7 @@ rule train_autoencoder:
     output:
         model="results/{dataset}/seed{seed}/model/autoencoder.pt",
         losses="results/{dataset}/seed{seed}/model/loss.tsv",
-        summary="results/{dataset}/seed{seed}/model/training.json",
+        training="results/{dataset}/seed{seed}/model/training.json",
         curve=report(
             "results/{dataset}/seed{seed}/model/loss.png",
             caption="../report/loss.rst",
