@@ -18,13 +18,16 @@ OUT = ROOT / "docs" / "figures" / "library_layers.svg"
 
 
 def imports(path):
-    """The deepclust modules ``path`` imports (``from .x``, ``from deepclust.x``)."""
+    """The deepclust modules ``path`` imports (``from .x``, ``from . import x``,
+    ``from deepclust.x``)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
             module = node.module or ""
             if node.level == 1 and module:
                 found.add(module.split(".")[0])
+            elif node.level == 1:  # from . import x
+                found |= {alias.name for alias in node.names}
             elif module.startswith("deepclust."):
                 found.add(module.split(".")[1])
     return found
