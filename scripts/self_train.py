@@ -10,7 +10,7 @@ from deepclust.io import save_json, save_npy
 from deepclust.names import self_trained
 from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
-from deepclust.selftrain import SelfTrainingSettings, guarded, self_train
+from deepclust.selftrain import SelfTrainingSettings, guarded, self_train, training_exactness
 
 params = snakemake.params.settings
 settings = SelfTrainingSettings.from_params(params)
@@ -53,5 +53,7 @@ with job_log(snakemake.log[0]) as log:
             "seconds": seconds,
             "guard": record,
             "versions": imported_versions(),
+            # only when the classifier learnt from a sample (nothing below train_sample)
+            **training_exactness(labels, settings.train_sample),
         },
     )

@@ -19,6 +19,8 @@ algorithm's settings (e.g. :func:`k_is_auto`); :func:`diagnostic_figures` says w
 ``used["n_clusters"]`` and the criterion's curve as ``used["k_auto"]``.
 """
 
+import contextlib
+
 import numpy as np
 
 from .labels import NOISE as NOISE  # re-exported: scripts use deepclust.clustering.NOISE
@@ -405,6 +407,11 @@ def exact_knn(x, k):
 
 def umap_embed(x, params, seed):
     """UMAP of ``x`` (float32 ``(N, n_components)``) with the knobs of :func:`umap_gmm`."""
+    return umap_fit(x, params, seed)[1]
+
+
+def umap_fit(x, params, seed):
+    """``(reducer, coordinates)``: UMAP fitted to ``x`` and its float32 coordinates."""
     import umap
 
     from .jitcache import cache_jitted
@@ -428,17 +435,44 @@ def umap_embed(x, params, seed):
         init=params["init"],
         metric="euclidean",
         random_state=seed if deterministic else None,
+        transform_seed=seed,
         n_jobs=1 if deterministic else -1,
         **kwargs,
     )
+    with _quiet_umap():
+        return reducer, reducer.fit_transform(x).astype(np.float32)
+
+
+@contextlib.contextmanager
+def _quiet_umap():
+    """UMAP's warnings about settings this module chose on purpose, silenced."""
     import warnings
 
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*precomputed_knn.*")
-        warnings.filterwarnings("ignore", message=".*knn_search_index.*")
-        warnings.filterwarnings("ignore", message=".*n_jobs value.*")
+        for message in (".*precomputed_knn.*", ".*knn_search_index.*", ".*n_jobs value.*"):
+            warnings.filterwarnings("ignore", message=message)
         warnings.filterwarnings("ignore", message="Cannot cache compiled function")
-        return reducer.fit_transform(x).astype(np.float32)
+        yield
+
+
+def umap_place(reducer, x, chunk=100_000, log=None):
+    """Coordinates of new points ``x`` in a fitted UMAP (its transform), ``chunk`` points
+    at a time so memory stays bounded; float32 ``(N, n_components)``."""
+    parts = []
+    for start in range(0, len(x), chunk):
+        with _quiet_umap():
+            parts.append(reducer.transform(np.asarray(x[start : start + chunk])))
+        if log:
+            log(f"UMAP transform: {min(start + chunk, len(x))} of {len(x)} points placed")
+    return np.concatenate(parts).astype(np.float32)
+
+
+def fit_sample(n, size, seed):
+    """Sorted indices of a seeded sample of ``size`` of ``n`` points, or None when
+    ``size`` is None or not below ``n`` (then everything is fitted)."""
+    if size is None or n <= size:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
 
 
 def merge_order(z, labels, n_neighbors):
@@ -539,24 +573,66 @@ def umap_gmm(x, params, seed):
     links drop most (:func:`deepclust.kselect.merge_gap_curve`), like cutting a dendrogram
     at its largest gap, links below ``merge_gap_floor`` counting as no contact (UMAP
     leaves some classes as islands). No refit per K: one kNN search and O(K^3).
-    """
-    from sklearn.mixture import GaussianMixture
 
+    Above ``fit_sample`` points, UMAP, the mixture and the merging see a seeded sample of
+    that size; every other point is placed by UMAP's transform and the mixture's predict
+    and takes its component's cluster (``exactness`` says so).
+    """
     auto = k_is_auto(params)
     n_clusters, over = _umap_gmm_components(x, params, auto)
-    z = umap_embed(x, params, seed)
+    sample = fit_sample(len(x), params["fit_sample"], seed)
+    fitted = x if sample is None else np.asarray(x[sample])
+    reducer, z, model, labels = _umap_mixture(fitted, over or n_clusters, params, seed)
+    if auto:
+        merged, used = _auto_by_merge_gap(z, labels, params, len(x))
+    elif over is None or over == n_clusters:
+        merged, used = labels, {}
+    else:
+        index, merges, _ = merge_order(z, labels, params["merge_neighbors"])
+        merged, used = apply_merges(index, merges, n_clusters), {}
+    if sample is None:
+        return (merged, used) if used else merged
+    return _place_the_rest(x, sample, reducer, model, labels, merged, used)
+
+
+def _umap_mixture(x, n_components, params, seed):
+    """``(reducer, z, model, labels)``: UMAP fitted to ``x``, its coordinates ``z``, the
+    best of ``gmm_n_init`` mixtures of ``n_components`` fitted to them and its labels."""
+    from sklearn.mixture import GaussianMixture
+
+    reducer, z = umap_fit(x, params, seed)
     model = GaussianMixture(
-        n_components=over or n_clusters,
+        n_components=n_components,
         covariance_type=params["covariance_type"],
         n_init=params["gmm_n_init"],
         random_state=seed,
     )
-    labels = model.fit_predict(z)
-    if auto:
-        return _auto_by_merge_gap(z, labels, params)
-    if over is None or over == n_clusters:
-        return labels
-    return merge_clusters(z, labels, n_clusters, params["merge_neighbors"])
+    return reducer, z, model, model.fit_predict(z)
+
+
+def _place_the_rest(x, sample, reducer, model, labels, merged, used):
+    """umap_gmm fitted on ``sample``: every other point of ``x`` placed by UMAP's transform
+    and the mixture's predict, then given the cluster its component has in the sample
+    (``labels`` components -> ``merged`` clusters)."""
+    rest = np.setdiff1d(np.arange(len(x)), sample)
+    components = model.predict(umap_place(reducer, x[rest]))
+    cluster_of = np.full(model.n_components, -1, np.int64)
+    cluster_of[labels] = merged
+    if (cluster_of < 0).any():  # a component no sample point chose: its nearest mean's
+        known = np.flatnonzero(cluster_of >= 0)
+        for c in np.flatnonzero(cluster_of < 0):
+            near = known[np.argmin(((model.means_[known] - model.means_[c]) ** 2).sum(1))]
+            cluster_of[c] = cluster_of[near]
+    out = np.empty(len(x), np.int64)
+    out[sample], out[rest] = merged, cluster_of[components]
+    note = (
+        f"estimated: UMAP, the mixture and the merging fitted on a seeded sample of "
+        f"{len(sample)} of {len(x)} points (fit_sample); the other {len(rest)} placed by "
+        "UMAP's transform and the mixture's predict"
+    )
+    used = dict(used)
+    used["exactness"] = used.get("exactness", {}) | {"umap_gmm_fit": note}
+    return out, used
 
 
 def _umap_gmm_components(x, params, auto):
@@ -575,16 +651,18 @@ def _umap_gmm_components(x, params, auto):
     return n_clusters, over
 
 
-def _auto_by_merge_gap(z, labels, params):
-    """umap_gmm's ``n_clusters: auto`` from its over-clustering ``labels`` of ``z``."""
+def _auto_by_merge_gap(z, labels, params, n_points):
+    """umap_gmm's ``n_clusters: auto`` from its over-clustering ``labels`` of ``z`` (all
+    ``n_points`` points, or a sample of them)."""
     from .kselect import k_candidates, merge_gap_curve
 
     index, merges, links = merge_order(z, labels, params["merge_neighbors"])
     n_before = len(merges) + 1
+    which = f"all {len(z)} points" if len(z) == n_points else f"{len(z)} sampled points"
     ks = k_candidates(params["k_min"], params["k_max"], n_before)
     selection = merge_gap_curve(n_before, links, ks, params["merge_gap_floor"])
     notes = [
-        f"the {n_before} mixture components of all {len(z)} points merged by kNN "
+        f"the {n_before} mixture components of {which} merged by kNN "
         f"connectivity; K where the merge links drop most (links below "
         f"{params['merge_gap_floor']} count as no contact); no refit"
     ]

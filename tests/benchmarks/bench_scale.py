@@ -153,13 +153,16 @@ def main():
     by_size, walls = {}, {}
     for n in sizes:
         workdir = copy_project(root / f"n{n}")
-        config = {
-            "datasets": {"mnist": {"source": str(folders[n]), "cache_dir": str(CACHE / "hf_cache")}}
+        # the built dataset last, so that a preset in --config cannot point elsewhere
+        dataset = {
+            "source": str(folders[n]),
+            "splits": ["train"],
+            "cache_dir": str(CACHE / "hf_cache"),
         }
         configs = [
             "--configfile",
-            write_config(workdir, config),
             *[str(Path(c).resolve()) for c in args.config],
+            write_config(workdir, {"datasets": {"mnist": dataset}}),
         ]
         start = time.perf_counter()
         snakemake(workdir, "--cores", args.cores, *configs, timeout=4 * 3600)

@@ -159,6 +159,31 @@ def test_umap_gmm_over_clusters_then_merges():
         run_algorithm("umap_gmm", x, params | {"over_clusters": 2}, seed=0)
 
 
+def test_umap_gmm_fits_a_sample_and_places_the_rest():
+    """Above fit_sample points: the sample is clustered exactly as on its own, every other
+    point gets its component's cluster, and exactness says what was sampled."""
+    x, truth = blobs(n_per=700, seed=5)
+    params = SHIPPED["umap_gmm"] | {"gmm_n_init": 1, "over_clusters": 6, "merge_neighbors": 10}
+    labels, used = run_algorithm("umap_gmm", x, params | {"fit_sample": 1000}, seed=2)
+    sample = clustering.fit_sample(len(x), 1000, seed=2)
+    alone, _ = run_algorithm("umap_gmm", x[sample], params | {"fit_sample": None}, seed=2)
+    np.testing.assert_array_equal(labels[sample], alone)
+    assert len(set(labels.tolist())) == 3 and agreement(labels, truth) > 0.98
+    note = used["exactness"]["umap_gmm_fit"]
+    assert note.startswith("estimated:") and "sample of 1000 of 2100 points" in note
+    again, _ = run_algorithm("umap_gmm", x, params | {"fit_sample": 1000}, seed=2)
+    np.testing.assert_array_equal(labels, again)
+
+
+def test_umap_gmm_below_fit_sample_fits_every_point():
+    x, _ = blobs(seed=6)
+    params = SHIPPED["umap_gmm"]
+    a, used = run_algorithm("umap_gmm", x, params | {"fit_sample": len(x)}, seed=0)
+    b, _ = run_algorithm("umap_gmm", x, params | {"fit_sample": None}, seed=0)
+    np.testing.assert_array_equal(a, b)
+    assert "exactness" not in used and clustering.fit_sample(len(x), len(x), 0) is None
+
+
 def test_every_algorithm_has_a_title_in_its_registry_entry():
     from deepclust.clustering import ALGORITHMS, TITLES
     from deepclust.names import consensus_of, self_trained, title

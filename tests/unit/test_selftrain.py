@@ -15,6 +15,8 @@ from deepclust.selftrain import (
     self_train,
     shift_for_size,
     to_tensor,
+    training_exactness,
+    training_images,
 )
 
 PATTERNS = 3
@@ -91,6 +93,20 @@ def test_noisy_labels_are_corrected_and_ids_kept():
     assert confidence.shape == (1200,) and np.all((confidence > 0) & (confidence <= 1))
     assert [h["epoch"] for h in history] == [1, 2, 3, 4]
     assert history[-1]["loss"] < history[0]["loss"]
+
+
+def test_a_sample_of_the_labelled_images_trains_and_every_image_is_relabelled():
+    images, truth = pattern_images(1200, seed=2)
+    labels = np.where(np.arange(1200) % 10 == 0, -1, truth)  # 120 noise points
+    picked = training_images(np.where(labels >= 0, labels, -1), 500, seed=3)
+    assert len(picked) == 500 and np.all(np.diff(picked) > 0) and np.all(labels[picked] >= 0)
+    np.testing.assert_array_equal(picked, training_images(labels, 500, seed=3))
+    assert len(training_images(labels, 5000, seed=3)) == 1080  # all labelled: no sample
+    new, _, _ = train(images, labels, seed=0, epochs=4, conv_width=16, train_sample=500)
+    assert new.shape == (1200,) and np.mean(new == truth) > 0.85  # learnt from 500 (chance 1/3)
+    note = training_exactness(labels, 500)["exactness"]["self_training"]
+    assert note.startswith("estimated:") and "500 of the 1080 labelled images" in note
+    assert training_exactness(labels, 1080) == {} and training_exactness(labels, None) == {}
 
 
 def test_same_seed_same_labels_and_colour_images_work():

@@ -49,8 +49,8 @@ rule self_train:
             "settings",
         ),
     output:
-        labels="results/{dataset}/seed{seed}/clusters/{base}_selftrain/labels.npy",
-        run="results/{dataset}/seed{seed}/clusters/{base}_selftrain/run.json",
+        labels=f"{SELF_TRAINED_DIR}/labels.npy",
+        run=f"{SELF_TRAINED_DIR}/run.json",
     log:
         "logs/{dataset}/seed{seed}/self_train_{base}.log",
     benchmark:

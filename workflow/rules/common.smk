@@ -106,6 +106,8 @@ SELF_TRAINED = (
     else []
 )
 CLUSTERINGS = ALGORITHMS + SELF_TRAINED
+# Where the self-trained relabelling of clustering {base} goes.
+SELF_TRAINED_DIR = f"results/{{dataset}}/seed{{seed}}/clusters/{self_trained('{base}')}"
 # (figure, algorithm) of every diagnostic figure an enabled algorithm declares, for its
 # settings (a figure may be conditional, e.g. drawn only when n_clusters is auto).
 DIAGNOSTIC_FIGURES = [
