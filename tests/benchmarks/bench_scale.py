@@ -150,7 +150,7 @@ def main():
     if args.build_only:
         return
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    by_size, walls = {}, {}
+    by_size, walls, scores = {}, {}, {}
     for n in sizes:
         workdir = copy_project(root / f"n{n}")
         # the built dataset last, so that a preset in --config cannot point elsewhere
@@ -177,19 +177,35 @@ def main():
         print(f"\n{n} images: whole run {walls[n]:.0f} s wall, {len(jobs)} jobs", flush=True)
         for name, (seconds, rss) in sorted(rules.items(), key=lambda kv: -kv[1][0]):
             print(f"  {name:28s} {seconds:9.1f} s  {rss:8.0f} MB")
+        scores[n] = first_seed_scores(workdir)
+        for name, (acc, nmi, estimated) in scores[n].items():
+            print(f"  {name:28s} accuracy {acc:.4f}  NMI {nmi:.4f}  {estimated}")
 
     summarise(sizes, by_size, walls)
     print(f"runs in {root}")
     import json
 
     (root / "bench-scale.json").write_text(
-        json.dumps({"sizes": sizes, "walls": walls, "rules": by_size}, indent=1)
+        json.dumps({"sizes": sizes, "walls": walls, "rules": by_size, "scores": scores}, indent=1)
     )
     if args.plot:
         plot_curves(sizes, by_size, walls, args.plot)
         print(f"wrote {args.plot}")
     if args.plan:
         plan(sizes, by_size, args.plan, args.plan_shards)
+
+
+def first_seed_scores(workdir):
+    """``{clustering: (accuracy, NMI, what was sampled)}`` of the first seed's results."""
+    import json
+
+    scores = {}
+    seeds = sorted((workdir / "results" / "mnist").glob("seed*"))
+    for path in sorted(seeds[0].glob("clusters/*/metrics.json")) if seeds else []:
+        m = json.loads(path.read_text())
+        sampled = [k for k, v in m.get("exactness", {}).items() if v.startswith("estimated")]
+        scores[m["algorithm"]] = (m["accuracy"], m["nmi"], "sampled: " + ", ".join(sampled))
+    return scores
 
 
 def summarise(sizes, by_size, walls):
