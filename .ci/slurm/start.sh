@@ -26,8 +26,8 @@
 # (only if that path is absent or already one of our symlinks; an existing foreign
 # file is left alone and you must `export SLURM_CONF=...`, see $STATE/env).
 # stop.sh removes the symlink again. DEEPCLUST_SLURM_LINK_CONF=0 leaves /etc/slurm alone
-# (clients then need SLURM_CONF): with it, a state folder and ports of its own, two clusters
-# run side by side (tests/test_slurm.py, one per checkout).
+# (clients then need SLURM_CONF; but the srun inside a Snakemake job does not see it: the
+# slurm executor deletes every SLURM_* variable there, so tests/workflow/test_slurm.py links).
 #
 # Tunables (environment): DEEPCLUST_SLURM_CLUSTER (deepclust), DEEPCLUST_SLURM_PARTITION
 # (main), DEEPCLUST_SLURM_ACCOUNT (ci), DEEPCLUST_SLURM_USERS (extra users added to the

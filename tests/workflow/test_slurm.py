@@ -54,8 +54,11 @@ def slurm_cluster():
     state = Path(tempfile.mkdtemp(prefix="deepclust-slurm-"))
     db, ctld, slurmd, dbd = free_ports(4)
     env = {
-        "SLURM_CONF": str(state / "etc" / "slurm.conf"),  # for sbatch, sacct, the jobs
-        "DEEPCLUST_SLURM_LINK_CONF": "0",
+        "SLURM_CONF": str(state / "etc" / "slurm.conf"),  # for sbatch and sacct
+        # and /etc/slurm/slurm.conf for the srun inside each job: the slurm executor deletes
+        # every SLURM_* variable there, so only the default path reaches it. That link is
+        # the one thing two clusters on one machine cannot each have.
+        "DEEPCLUST_SLURM_LINK_CONF": "1",
         "DEEPCLUST_SLURM_DB_PORT": str(db),
         "DEEPCLUST_SLURM_CTLD_PORT": str(ctld),
         "DEEPCLUST_SLURMD_PORT": str(slurmd),
