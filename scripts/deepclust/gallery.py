@@ -51,13 +51,18 @@ def cluster_members(x, labels, n_typical, n_atypical, seed=0):
     return rows + noise
 
 
-def _distance_to_centre(x, inverse, sizes):
+def _distance_to_centre(x, inverse, sizes, chunk_rows=65536):
     """float ``(N,)``: each row of ``x`` ``(N, D)`` to the mean of its cluster's rows
-    (``inverse`` int ``(N,)`` cluster index of each row, ``sizes`` rows per cluster)."""
+    (``inverse`` int ``(N,)`` cluster index of each row, ``sizes`` rows per cluster).
+    ``chunk_rows`` rows at a time, so no float64 copy of ``x`` is ever made whole."""
     centres = np.zeros((len(sizes), x.shape[1]))
     np.add.at(centres, inverse, x)
     centres /= sizes[:, None]
-    return np.linalg.norm(x - centres[inverse], axis=1)
+    distance = np.empty(len(x))
+    for a in range(0, len(x), chunk_rows):
+        rows = slice(a, a + chunk_rows)
+        distance[rows] = np.linalg.norm(x[rows] - centres[inverse[rows]], axis=1)
+    return distance
 
 
 def _cluster_row(cluster, nearest, farthest, n_typical, n_atypical):

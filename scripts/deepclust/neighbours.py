@@ -25,7 +25,7 @@ import numpy as np
 from .labels import NOISE
 
 
-def knn_graph(x, k, random_state=0):
+def knn_graph(x, k, random_state=0, chunk_rows=1 << 20):
     """Approximate k nearest other points of every row of ``x`` ``(N, D)`` (Euclidean).
 
     Returns ``(indices int64 (N, k), distances float64 (N, k))``, each row ascending by
@@ -60,19 +60,27 @@ def knn_graph(x, k, random_state=0):
             n_jobs=-1,
             compressed=True,
         )
-        indices, distances = index.neighbor_graph
-    indices = indices.astype(np.int64)
-    distances = distances.astype(np.float64)
-    # Drop each row's own index; a row without it (k + 1 exact duplicates) drops its last.
-    own = indices == np.arange(n)[:, None]
-    own[~own.any(axis=1), -1] = True
-    own &= np.cumsum(own, axis=1) == 1
-    keep = ~own
-    indices = indices[keep].reshape(n, k)
-    distances = distances[keep].reshape(n, k)
+        graph = index.neighbor_graph
+    del index  # its own copy of the graph; what follows goes in row chunks (memory)
+    indices, distances = np.empty((n, k), np.int64), np.empty((n, k), np.float64)
+    for a in range(0, n, chunk_rows):
+        rows = slice(a, min(a + chunk_rows, n))
+        indices[rows], distances[rows] = _without_self(graph[0][rows], graph[1][rows], a)
     missing = indices < 0
     indices[missing], distances[missing] = -1, np.inf
     return indices, distances
+
+
+def _without_self(indices, distances, first_row):
+    """Rows of NN-descent's graph (``first_row`` the index of the first) with each row's
+    own index dropped; a row without it (k + 1 exact duplicates) drops its last."""
+    indices = indices.astype(np.int64)
+    own = indices == np.arange(first_row, first_row + len(indices))[:, None]
+    own[~own.any(axis=1), -1] = True
+    own &= np.cumsum(own, axis=1) == 1
+    keep = ~own
+    k = indices.shape[1] - 1
+    return indices[keep].reshape(-1, k), distances.astype(np.float64)[keep].reshape(-1, k)
 
 
 def _check_graph(indices, distances, eps, min_samples):
@@ -99,7 +107,7 @@ def _check_graph(indices, distances, eps, min_samples):
     return indices, distances
 
 
-def dbscan_knn(indices, distances, eps, min_samples):
+def dbscan_knn(indices, distances, eps, min_samples, chunk_rows=1 << 20):
     """DBSCAN labels from a kNN graph (see the module docstring for what is exact).
 
     ``indices`` int ``(N, k)`` and ``distances`` float ``(N, k)`` as :func:`knn_graph`
@@ -118,22 +126,43 @@ def dbscan_knn(indices, distances, eps, min_samples):
     labels = np.full(n, NOISE, dtype=np.int64)
     n_core = int(core.sum())
     if n_core:
-        rows = np.repeat(np.arange(n), k)
-        cols = indices.ravel()
-        edge = within.ravel() & core[rows] & core[np.maximum(cols, 0)] & (cols >= 0)
-        graph = coo_matrix(
-            (np.ones(int(edge.sum()), np.int8), (rows[edge], cols[edge])), shape=(n, n)
-        )
+        # a neighbour within eps that is a core point (rows ascending by distance)
+        reach = _reaches_core(indices, within, core, chunk_rows)
+        rows, cols = _core_edges(indices, reach, core, chunk_rows)
+        graph = coo_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(n, n))
+        del rows, cols
         _, component = connected_components(graph.tocsr(), directed=True, connection="weak")
         # Number clusters by their lowest-index core point, as scikit-learn's DBSCAN does.
         core_ids = np.flatnonzero(core)
         first = np.full(n, n, dtype=np.int64)
         np.minimum.at(first, component[core_ids], core_ids)
         labels[core_ids] = np.unique(first[component[core_ids]], return_inverse=True)[1]
-        # Border points: the nearest core neighbour within eps (rows are ascending).
-        reach = within & core[np.maximum(indices, 0)] & (indices >= 0)
+        # Border points: the nearest core neighbour within eps.
         border = ~core & reach.any(axis=1)
         nearest = indices[border, np.argmax(reach[border], axis=1)]
         labels[border] = labels[nearest]
     n_saturated = int((core & within[:, -1]).sum()) if k else 0
     return labels, {"n_core": n_core, "n_saturated": n_saturated}
+
+
+def _reaches_core(indices, within, core, chunk_rows):
+    """bool ``(N, k)``: the neighbour is a point (not an empty slot), within eps, and core."""
+    reach = np.empty(within.shape, bool)
+    for a in range(0, len(indices), chunk_rows):
+        rows = slice(a, a + chunk_rows)
+        neighbour = indices[rows]
+        reach[rows] = within[rows] & core[np.maximum(neighbour, 0)] & (neighbour >= 0)
+    return reach
+
+
+def _core_edges(indices, reach, core, chunk_rows):
+    """``(rows, cols)``: the graph's edges between core points within eps, row by row;
+    int32 when the indices fit (half the memory of int64)."""
+    dtype = np.int32 if len(indices) < np.iinfo(np.int32).max else np.int64
+    rows, cols = [], []
+    for a in range(0, len(indices), chunk_rows):
+        chunk = slice(a, a + chunk_rows)
+        row, slot = np.nonzero(reach[chunk] & core[chunk, None])
+        rows.append((row + a).astype(dtype))
+        cols.append(indices[chunk][row, slot].astype(dtype))
+    return np.concatenate(rows), np.concatenate(cols)

@@ -70,3 +70,13 @@ def test_a_child_process_burning_cpu_counts_as_own_not_as_others():
     assert record.own >= 0.6  # RUSAGE_CHILDREN holds the child's CPU once it is waited for
     assert record.busy >= 0.5  # /proc/stat saw it too (tick granularity)
     assert record.others == pytest.approx(max(0.0, record.busy - record.own))
+
+
+def test_every_benchmark_script_records_its_disturbance():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    scripts = sorted(folder.glob("bench_*.py")) + sorted(folder.glob("ablation_*.py"))
+    assert scripts
+    missing = [p.name for p in scripts if "from disturbance import watch" not in p.read_text()]
+    assert not missing, f"benchmarks without the disturbance record: {missing}"

@@ -176,3 +176,17 @@ def test_thumbnail_map_renders(shape):
     assert img.format == "PNG" and 900 <= img.size[0] <= 1200 and 400 <= img.size[1] <= 1500, (
         img.size
     )
+
+
+def test_distance_to_centre_in_chunks_is_bit_identical_to_one_pass():
+    from deepclust.gallery import _distance_to_centre
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(1000, 7)).astype(np.float32)
+    ids, inverse, sizes = np.unique(
+        rng.integers(0, 5, 1000), return_inverse=True, return_counts=True
+    )
+    whole = _distance_to_centre(x, inverse, sizes, chunk_rows=len(x))
+    assert np.array_equal(_distance_to_centre(x, inverse, sizes, chunk_rows=97), whole)
+    centres = np.stack([x[inverse == k].astype(np.float64).mean(axis=0) for k in range(len(ids))])
+    np.testing.assert_allclose(whole, np.linalg.norm(x - centres[inverse], axis=1), rtol=1e-12)

@@ -135,6 +135,22 @@ def test_knn_graph_finds_the_nearest_neighbours_and_drops_self():
         knn_graph(x, len(x), 0)
 
 
+def test_row_chunks_change_nothing_in_the_graph_nor_in_dbscan():
+    # Memory is bounded by working in row chunks; chunks that split the duplicates' rows
+    # (a row of k + 1 duplicates has no "self" slot) and the clusters give the same arrays.
+    x = np.vstack([blobs(n_per=200, n_noise=30), np.zeros((12, 8), np.float32)])
+    indices, distances = knn_graph(x, 8, random_state=0)
+    small = knn_graph(x, 8, random_state=0, chunk_rows=37)
+    np.testing.assert_array_equal(indices, small[0])
+    np.testing.assert_array_equal(distances, small[1])
+    whole = dbscan_knn(indices, distances, 2.5, 5)
+    for chunk_rows in (1, 53):
+        labels, info = dbscan_knn(indices, distances, 2.5, 5, chunk_rows=chunk_rows)
+        np.testing.assert_array_equal(labels, whole[0])
+        assert info == whole[1]
+    assert len(np.unique(whole[0][whole[0] >= 0])) >= 3
+
+
 def test_approximate_dbscan_matches_exact_dbscan_on_blobs():
     x = blobs(n_per=500, n_noise=60)
     params = {"eps": 2.5, "min_samples": 5, **SCALE, "exact_max": 100, "knn_neighbors": 15}
