@@ -69,9 +69,14 @@ def _class_indices(labels):
 
 
 @torch.no_grad()
-def predict_proba(model, x, batch_size=4096):
+def predict_proba(model, images, batch_size=4096):
+    """Softmax of ``model`` over uint8 ``images`` (N, H, W[, C]), converted a batch at a
+    time (memory: one batch of floats, whatever N)."""
     model.eval()
-    parts = [model(x[i : i + batch_size]).softmax(dim=1) for i in range(0, len(x), batch_size)]
+    parts = [
+        model(to_tensor(images[i : i + batch_size])).softmax(dim=1)
+        for i in range(0, len(images), batch_size)
+    ]
     return torch.cat(parts).numpy()
 
 
@@ -199,11 +204,12 @@ def _classifier_epoch(model, optimizer, schedule, batches):
     return total / count
 
 
-def _shuffled_batches(x, y, train, max_shift, batch_size, generator):
-    """One epoch's batches ``(images, targets)``: the images ``train`` in a seeded random
-    order, each shifted at random by up to ``max_shift`` pixels (channels-last memory)."""
+def _shuffled_batches(images, y, train, max_shift, batch_size, generator):
+    """One epoch's batches ``(images, targets)``: the uint8 ``images`` of ``train`` in a
+    seeded random order, as floats, each shifted at random by up to ``max_shift`` pixels
+    (channels-last memory)."""
     order = train[torch.randperm(len(train), generator=generator)]
-    shifted = random_shifts(x[order], max_shift, generator)
+    shifted = random_shifts(to_tensor(images[order.numpy()]), max_shift, generator)
     shifted = shifted.contiguous(memory_format=torch.channels_last)
     for begin in range(0, len(order), batch_size):
         batch = slice(begin, begin + batch_size)
@@ -279,12 +285,14 @@ def self_train(images, labels, settings, seed, *, log=print):
     """
     s, (clusters, target) = settings, _targets(images, labels)
     torch.manual_seed(seed)  # the initial weights
-    x = to_tensor(images)
-    max_shift = shift_for_size(x.shape[2], x.shape[3], s.shift_fraction)
+    # float copies of a batch or an epoch's training images only (memory), never of all
+    images = images if isinstance(images, np.ndarray) else np.asarray(images)
+    channels, height, width = to_tensor(images[:1]).shape[1:]
+    max_shift = shift_for_size(height, width, s.shift_fraction)
     train = torch.from_numpy(training_images(target, s.train_sample, seed))
     y = torch.from_numpy(target)
     # channels_last: about 20% faster convolutions on CPU (oneDNN)
-    model = classifier(len(clusters), x.shape[1], x.shape[2], x.shape[3], s.conv_width)
+    model = classifier(len(clusters), channels, height, width, s.conv_width)
     model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=s.learning_rate)
     n_epochs = epochs_for(len(train), s.batch_size, s.epochs, s.min_steps)
@@ -295,7 +303,7 @@ def self_train(images, labels, settings, seed, *, log=print):
     )
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, s.learning_rate, total_steps=steps)
     generator = torch.Generator().manual_seed(seed)
-    batches = partial(_shuffled_batches, x, y, train, max_shift, s.batch_size, generator)
+    batches = partial(_shuffled_batches, images, y, train, max_shift, s.batch_size, generator)
     history = _fit(model, optimizer, schedule, batches, n_epochs, s.learning_rate, log)
-    proba = predict_proba(model, x)
+    proba = predict_proba(model, images)
     return clusters[proba.argmax(axis=1)], proba.max(axis=1), history

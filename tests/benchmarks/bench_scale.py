@@ -2,6 +2,7 @@
 time and peak RSS, with each rule's fitted growth exponent (time ~ N^k).
 
     python tests/benchmarks/bench_scale.py [--sizes 60000,300000,1200000] [--config extra.yaml]
+        [--seeds 0] [--plot curves.png] [--plan 100000000 --plan-shards 1000]
 
 Each dataset is MNIST train repeated: copy 0 as is, every further copy with each image
 shifted by a seeded random (dx, dy) in [-2, 2] pixels (zero fill), written as several
@@ -111,7 +112,7 @@ def exponent(sizes, values):
     return float(np.polyfit(x, y, 1)[0])
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -120,30 +121,65 @@ def main():
     parser.add_argument(
         "--config", action="append", default=[], help="extra config file(s) layered on top"
     )
+    parser.add_argument("--seeds", help="comma-separated seeds, e.g. 0 (default: the config's)")
     parser.add_argument("--cores", default="2")
     parser.add_argument("--keep", help="keep the scratch runs under this folder")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--plot", help="write the per-rule cost curves to this PNG or SVG")
     parser.add_argument(
-        "--plot", help="write the per-rule cost curves to this PNG (e.g. docs/scaling.png)"
+        "--from-json",
+        action="append",
+        help="report on saved bench-scale.json files (repeat to join runs) instead of running",
     )
-    parser.add_argument("--from-json", help="report on a saved bench-scale.json instead of running")
     parser.add_argument(
         "--plan", type=int, help="extrapolate every rule's time and peak RSS to this many images"
     )
     parser.add_argument("--plan-shards", type=int, default=100, help="shards assumed by --plan")
-    args = parser.parse_args()
-    if args.from_json:
-        import json
+    return parser.parse_args()
 
-        saved = json.loads(Path(args.from_json).read_text())
-        sizes = saved["sizes"]
-        by_size = {n: {r: tuple(v) for r, v in saved["rules"][str(n)].items()} for n in sizes}
-        walls = {n: saved["walls"][str(n)] for n in sizes}
-        summarise(sizes, by_size, walls)
-        if args.plot:
-            plot_curves(sizes, by_size, walls, args.plot)
-        if args.plan:
-            plan(sizes, by_size, args.plan, args.plan_shards)
+
+def run_size(n, folder, workdir, args):
+    """Run the workflow on the built dataset ``folder`` of ``n`` images in ``workdir``;
+    prints and returns ``(wall seconds, {rule: (seconds, peak MB)}, first seed's scores)``."""
+    copy_project(workdir)
+    # the built dataset last, so that a preset in --config cannot point elsewhere
+    dataset = {"source": str(folder), "splits": ["train"], "cache_dir": str(CACHE / "hf_cache")}
+    layered = {"datasets": {"mnist": dataset}}
+    if args.seeds:
+        layered["seeds"] = [int(s) for s in args.seeds.split(",")]
+    configs = [*[str(Path(c).resolve()) for c in args.config], write_config(workdir, layered)]
+    start = time.perf_counter()
+    snakemake(workdir, "--cores", args.cores, "--configfile", *configs, timeout=4 * 3600)
+    wall = time.perf_counter() - start
+    jobs = rule_rows(workdir)
+    rules = {}
+    for job, (seconds, rss) in jobs.items():
+        total, peak = rules.get(rule_name(job), (0.0, 0.0))
+        rules[rule_name(job)] = (total + seconds, max(peak, rss))
+    print(f"\n{n} images: whole run {wall:.0f} s wall, {len(jobs)} jobs", flush=True)
+    for name, (seconds, rss) in sorted(rules.items(), key=lambda kv: -kv[1][0]):
+        print(f"  {name:28s} {seconds:9.1f} s  {rss:8.0f} MB")
+    scores = first_seed_scores(workdir)
+    for name, (acc, nmi, estimated) in scores.items():
+        print(f"  {name:28s} accuracy {acc:.4f}  NMI {nmi:.4f}  {estimated}")
+    return wall, rules, scores
+
+
+def report(sizes, by_size, walls, args):
+    summarise(sizes, by_size, walls)
+    if args.plot:
+        plot_curves(sizes, by_size, walls, args.plot)
+        print(f"wrote {args.plot}")
+    if args.plan:
+        plan(sizes, by_size, walls, args.plan, args.plan_shards)
+
+
+def main():
+    import json
+
+    args = parse_args()
+    if args.from_json:
+        report(*read_saved(args.from_json), args)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     folders = {n: build_dataset(n, args.source) for n in sizes}
@@ -152,47 +188,26 @@ def main():
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-scale-"))
     by_size, walls, scores = {}, {}, {}
     for n in sizes:
-        workdir = copy_project(root / f"n{n}")
-        # the built dataset last, so that a preset in --config cannot point elsewhere
-        dataset = {
-            "source": str(folders[n]),
-            "splits": ["train"],
-            "cache_dir": str(CACHE / "hf_cache"),
-        }
-        configs = [
-            "--configfile",
-            *[str(Path(c).resolve()) for c in args.config],
-            write_config(workdir, {"datasets": {"mnist": dataset}}),
-        ]
-        start = time.perf_counter()
-        snakemake(workdir, "--cores", args.cores, *configs, timeout=4 * 3600)
-        walls[n] = time.perf_counter() - start
-        jobs = rule_rows(workdir)
-        rules = {}
-        for job, (seconds, rss) in jobs.items():
-            name = rule_name(job)
-            total, peak = rules.get(name, (0.0, 0.0))
-            rules[name] = (total + seconds, max(peak, rss))
-        by_size[n] = rules
-        print(f"\n{n} images: whole run {walls[n]:.0f} s wall, {len(jobs)} jobs", flush=True)
-        for name, (seconds, rss) in sorted(rules.items(), key=lambda kv: -kv[1][0]):
-            print(f"  {name:28s} {seconds:9.1f} s  {rss:8.0f} MB")
-        scores[n] = first_seed_scores(workdir)
-        for name, (acc, nmi, estimated) in scores[n].items():
-            print(f"  {name:28s} accuracy {acc:.4f}  NMI {nmi:.4f}  {estimated}")
-
-    summarise(sizes, by_size, walls)
+        walls[n], by_size[n], scores[n] = run_size(n, folders[n], root / f"n{n}", args)
     print(f"runs in {root}")
-    import json
-
     (root / "bench-scale.json").write_text(
         json.dumps({"sizes": sizes, "walls": walls, "rules": by_size, "scores": scores}, indent=1)
     )
-    if args.plot:
-        plot_curves(sizes, by_size, walls, args.plot)
-        print(f"wrote {args.plot}")
-    if args.plan:
-        plan(sizes, by_size, args.plan, args.plan_shards)
+    report(sizes, by_size, walls, args)
+
+
+def read_saved(paths):
+    """``(sizes, by_size, walls)`` joined from saved bench-scale.json files (a later file
+    wins for a size both hold)."""
+    import json
+
+    by_size, walls = {}, {}
+    for path in paths:
+        saved = json.loads(Path(path).read_text())
+        for n in saved["sizes"]:
+            by_size[n] = {r: tuple(v) for r, v in saved["rules"][str(n)].items()}
+            walls[n] = saved["walls"][str(n)]
+    return sorted(by_size), by_size, walls
 
 
 def first_seed_scores(workdir):
@@ -247,9 +262,35 @@ def summarise(sizes, by_size, walls):
 SHARDED = {"download": "decode_shard", "embed": "embed_shard"}
 
 
-def plan(sizes, by_size, target, shards):
-    """Each rule's time and peak RSS at ``target`` images, from power laws fitted to the
-    measured sizes (time) and a straight line (RSS); the per-shard rules at target/shards."""
+def extrapolated_seconds(sizes, secs, n):
+    """Seconds at ``n`` images: the larger of a power law (t ~ N^k) and a straight line
+    with an intercept (t = a + b N) fitted to the measured sizes. A job's fixed cost
+    (imports, compiling) makes the power law's k too low on small sizes; the line does not
+    grow too slowly, the power law catches what grows faster than N."""
+    ok = np.isfinite(secs)
+    size, sec = np.asarray(sizes, dtype=float)[ok], np.asarray(secs, dtype=float)[ok]
+    if len(size) < 2:
+        return float("nan")
+    last = np.argmax(size)
+    power = sec[last] * (n / size[last]) ** exponent(size, sec)
+    slope, intercept = np.polyfit(size, sec, 1)
+    return max(power, intercept + slope * n)
+
+
+def extrapolated_rss(sizes, rss, n):
+    """Peak MB at ``n`` images: a straight line through the measured peaks, never below the
+    largest of them."""
+    ok = np.isfinite(rss)
+    size, mb = np.asarray(sizes, dtype=float)[ok], np.asarray(rss, dtype=float)[ok]
+    if len(size) < 2:
+        return float(mb.max())
+    slope, intercept = np.polyfit(size, mb, 1)
+    return max(intercept + slope * n, float(mb.max()))
+
+
+def plan(sizes, by_size, walls, target, shards):
+    """Each rule's time and peak RSS at ``target`` images (extrapolated_seconds,
+    extrapolated_rss); the per-shard rules at target/shards images a job."""
     print(
         f"\nplan for {target:,} images ({shards} shards), "
         f"extrapolated from {', '.join(f'{n:,}' for n in sizes)}:"
@@ -261,18 +302,16 @@ def plan(sizes, by_size, target, shards):
         rss = np.array([by_size[n].get(name, (np.nan, np.nan))[1] for n in sizes])
         if not np.isfinite(secs).sum() >= 2:
             continue
-        k = exponent(sizes, secs)
-        per_job_n = target / shards if name in SHARDED else target
-        last = np.flatnonzero(np.isfinite(secs))[-1]
         # the sharded rules ran unsharded in the benchmark: their cost is per image
-        seconds = secs[last] * (per_job_n / sizes[last]) ** k
-        ok = np.isfinite(rss)
-        slope, intercept = (
-            np.polyfit(np.array(sizes)[ok], rss[ok], 1) if ok.sum() >= 2 else (0.0, rss[ok][0])
-        )
-        peak = intercept + slope * per_job_n
+        per_job_n = target / shards if name in SHARDED else target
+        seconds = extrapolated_seconds(sizes, secs, per_job_n)
+        peak = extrapolated_rss(sizes, rss, per_job_n)
         jobs = shards if name in SHARDED else 1
-        print(f"{SHARDED.get(name, name):28s}{k:6.2f}{seconds:14.0f}{jobs:6d}{peak:13.0f}")
+        k = exponent(sizes, secs)
+        label = SHARDED.get(name, name) if shards > 1 else name
+        print(f"{label:28s}{k:6.2f}{seconds:14.0f}{jobs:6d}{peak:13.0f}")
+    wall = extrapolated_seconds(sizes, [walls[n] for n in sizes], target)
+    print(f"whole run on the measuring machine, unsharded: {wall / 60:.0f} min wall")
 
 
 def plot_curves(sizes, by_size, walls, path):
@@ -315,5 +354,8 @@ def plot_curves(sizes, by_size, walls, path):
 
 
 if __name__ == "__main__":
-    with watch():
+    if any(a.startswith("--from-json") for a in sys.argv):  # a report: nothing timed
         main()
+    else:
+        with watch():
+            main()
