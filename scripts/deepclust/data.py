@@ -232,13 +232,43 @@ def _value_names(values):
 
 def fingerprint(*arrays, chunk_rows=65536):
     """Short sha256 over the bytes, dtypes and shapes of arrays (read ``chunk_rows`` rows
-    at a time, so a memory-mapped array is never loaded whole)."""
+    at a time, so a memory-mapped array is never loaded whole; a C-ordered one is read
+    from its file with plain reads, so its pages do not stay mapped into this process)."""
     digest = hashlib.sha256()
     for array in arrays:
         digest.update(f"{array.dtype.str}{array.shape}".encode())
         if array.ndim == 0:
             digest.update(np.ascontiguousarray(array).tobytes())
-            continue
-        for start in range(0, len(array), chunk_rows):
-            digest.update(np.ascontiguousarray(array[start : start + chunk_rows]).tobytes())
+        elif _whole_mapped_file(array):
+            for chunk in _file_chunks(array, chunk_rows * array[:1].nbytes):
+                digest.update(chunk)
+        else:
+            for start in range(0, len(array), chunk_rows):
+                digest.update(np.ascontiguousarray(array[start : start + chunk_rows]).tobytes())
     return digest.hexdigest()[:16]
+
+
+def _whole_mapped_file(array):
+    """True for a C-ordered array mapped straight from a file (np.load's mmap_mode), not a
+    view of one: its ``filename`` and ``offset`` say where its bytes are."""
+    import mmap
+
+    return (
+        isinstance(array, np.memmap)
+        and isinstance(array.base, mmap.mmap)
+        and array.flags.c_contiguous
+        and bool(array.filename)
+    )
+
+
+def _file_chunks(mapped, chunk_bytes):
+    """The bytes of a C-ordered memory-mapped array, read from its file in chunks."""
+    left = mapped.nbytes
+    with open(mapped.filename, "rb") as handle:
+        handle.seek(mapped.offset)
+        while left > 0:
+            chunk = handle.read(min(chunk_bytes, left))
+            if not chunk:
+                raise ValueError(f"{mapped.filename} is shorter than its array")
+            left -= len(chunk)
+            yield chunk

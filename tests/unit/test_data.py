@@ -241,3 +241,6 @@ def test_fingerprint_of_a_memory_mapped_array_reads_it_in_chunks(tmp_path):
         == fingerprint(a)
         == fingerprint(a.copy(), chunk_rows=1000)
     )
+    # a view of the mapped file is hashed from memory, not from the file's start
+    assert fingerprint(mapped[10:500], chunk_rows=33) == fingerprint(a[10:500].copy())
+    assert fingerprint(mapped[:, 2:], chunk_rows=33) == fingerprint(a[:, 2:].copy())

@@ -221,3 +221,21 @@ def test_small_images_no_longer_collapse():
     assert len(history) == 40
     assert collapse_reasons(labels, new, history[-1]["loss"], 0.25, 0.5) == []
     assert np.mean(new == digits.target) > np.mean(labels == digits.target) + 0.05
+
+
+def test_relabelling_converts_uint8_images_a_batch_at_a_time_with_the_same_result():
+    # predict_proba converts a batch at a time (memory); the probabilities are the same
+    from deepclust.selftrain import classifier, predict_proba
+
+    torch.manual_seed(0)
+    model = classifier(3, 1, 12, 12, 4)
+    images = np.random.default_rng(0).integers(0, 256, (50, 12, 12), dtype=np.uint8)
+    with torch.no_grad():
+        whole = model.eval()(to_tensor(images)).softmax(dim=1).numpy()
+    for batch_size in (7, 4096):
+        np.testing.assert_allclose(predict_proba(model, images, batch_size), whole, rtol=1e-6)
+    # and exactly what slicing one float tensor of all the images gave, batch by batch
+    x = to_tensor(images)
+    with torch.no_grad():
+        sliced = torch.cat([model(x[i : i + 7]).softmax(dim=1) for i in range(0, 50, 7)])
+    assert np.array_equal(predict_proba(model, images, 7), sliced.numpy())
