@@ -261,6 +261,7 @@ def silhouette_exact(X: np.ndarray, labels: np.ndarray, n_threads: int | None = 
 
 _Z95 = NormalDist().inv_cdf(0.975)
 _TILE_BYTES = 1 << 18  # rows of all points visited together: 256 KiB, within a core's L2
+_SUMS_BYTES = 1 << 28  # sampled rows' sums per cluster held at once: 256 MiB
 
 
 @dataclass(frozen=True)
@@ -296,8 +297,9 @@ def silhouette_estimate(
 
     Cost: sample_size * n_samples distances, in the arithmetic of ``silhouette_exact``
     (float32 differences, float64 sums). Memory: a float32 copy of X sorted by cluster,
-    (sample_size, n_clusters) float64 sums and a (n_threads, block_rows) float64 scratch;
-    no distance matrix. block_rows: rows of X visited together (default: 256 KiB of them).
+    (sample_size, n_clusters) float64 sums but at most 256 MiB of them at a time (more
+    clusters: more passes over X), and a (n_threads, block_rows) float64 scratch; no
+    distance matrix. block_rows: rows of X visited together (default: 256 KiB of them).
     """
     X, labels = _check_inputs(X, labels)
     n, dim = X.shape
@@ -305,8 +307,8 @@ def silhouette_estimate(
     block_rows = _check_sampling(n, dim, sample_size, seed, block_rows)
     _check_threads(n_threads)
     chosen = np.random.default_rng(seed).choice(n, size=sample_size, replace=False)
-    sums = _sample_sums_by_cluster(X, codes, counts, chosen, block_rows, n_threads)
-    return _estimate(sums, codes[chosen], counts)
+    a, b = _sampled_a_b(X, codes, counts, chosen, block_rows, n_threads)
+    return _estimate(a, b, n)
 
 
 def _check_sampling(n, dim, sample_size, seed, block_rows):
@@ -325,40 +327,55 @@ def _check_sampling(n, dim, sample_size, seed, block_rows):
     return block_rows
 
 
-def _sample_sums_by_cluster(X, codes, counts, chosen, block_rows, n_threads):
-    """float64 ``(len(chosen), n_clusters)``: for each chosen row of ``X``, the sum of its
-    distances to the points of each cluster (``codes`` int ``(n,)`` cluster indices,
-    ``counts`` their sizes), in the arithmetic of :func:`silhouette_exact`."""
-    n, dim = X.shape
+def _sampled_a_b(X, codes, counts, chosen, block_rows, n_threads):
+    """float64 ``a`` and ``b`` of each chosen row of ``X`` (mean distance to the rest of
+    its own cluster, and to the nearest other cluster), exact against all rows, in the
+    arithmetic of :func:`silhouette_exact` (``codes`` int ``(n,)`` cluster indices,
+    ``counts`` their sizes). The chosen rows go in chunks whose (rows x clusters) sums take
+    at most _SUMS_BYTES, so many clusters (DBSCAN on millions of points finds a million)
+    cost passes over X, not memory; a row's values do not depend on its chunk."""
+    n = len(codes)
     order = np.argsort(codes, kind="stable")
     Xs = _as_float32(X)[order]
     starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     sorted_at = np.empty(n, dtype=np.int64)
     sorted_at[order] = np.arange(n)
-    padded = -(-len(chosen) // _R) * _R  # whole blocks of _R rows
+    step = max(_R, _SUMS_BYTES // (8 * len(counts)) // _R * _R)
+    a, b = [], []
+    for first in range(0, len(chosen), step):
+        part = chosen[first : first + step]
+        sums = _chunk_sums(Xs, starts, Xs[sorted_at[part]], block_rows, n_threads)
+        own, rows = codes[part], np.arange(len(part))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a.append(sums[rows, own] / (counts[own] - 1))
+        means = sums / counts
+        means[rows, own] = np.inf
+        b.append(means.min(axis=1))
+    return np.concatenate(a), np.concatenate(b)
+
+
+def _chunk_sums(Xs, starts, rows, block_rows, n_threads):
+    """float64 ``(len(rows), n_clusters)``: each of ``rows`` (float32 ``(m, D)``) summed
+    distance to the points of each cluster of ``Xs`` (sorted by cluster, from ``starts``)."""
+    n, dim = Xs.shape
+    padded = -(-len(rows) // _R) * _R  # whole blocks of _R rows
     xs = np.zeros((padded, dim), dtype=np.float32)
-    xs[: len(chosen)] = Xs[sorted_at[chosen]]
-    sums = np.zeros((padded, len(counts)))
+    xs[: len(rows)] = rows
+    sums = np.zeros((padded, len(starts) - 1))
 
     def kernel(threads):
         col = np.empty((min(threads, padded // _R), min(block_rows, n)))
         _sample_sums(Xs, starts, xs, min(block_rows, n), sums, col)
 
     _run_threads(n_threads, kernel)
-    return sums[: len(chosen)]
+    return sums[: len(rows)]
 
 
-def _estimate(sums, own, counts):
-    """The SilhouetteEstimate of the sampled points from their distance ``sums`` to each
-    cluster (float ``(m, n_clusters)``), their own cluster index ``own`` (int ``(m,)``) and
-    the cluster sizes ``counts``."""
-    sample_size, n = len(own), int(counts.sum())
-    rows = np.arange(sample_size)
-    means = sums / counts
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = sums[rows, own] / (counts[own] - 1)
-    means[rows, own] = np.inf
-    s = _scores(a, means.min(axis=1))
+def _estimate(a, b, n):
+    """The SilhouetteEstimate of the sampled points from their ``a`` and ``b`` (float
+    ``(m,)``), ``n`` the number of points they were drawn from."""
+    sample_size = len(a)
+    s = _scores(a, b)
     value = float(s.mean())
     std_error = float(s.std(ddof=1) / np.sqrt(sample_size) * np.sqrt((n - sample_size) / (n - 1)))
     return SilhouetteEstimate(

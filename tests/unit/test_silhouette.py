@@ -208,3 +208,18 @@ def test_estimate_shares_the_exact_input_checks():
         silhouette_estimate(LINE * [[1], [np.nan], [1]], np.array([0, 1, 1]), 2, 0)
     with pytest.raises(ValueError, match="n_threads must be an integer"):
         silhouette_estimate(X4, PAIRS, 2, 0, n_threads=0)
+
+
+def test_many_clusters_go_in_chunks_of_sampled_rows_with_the_same_estimate(monkeypatch):
+    # DBSCAN on millions of points finds about a million clusters: (sample x clusters) sums
+    # are taken a few rows at a time; each row's a(i) and b(i) do not depend on its chunk.
+    import deepclust.silhouette as silhouette
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2000, 8)).astype(np.float32)
+    labels = rng.integers(0, 300, 2000)
+    whole = silhouette.silhouette_estimate(x, labels, 400, 1, n_threads=2)
+    monkeypatch.setattr(silhouette, "_SUMS_BYTES", 8 * 300 * 24)  # 24 rows a chunk
+    assert silhouette.silhouette_estimate(x, labels, 400, 1, n_threads=2) == whole
+    monkeypatch.setattr(silhouette, "_SUMS_BYTES", 1)  # one block of 8 rows a chunk
+    assert silhouette.silhouette_estimate(x, labels, 400, 1, n_threads=2) == whole
