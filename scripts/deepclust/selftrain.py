@@ -256,11 +256,12 @@ def training_exactness(labels, train_sample):
 
 
 def self_train(images, labels, settings, seed, *, log=print):
+    # long because: its docstring (numpydoc) is half of it; the body is one training, in order
     """Train :func:`classifier` on ``labels`` (noise points left out) and relabel every image.
 
     Adam with a one-cycle schedule; :func:`deepclust.model.epochs_for` passes over the
     labelled images, each randomly shifted by up to :func:`shift_for_size` pixels.
-    Deterministic for a seed and thread count. The guard's limits are not used here.
+    Deterministic for a seed and thread count; the guard's limits are not used here.
 
     Parameters
     ----------
@@ -285,15 +286,17 @@ def self_train(images, labels, settings, seed, *, log=print):
     """
     s, (clusters, target) = settings, _targets(images, labels)
     torch.manual_seed(seed)  # the initial weights
-    # float copies of a batch or an epoch's training images only (memory), never of all
-    images = images if isinstance(images, np.ndarray) else np.asarray(images)
+    images = np.asarray(images)  # floats: a batch or an epoch's training images, never all
     channels, height, width = to_tensor(images[:1]).shape[1:]
     max_shift = shift_for_size(height, width, s.shift_fraction)
-    train = torch.from_numpy(training_images(target, s.train_sample, seed))
-    y = torch.from_numpy(target)
+    train, y = (
+        torch.from_numpy(training_images(target, s.train_sample, seed)),
+        torch.from_numpy(target),
+    )
     # channels_last: about 20% faster convolutions on CPU (oneDNN)
-    model = classifier(len(clusters), channels, height, width, s.conv_width)
-    model = model.to(memory_format=torch.channels_last)
+    model = classifier(len(clusters), channels, height, width, s.conv_width).to(
+        memory_format=torch.channels_last
+    )
     optimizer = torch.optim.Adam(model.parameters(), lr=s.learning_rate)
     n_epochs = epochs_for(len(train), s.batch_size, s.epochs, s.min_steps)
     steps = n_epochs * -(-len(train) // s.batch_size)
