@@ -130,7 +130,6 @@ def dbscan_knn(indices, distances, eps, min_samples, chunk_rows=1 << 20):
         reach = _reaches_core(indices, within, core, chunk_rows)
         rows, cols = _core_edges(indices, reach, core, chunk_rows)
         graph = coo_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(n, n))
-        del rows, cols
         _, component = connected_components(graph.tocsr(), directed=True, connection="weak")
         # Number clusters by their lowest-index core point, as scikit-learn's DBSCAN does.
         core_ids = np.flatnonzero(core)

@@ -286,17 +286,15 @@ def self_train(images, labels, settings, seed, *, log=print):
     """
     s, (clusters, target) = settings, _targets(images, labels)
     torch.manual_seed(seed)  # the initial weights
-    images = np.asarray(images)  # floats: a batch or an epoch's training images, never all
+    # float copies of a batch or of an epoch's training images only (memory), never of all
+    images = np.asarray(images)
     channels, height, width = to_tensor(images[:1]).shape[1:]
     max_shift = shift_for_size(height, width, s.shift_fraction)
-    train, y = (
-        torch.from_numpy(training_images(target, s.train_sample, seed)),
-        torch.from_numpy(target),
-    )
+    train = torch.from_numpy(training_images(target, s.train_sample, seed))
+    y = torch.from_numpy(target)
     # channels_last: about 20% faster convolutions on CPU (oneDNN)
-    model = classifier(len(clusters), channels, height, width, s.conv_width).to(
-        memory_format=torch.channels_last
-    )
+    model = classifier(len(clusters), channels, height, width, s.conv_width)
+    model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=s.learning_rate)
     n_epochs = epochs_for(len(train), s.batch_size, s.epochs, s.min_steps)
     steps = n_epochs * -(-len(train) // s.batch_size)

@@ -175,12 +175,17 @@ def report(sizes, by_size, walls, args):
 
 
 def main():
-    import json
-
     args = parse_args()
     if args.from_json:
         report(*read_saved(args.from_json), args)
         return
+    with watch():  # a report on saved runs above times nothing
+        run_all(args)
+
+
+def run_all(args):
+    import json
+
     sizes = [int(s) for s in args.sizes.split(",")]
     folders = {n: build_dataset(n, args.source) for n in sizes}
     if args.build_only:
@@ -354,8 +359,4 @@ def plot_curves(sizes, by_size, walls, path):
 
 
 if __name__ == "__main__":
-    if any(a.startswith("--from-json") for a in sys.argv):  # a report: nothing timed
-        main()
-    else:
-        with watch():
-            main()
+    main()
