@@ -25,9 +25,10 @@
 # without any environment variable, /etc/slurm/slurm.conf is made a symlink to it
 # (only if that path is absent or already one of our symlinks; an existing foreign
 # file is left alone and you must `export SLURM_CONF=...`, see $STATE/env).
-# stop.sh removes the symlink again. DEEPCLUST_SLURM_LINK_CONF=0 leaves /etc/slurm alone
-# (clients then need SLURM_CONF; but the srun inside a Snakemake job does not see it: the
-# slurm executor deletes every SLURM_* variable there, so tests/workflow/test_slurm.py links).
+# stop.sh removes the symlink again. DEEPCLUST_SLURM_LINK_CONF=0 leaves /etc/slurm alone:
+# clients then need SLURM_CONF, and the srun inside a Snakemake job (whose SLURM_* variables
+# the slurm executor deletes) an srun wrapper first on PATH, as tests/workflow/test_slurm.py
+# sets up.
 #
 # Tunables (environment): DEEPCLUST_SLURM_CLUSTER (deepclust), DEEPCLUST_SLURM_PARTITION
 # (main), DEEPCLUST_SLURM_ACCOUNT (ci), DEEPCLUST_SLURM_USERS (extra users added to the

@@ -3,8 +3,9 @@
 The cluster is started by .ci/slurm/start.sh (root on Debian; it installs Slurm 22.05,
 munge and MariaDB when missing) and stopped again by PID afterwards. Elsewhere the test
 is skipped, except in CI where it must run. The cluster is this test's own: a new state
-folder, free ports, its own munged, and SLURM_CONF instead of /etc/slurm/slurm.conf, so
-that two checkouts can run the test on one machine at the same time.
+folder, free ports, its own munged, and SLURM_CONF instead of /etc/slurm/slurm.conf (also
+for the srun inside each job, see srun_wrapper), so that two checkouts can run the test on
+one machine at the same time.
 """
 
 import os
@@ -28,6 +29,7 @@ from workflow_runner import (
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 
+DEFAULT_CONF = "/etc/slurm/slurm.conf"  # the one path two clusters cannot share
 LOCAL_RULES = {  # localrules: in the Snakefile, run on the login node
     "all",
     "plot_tsne",
@@ -52,13 +54,11 @@ def slurm_cluster():
     # in the temporary folder (not pytest's, whose 0700 parents the slurm, mysql and munge
     # users could not enter)
     state = Path(tempfile.mkdtemp(prefix="deepclust-slurm-"))
+    had_default_conf = os.path.lexists(DEFAULT_CONF)
     db, ctld, slurmd, dbd = free_ports(4)
     env = {
-        "SLURM_CONF": str(state / "etc" / "slurm.conf"),  # for sbatch and sacct
-        # and /etc/slurm/slurm.conf for the srun inside each job: the slurm executor deletes
-        # every SLURM_* variable there, so only the default path reaches it. That link is
-        # the one thing two clusters on one machine cannot each have.
-        "DEEPCLUST_SLURM_LINK_CONF": "1",
+        "SLURM_CONF": str(state / "etc" / "slurm.conf"),  # for sbatch, squeue and sacct
+        "DEEPCLUST_SLURM_LINK_CONF": "0",  # /etc/slurm is left alone: see srun_wrapper
         "DEEPCLUST_SLURM_DB_PORT": str(db),
         "DEEPCLUST_SLURM_CTLD_PORT": str(ctld),
         "DEEPCLUST_SLURMD_PORT": str(slurmd),
@@ -72,10 +72,43 @@ def slurm_cluster():
     )
     try:
         assert start.returncode == 0, f"could not start Slurm:\n{start.stdout}\n{start.stderr}"
-        yield env | {"DEEPCLUST_SLURM_PARTITION": "main", "DEEPCLUST_SLURM_ACCOUNT": "ci"}
+        assert os.path.lexists(DEFAULT_CONF) == had_default_conf, f"{DEFAULT_CONF} was changed"
+        yield (
+            env
+            | srun_wrapper(state, env["SLURM_CONF"])
+            | {
+                "DEEPCLUST_SLURM_PARTITION": "main",
+                "DEEPCLUST_SLURM_ACCOUNT": "ci",
+            }
+        )
     finally:
         subprocess.run(["bash", ROOT / ".ci/slurm/stop.sh", state], capture_output=True)
         shutil.rmtree(state, ignore_errors=True)
+
+
+def srun_wrapper(state, conf):
+    """Environment under which the ``srun`` inside each job finds this test's cluster.
+
+    The slurm executor deletes every SLURM_* variable before the job's own ``srun``, so
+    SLURM_CONF does not reach it and Slurm would read /etc/slurm/slurm.conf, which two
+    clusters on one machine cannot share. Jobs inherit PATH and the other variables, so
+    an ``srun`` first on PATH sets SLURM_CONF from DEEPCLUST_TEST_SLURM_CONF and runs the
+    real one."""
+    real = shutil.which("srun")
+    assert real, "Slurm started but srun is not on PATH"
+    folder = state / "bin"
+    folder.mkdir()
+    wrapper = folder / "srun"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'export SLURM_CONF="${SLURM_CONF:-$DEEPCLUST_TEST_SLURM_CONF}"\n'
+        f'exec "{real}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return {
+        "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}",
+        "DEEPCLUST_TEST_SLURM_CONF": conf,
+    }
 
 
 def free_ports(n):
