@@ -1,5 +1,5 @@
 """Rule consensus: one clustering's labels in every seed -> how far the seeds agree (pairwise
-ARI/NMI, per-cluster stability) and the consensus labelling they vote for."""
+ARI/NMI, per-cluster stability) and the consensus labelling of them."""
 
 import time
 
@@ -16,7 +16,9 @@ with job_log(snakemake.log[0]) as log:
     labellings = [np.load(path) for path in snakemake.input.labels]
     log(f"{snakemake.params.name}: {len(labellings)} seeds of {len(labellings[0])} points")
     start = time.perf_counter()
-    labels, agreement, record = seed_agreement(labellings, seeds)
+    labels, agreement, record = seed_agreement(
+        labellings, seeds, snakemake.params.method, snakemake.params.min_group_share
+    )
     seconds = time.perf_counter() - start
     for pair in record["pairs"]:
         log(f"seeds {pair['seeds']}: ARI {pair['ari']:.4f}, NMI {pair['nmi']:.4f}")
@@ -32,7 +34,8 @@ with job_log(snakemake.log[0]) as log:
         {
             "algorithm": snakemake.params.name,
             "params": {
-                "method": "aligned vote",
+                "method": snakemake.params.method,
+                "min_group_share": snakemake.params.min_group_share,
                 "seeds": record["seeds"],
                 "reference_seed": record["reference_seed"],
             },

@@ -252,6 +252,7 @@ def agreement_context(consensus, metrics, titles, figures):
         "table": Tex(tabular(header, rows)),
         "figures": drawn,
         "most_stable": {"title": titles[most], "ari": agreement[most]},
+        "method": consensus[most]["stability"].get("method", "vote"),
     }
 
 

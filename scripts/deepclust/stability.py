@@ -126,17 +126,23 @@ def renumber(labels):
     return new[inverse]
 
 
-def seed_agreement(labellings, seeds):
+def seed_agreement(labellings, seeds, method="coassociation", min_group_share=0.1):
     """Everything the reports say about how far ``labellings`` (one per seed, config order)
     agree, and the consensus of them, as a JSON-ready record and the consensus labels.
 
     The reference is the labelling with the highest mean ARI to the others (the most
-    typical seed; ties to the first), chosen without labels.
+    typical seed; ties to the first), chosen without labels. ``method``: ``coassociation``
+    (:func:`coassociation_consensus`) or ``vote`` (:func:`consensus`).
     """
     pairs, mean_ari, mean_nmi = pairwise_agreement(labellings)
     mean_to_others = [np.mean([p[2] for p in pairs if i in p[:2]]) for i in range(len(labellings))]
     reference = int(np.argmax(mean_to_others))
-    labels, agreement = consensus(labellings, reference)
+    if method == "coassociation":
+        labels, agreement = coassociation_consensus(labellings, reference, min_group_share)
+    elif method == "vote":
+        labels, agreement = consensus(labellings, reference)
+    else:
+        raise ValueError(f"consensus method must be coassociation or vote, got {method!r}")
     stability = cluster_stability(labellings)
     consensus_stability = [best_jaccard(labels, x) for x in labellings]
     record = {
@@ -147,6 +153,7 @@ def seed_agreement(labellings, seeds):
             {"seeds": [int(seeds[i]), int(seeds[j])], "ari": ari, "nmi": nmi}
             for i, j, ari, nmi in pairs
         ],
+        "method": method,
         "reference_seed": int(seeds[reference]),
         "unanimous_fraction": float(np.mean(agreement == 1.0)),
         "cluster_stability": {
@@ -158,3 +165,107 @@ def seed_agreement(labellings, seeds):
         },
     }
     return labels, agreement, record
+
+
+# At most this many of the most frequent signatures are joined by average linkage (O(M^2)
+# memory, O(M^2) per join); every other point goes to the group it shares most with.
+MAX_CORE_SIGNATURES = 1000
+
+
+def _signatures(labellings):
+    """The distinct rows of ``(labels in seed 0, ..., labels in seed S-1)``, most frequent
+    first (ties by the row): ``(rows (U, S), point -> row (N,), counts (U,))``."""
+    stacked = np.stack(labellings, axis=1)
+    rows, inverse, counts = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
+    order = np.lexsort((np.arange(len(rows)), -counts))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rows[order], rank[inverse.ravel()], counts[order]
+
+
+def _average_linkage(similarity, weights, k):
+    """Join nodes, weighted by ``weights``, by average linkage on ``similarity`` until ``k``
+    groups are left (ties to the lowest indices). Returns each node's group, 0..k-1."""
+    total = similarity * np.outer(weights, weights)
+    size = weights.astype(np.float64)
+    mean = total / np.outer(size, size)
+    np.fill_diagonal(mean, -np.inf)
+    group = np.arange(len(weights))
+    gone = np.zeros(len(weights), dtype=bool)
+    for _ in range(len(weights) - k):
+        i, j = sorted(np.unravel_index(np.argmax(mean), mean.shape))
+        total[i] += total[j]
+        total[:, i] += total[:, j]
+        size[i] += size[j]
+        group[group == j] = i
+        gone[j] = True
+        mean[i] = mean[:, i] = np.where(gone, -np.inf, total[i] / (size[i] * size))
+        mean[j] = mean[:, j] = mean[i, i] = -np.inf
+    return np.unique(group, return_inverse=True)[1]
+
+
+def coassociation_consensus(labellings, reference, min_group_share=0.1):
+    """One labelling that follows what most seeds say of each pair of points, splits and
+    merges included (evidence accumulation, on signatures instead of pairs of points).
+
+    Points with the same cluster in every seed share a signature. Two signatures' similarity
+    is the share of seeds that put them in one cluster (noise never counts). The
+    signatures of at least ``min_group_share`` of an average cluster (N / K points for the
+    reference's K clusters; at least 2 points, at most the MAX_CORE_SIGNATURES most
+    frequent) are joined by average linkage, weighted by their points, into K clusters;
+    every other point goes to the cluster whose points share its cluster in the most
+    seeds, per point of that cluster (so no cluster rests on a handful of points). Points
+    that are noise in more than half of the seeds stay noise. Returns ``(labels,
+    agreement)`` as :func:`consensus` does, the agreement from each seed's clusters aligned
+    to the result. Cost O(N log N + M^3) for M groups in the linkage.
+    """
+    labellings = _check(labellings)
+    rows, inverse, counts = _signatures(labellings)
+    clustered = (rows != NOISE).sum(axis=1) * 2 >= len(labellings)
+    k = len(np.unique(labellings[reference][labellings[reference] != NOISE]))
+    signature_label = np.full(len(rows), NOISE, dtype=np.int64)
+    if k and clustered.any():
+        core = clustered & (counts >= max(2, min_group_share * len(inverse) / k))
+        if not core.any():  # every group is small: all take part
+            core = clustered
+        core &= np.cumsum(core) <= MAX_CORE_SIGNATURES
+        core_rows = rows[core]
+        shared = (core_rows[:, None] == core_rows[None, :]) & (core_rows[:, None] != NOISE)
+        groups = _average_linkage(shared.mean(axis=2), counts[core], min(k, int(core.sum())))
+        signature_label[core] = groups
+        rest = np.flatnonzero(clustered & ~core)
+        signature_label[rest] = _closest_group(rows, counts, core, groups, rest)
+    labels = renumber(signature_label[inverse])
+    return labels, _agreement(labels, labellings)
+
+
+def _closest_group(rows, counts, core, groups, rest, chunk_bytes=2**28):
+    """For the signatures ``rest``: the group whose core points share their cluster in the
+    most seeds, per point of the group (the mean co-association); NOISE when none does.
+    Scored ``chunk_bytes`` of (signatures x groups) at a time."""
+    n_groups = groups.max() + 1
+    size = np.bincount(groups, weights=counts[core], minlength=n_groups)
+    tables = []  # per seed: (its clusters x groups) core points, and each signature's row
+    for s in range(rows.shape[1]):
+        ids, index = np.unique(rows[:, s], return_inverse=True)
+        table = np.zeros((len(ids), n_groups))
+        np.add.at(table, (index[core], groups), counts[core])
+        table[ids == NOISE] = 0.0
+        tables.append((table / size, index))
+    out = np.empty(len(rest), dtype=np.int64)
+    step = max(1, chunk_bytes // (8 * n_groups))
+    for start in range(0, len(rest), step):
+        part = rest[start : start + step]
+        score = sum(table[index[part]] for table, index in tables)
+        out[start : start + step] = np.where(score.max(axis=1) > 0, score.argmax(axis=1), NOISE)
+    return out
+
+
+def _agreement(labels, labellings):
+    """Per point, the share of labellings whose cluster, aligned to ``labels``, is its own."""
+    agree = np.zeros(len(labels), dtype=np.float32)
+    for x in labellings:
+        mapping = align(labels, x)
+        keys = np.array(sorted(mapping))
+        agree += np.array([mapping[k] for k in keys])[np.searchsorted(keys, x)] == labels
+    return agree / len(labellings)

@@ -4,9 +4,11 @@ from sklearn.metrics import adjusted_rand_score
 
 from deepclust.labels import NOISE
 from deepclust.stability import (
+    _average_linkage,
     align,
     best_jaccard,
     cluster_stability,
+    coassociation_consensus,
     consensus,
     pairwise_agreement,
     renumber,
@@ -94,3 +96,89 @@ def test_seed_agreement_record_and_reference():
 def test_bad_labellings_are_rejected(bad):
     with pytest.raises(ValueError, match="labellings"):
         pairwise_agreement(bad)
+
+
+def split_and_merge(truth, split, merge, k):
+    """``truth`` with class ``split`` cut in two (every other point to new id ``k``) and class
+    ``merge`` put into ``merge - 1``: what one seed of a clustering does to two classes."""
+    out = truth.copy()
+    out[(truth == split) & (np.arange(len(truth)) % 2 == 0)] = k
+    out[truth == merge] = merge - 1
+    return out
+
+
+def test_coassociation_follows_what_most_seeds_say_of_each_split_and_merge():
+    truth = np.repeat(np.arange(6), 100)
+    seeds = [split_and_merge(truth, 0, 2, 6), split_and_merge(truth, 3, 5, 6), truth.copy()]
+    # a one-to-one vote aligned to a seed that split and merged keeps its mistakes
+    assert adjusted_rand_score(truth, consensus(seeds, reference=0)[0]) < 0.9
+    for reference in range(3):
+        labels, agreement = coassociation_consensus(seeds, reference)
+        assert adjusted_rand_score(truth, labels) == 1.0
+        assert agreement.dtype == np.float32 and agreement.max() == 1.0
+    # a point's agreement: the share of seeds whose aligned cluster is its own
+    assert agreement[truth == 2] == pytest.approx(np.full(100, 2 / 3))
+    assert agreement[truth == 1].min() == 1
+
+
+def test_coassociation_recovers_the_truth_from_noisy_seeds():
+    rng = np.random.default_rng(0)
+    truth = np.repeat(np.arange(6), 500)
+    seeds = [noisy_copy(truth, 0.3, rng) for _ in range(5)]
+    labels, _ = coassociation_consensus(seeds, reference=2)
+    assert len(np.unique(labels)) == 6
+    best_seed = max(adjusted_rand_score(truth, s) for s in seeds)
+    assert adjusted_rand_score(truth, labels) > best_seed + 0.1
+
+
+def test_coassociation_keeps_noise_of_most_seeds_and_places_rare_signatures(monkeypatch):
+    import deepclust.stability as stability
+
+    truth = np.repeat(np.arange(4), 50)
+    a, b, c = truth.copy(), truth.copy(), truth.copy()
+    a[:10] = b[:10] = NOISE  # noise in two of three seeds: noise
+    c[10] = 3  # one point elsewhere in one seed: a signature of its own, placed by the rest
+    labels, _ = coassociation_consensus([a, b, c], reference=2)
+    assert (labels[:10] == NOISE).all() and (labels[10:] != NOISE).all()
+    assert adjusted_rand_score(truth[10:], labels[10:]) == 1.0
+    # with room for only a few signatures the rest still go to the cluster they share most with
+    monkeypatch.setattr(stability, "MAX_CORE_SIGNATURES", 4)
+    assert np.array_equal(coassociation_consensus([a, b, c], reference=2)[0], labels)
+
+
+def test_average_linkage_joins_the_closest_groups_by_their_mean_similarity():
+    similarity = np.array(
+        [
+            [1.0, 0.9, 0.1, 0.0],
+            [0.9, 1.0, 0.5, 0.0],
+            [0.1, 0.5, 1.0, 0.4],
+            [0.0, 0.0, 0.4, 1.0],
+        ]
+    )
+    assert _average_linkage(similarity, np.ones(4), 3).tolist() == [0, 0, 1, 2]
+    # {0,1} to 2: (0.1 + 0.5) / 2 = 0.3 < 0.4, so 2 joins 3; unless 1 weighs much more
+    assert _average_linkage(similarity, np.ones(4), 2).tolist() == [0, 0, 1, 1]
+    assert _average_linkage(similarity, np.array([1, 9, 1, 1]), 2).tolist() == [0, 0, 0, 1]
+
+
+def test_coassociation_of_noise_and_of_groups_all_too_small():
+    noise = np.full(6, NOISE)
+    labels, agreement = coassociation_consensus([noise, noise], reference=0)
+    assert (labels == NOISE).all() and agreement.tolist() == [1.0] * 6
+    # three seeds that never agree: every signature is one point, so all take part
+    a = np.array([0, 1, 2, 3])
+    labels, _ = coassociation_consensus([a, a[[1, 2, 3, 0]], a[[2, 3, 0, 1]]], reference=0)
+    assert sorted(labels.tolist()) == [0, 1, 2, 3]
+
+
+def test_closest_group_is_the_same_in_chunks():
+    from deepclust.stability import _closest_group, _signatures
+
+    rng = np.random.default_rng(3)
+    truth = np.repeat(np.arange(5), 80)
+    rows, _, counts = _signatures([noisy_copy(truth, 0.4, rng) for _ in range(3)])
+    core = counts >= 3
+    groups = np.arange(core.sum()) % 5
+    rest = np.flatnonzero(~core)
+    whole = _closest_group(rows, counts, core, groups, rest)
+    assert np.array_equal(_closest_group(rows, counts, core, groups, rest, chunk_bytes=80), whole)

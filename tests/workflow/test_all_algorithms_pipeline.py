@@ -87,9 +87,13 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
                 true, voted, np.load(workdir / "results/mnist/seed0/embeddings.npy")
             ),
         )
-        # two seeds: every image where they agree keeps that cluster (up to renaming)
+        # images both seeds put together stay together, in at most as many clusters as the
+        # reference has (fewer when some of its clusters hold only small groups)
+        pairs = np.stack([*seeds, voted], axis=1)
+        assert len(np.unique(pairs, axis=0)) == len(np.unique(pairs[:, :2], axis=0))
         reference = seeds[(0, 1).index(metrics["stability"]["reference_seed"])]
-        assert adjusted_rand_score(reference, voted) == pytest.approx(1.0)
+        k_voted, k_reference = (len(np.unique(x[x >= 0])) for x in (voted, reference))
+        assert k_voted == k_reference if name == "kmeans" else k_voted <= k_reference
         assert (workdir / f"results/mnist/consensus/figures/gallery_{name}.png").stat().st_size > 0
     tex = (workdir / "results/mnist/report/report.tex").read_text()
     assert "Over seeds" in tex and "chosen at the knee of the k-distance curve" in tex

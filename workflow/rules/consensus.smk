@@ -26,6 +26,8 @@ rule consensus:
     params:
         seeds=[int(s) for s in SEEDS],
         name=lambda wildcards: consensus_of(wildcards.algorithm),
+        method=config["consensus"]["method"],
+        min_group_share=config["consensus"]["min_group_share"],
     script:
         "../../scripts/consensus.py"
 
