@@ -76,9 +76,10 @@ def main():
             labels, _ = function(runs, typical)
             seconds = time.perf_counter() - start
             acc = cluster_accuracy(truth, labels)
+            smallest = sorted(np.bincount(labels[labels >= 0]).tolist())[:2]
             print(
                 f"{'':20s} {method:14s} {acc:8.4f} {nmi(truth, labels):7.4f} "
-                f"{acc - mean_acc:+8.4f}  {seconds:.2f} s",
+                f"{acc - mean_acc:+8.4f}  {seconds:.2f} s  smallest clusters {smallest}",
                 flush=True,
             )
 

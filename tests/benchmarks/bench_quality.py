@@ -45,8 +45,13 @@ from workflow_runner import ROOT, copy_project, snakemake, write_config  # noqa:
 SCORES = ("accuracy", "nmi", "ari", "silhouette")
 SHARED = {"mnist": "mnist", "fashion_mnist": "fashion_mnist"}  # 70,000 images, train + test
 SMALL = ("digits8", "mnist16", "fashion16", "mnist8")  # train only, 1,797 to 5,000 images
-GOALS = {"mnist": (0.990, 0.970), "fashion_mnist": (0.70, 0.70)}  # accuracy, NMI
-MAX_SEED_SECONDS = 600
+# issue 19's bars (accuracy, NMI): past the best verified anchor (MNIST DEC-DA, Fashion-MNIST
+# N2D), then the stretch goal
+GOALS = {
+    "mnist": [(0.985, 0.960), (0.990, 0.970)],
+    "fashion_mnist": [(0.672, 0.684), (0.70, 0.70)],
+}
+MAX_SEED_SECONDS = 900  # 15 minutes a seed on 2 cores, consensus included
 MAX_REFINEMENT_LOSS = 0.01
 MAX_CONSENSUS_LOSS = 0.005
 
@@ -153,12 +158,13 @@ def verdict(name, per_seed, final, base, wall):
     if name in GOALS:
         acc = statistics.fmean(per_seed[s][final]["accuracy"] for s in seeds)
         nmi = statistics.fmean(per_seed[s][final]["nmi"] for s in seeds)
-        goal_acc, goal_nmi = GOALS[name]
-        ok = acc >= goal_acc and nmi >= goal_nmi and max(wall.values()) <= MAX_SEED_SECONDS
+        fast = max(wall.values()) <= MAX_SEED_SECONDS
+        met = [acc >= a and nmi >= n and fast for a, n in GOALS[name]]
+        bars = ", ".join(f"{a} / {n}" for a, n in GOALS[name])
         return (
-            f"{final} mean accuracy {acc:.4f} (goal {goal_acc}), NMI {nmi:.4f} (goal {goal_nmi}), "
+            f"{final} mean accuracy {acc:.4f}, NMI {nmi:.4f} (bars {bars}), "
             f"slowest seed {max(wall.values()):.0f} s (goal {MAX_SEED_SECONDS})",
-            f"goal {'met' if ok else 'NOT met'}",
+            f"bars met: {sum(met)} of {len(met)}",
         )
     if base is None:
         return "no refinement step", "nothing to judge"
