@@ -90,6 +90,18 @@ def align(reference, other):
     return mapping
 
 
+def relabel(labels, mapping):
+    """``labels`` with every id replaced by ``mapping[id]`` (a dict over all its ids)."""
+    keys = np.array(sorted(mapping))
+    return np.array([mapping[k] for k in keys])[np.searchsorted(keys, labels)]
+
+
+def most_typical(pairs, n):
+    """Index of the labelling with the highest mean ARI to the other ``n - 1`` (ties to the
+    first), from :func:`pairwise_agreement`'s ``pairs``."""
+    return int(np.argmax([np.mean([p[2] for p in pairs if i in p[:2]]) for i in range(n)]))
+
+
 def consensus(labellings, reference):
     """One labelling the seeds agree on: every labelling aligned to ``labellings[reference]``
     (:func:`align`), then a vote per point; a tie goes to the reference's cluster, else to
@@ -106,9 +118,7 @@ def consensus(labellings, reference):
         if s == reference:
             aligned[s] = x
             continue
-        mapping = align(ref, x)
-        keys = np.array(sorted(mapping))
-        aligned[s] = np.array([mapping[k] for k in keys])[np.searchsorted(keys, x)]
+        aligned[s] = relabel(x, align(ref, x))
     votes = np.stack([(aligned == row).sum(axis=0) for row in aligned])  # (S, N)
     top = votes.max(axis=0)
     winner = np.where(votes[reference] == top, reference, votes.argmax(axis=0))
@@ -135,8 +145,7 @@ def seed_agreement(labellings, seeds, method="coassociation", min_group_share=0.
     (:func:`coassociation_consensus`) or ``vote`` (:func:`consensus`).
     """
     pairs, mean_ari, mean_nmi = pairwise_agreement(labellings)
-    mean_to_others = [np.mean([p[2] for p in pairs if i in p[:2]]) for i in range(len(labellings))]
-    reference = int(np.argmax(mean_to_others))
+    reference = most_typical(pairs, len(labellings))
     if method == "coassociation":
         labels, agreement = coassociation_consensus(labellings, reference, min_group_share)
     elif method == "vote":
@@ -265,7 +274,5 @@ def _agreement(labels, labellings):
     """Per point, the share of labellings whose cluster, aligned to ``labels``, is its own."""
     agree = np.zeros(len(labels), dtype=np.float32)
     for x in labellings:
-        mapping = align(labels, x)
-        keys = np.array(sorted(mapping))
-        agree += np.array([mapping[k] for k in keys])[np.searchsorted(keys, x)] == labels
+        agree += relabel(x, align(labels, x)) == labels
     return agree / len(labellings)

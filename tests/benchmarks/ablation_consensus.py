@@ -29,6 +29,7 @@ from deepclust.metrics import cluster_accuracy  # noqa: E402
 from deepclust.stability import (  # noqa: E402
     coassociation_consensus,
     consensus,
+    most_typical,
     pairwise_agreement,
 )
 from disturbance import watch  # noqa: E402
@@ -63,9 +64,7 @@ def main():
     print(f"{'clustering':20s} {'method':14s} {'accuracy':>8s} {'NMI':>7s} {'vs seeds':>8s}  time")
     for name, runs in labellings.items():
         pairs, ari, _ = pairwise_agreement(runs)
-        typical = int(
-            np.argmax([np.mean([p[2] for p in pairs if i in p[:2]]) for i in range(len(runs))])
-        )
+        typical = most_typical(pairs, len(runs))
         mean_acc = statistics.fmean(cluster_accuracy(truth, x) for x in runs)
         mean_nmi = statistics.fmean(nmi(truth, x) for x in runs)
         print(
