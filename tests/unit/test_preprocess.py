@@ -80,7 +80,7 @@ def test_only_uint8_images_are_accepted():
 
 
 def test_real_digits_lose_their_slant(mnist_source):
-    from deepclust.sources import load_image_dataset
+    from deepclust.sources.decode import load_image_dataset
 
     images, _, _ = load_image_dataset(mnist_source, ["test"], "image", "label", limit=500)
     before, after = np.abs(slant(images)), np.abs(slant(deskew(images)))
