@@ -4,9 +4,8 @@
 
 1. Hub layout, per image, one process: reading as it was before folders and resizing came
    (open the split, decode each PNG with Image.open + numpy, what deepclust.data, now
-   deepclust.sources.hub, did until
-   then) against the same plus the survey of the headers and write_fitted (the survey and
-   download rules' work). Goal: at most 1.5x.
+   deepclust.sources.hub, did until then) against the same plus the survey of the headers
+   and write_fitted (the survey and download rules' work). Goal: at most 1.5x.
 2. MNIST's train split saved as 60,000 PNG files in class subfolders (built once in
    .bench-cache/mnist_png from the local copy's PNG bytes): listed, surveyed, decoded and
    written by the library with 2 processes, then by the workflow's survey and download jobs
