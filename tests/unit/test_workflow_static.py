@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 from workflow_runner import (
+    OPTIONAL_RULES,
     ROOT,
+    RULES,
     copy_project,
     expected_jobs,
     job_counts,
@@ -388,3 +390,21 @@ def test_scripts_read_only_what_their_rule_declares(script):
     }
     assert read, f"{script.name} reads nothing of its job"
     assert read <= DECLARED, f"{script.name} reads snakemake.{', '.join(sorted(read - DECLARED))}"
+
+
+def test_committed_rule_graph_is_current():
+    svg = (ROOT / "workflow" / "rulegraph.svg").read_text()
+    for rule in RULES + OPTIONAL_RULES:
+        assert f">{rule}</text>" in svg, (
+            f"{rule} missing from workflow/rulegraph.svg "
+            "(run make dag CONFIG=config/presets/every-step.yaml)"
+        )
+
+
+def test_no_test_here_runs_a_job(tmp_path):
+    """The fast lane is this folder: a job started from it fails (tests/conftest.py)."""
+    with pytest.raises(AssertionError, match="move it to tests/workflow/"):
+        snakemake(tmp_path, "--cores", "1")
+    # the finished run is a fixture of tests/workflow/ only: a test here cannot ask for it
+    assert "def small_run" in (ROOT / "tests" / "workflow" / "conftest.py").read_text()
+    assert "def small_run" not in (ROOT / "tests" / "conftest.py").read_text()
