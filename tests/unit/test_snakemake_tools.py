@@ -11,7 +11,7 @@ from workflow_runner import ROOT, require_tool
 RULES = [
     "all",
     "survey",
-    "download",
+    "decode",
     "train_autoencoder",
     "embed",
     "cluster",

@@ -144,8 +144,8 @@ def test_report(run):
 
 JOBS = [  # every job of the small run, as its log/benchmark name under {logs,benchmarks}/mnist/
     "survey",
-    "download",
-    "explore",
+    "decode",
+    "explorer",
     "summarize",
     "pdf_report",
     *(

@@ -36,7 +36,7 @@ LOCAL_RULES = {  # localrules: in the Snakefile, run on the login node
     "plot_confusion",
     "plot_gallery",
     "plot_tsne_thumbnails",
-    "explore",
+    "explorer",
     "summarize",
     "pdf_report",
 }
@@ -145,7 +145,7 @@ def test_pipeline_through_slurm_profile_matches_local_run(
     )
     # Every non-local job went through sbatch, and Slurm's accounting saw each complete.
     job_ids = re.findall(r"SLURM jobid (\d+)", done.stdout)
-    # every job but the localrules (13 today: the shards, download, training, embedding,
+    # every job but the localrules (13 today: the shards, decode, training, embedding,
     # t-SNE, the DBSCAN figure, clustering and scoring)
     remote = sum(n for rule, n in expected_jobs(settings).items() if rule not in LOCAL_RULES)
     assert len(job_ids) == remote, done.stdout[-3000:]

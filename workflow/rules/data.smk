@@ -2,11 +2,11 @@ checkpoint survey:
     input:
         lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
     output:
-        "results/{dataset}/survey.npz",
+        SURVEY,
     log:
-        "logs/{dataset}/survey.log",
+        log_file(DATASET_DIR, "survey"),
     benchmark:
-        "benchmarks/{dataset}/survey.tsv"
+        benchmark_file(DATASET_DIR, "survey")
     conda:
         "../../envs/data.yaml"
     threads: 2
@@ -26,12 +26,12 @@ rule decode_shard:
         survey=surveyed,
         lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
     output:
-        images=temp("results/{dataset}/shards/{shard}/images.npy"),
-        rows=temp("results/{dataset}/shards/{shard}/rows.npz"),
+        images=temp(SHARD_IMAGES),
+        rows=temp(SHARD_ROWS),
     log:
-        "logs/{dataset}/decode_shard_{shard}.log",
+        log_file(DATASET_DIR, "decode_shard_{shard}"),
     benchmark:
-        "benchmarks/{dataset}/decode_shard_{shard}.tsv"
+        benchmark_file(DATASET_DIR, "decode_shard_{shard}")
     wildcard_constraints:
         shard=r"\d+",
     conda:
@@ -49,26 +49,28 @@ rule decode_shard:
         "../../scripts/decode_shard.py"
 
 
-checkpoint download:
+# The dataset's images in one file: decoded here, or with shards > 1 gathered from the
+# decode_shard jobs.
+checkpoint decode:
     input:
         survey=surveyed,
         lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
-        shards=shard_files("results/{dataset}/shards/{shard}/images.npy"),
-        shard_rows=shard_files("results/{dataset}/shards/{shard}/rows.npz"),
+        shards=shard_files(SHARD_IMAGES),
+        shard_rows=shard_files(SHARD_ROWS),
     output:
-        images="results/{dataset}/images.npy",
-        data="results/{dataset}/data.npz",
+        images=IMAGES,
+        data=DATA,
         skipped=report(
-            "results/{dataset}/skipped.tsv",
+            SKIPPED,
             caption="../report/skipped.rst",
             category="Metrics",
             subcategory="{dataset}",
             labels={"dataset": "{dataset}", "file": "images left out"},
         ),
     log:
-        "logs/{dataset}/download.log",
+        log_file(DATASET_DIR, "decode"),
     benchmark:
-        "benchmarks/{dataset}/download.tsv"
+        benchmark_file(DATASET_DIR, "decode")
     conda:
         "../../envs/data.yaml"
     threads: 2
@@ -80,19 +82,19 @@ checkpoint download:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],
     script:
-        "../../scripts/download.py"
+        "../../scripts/decode.py"
 
 
 rule deskew:
     input:
-        images=downloaded("images.npy"),
+        images=decoded(IMAGES),
         lib=lib("io", "preprocess", "runlog"),
     output:
-        "results/{dataset}/deskewed.npy",
+        DESKEWED,
     log:
-        "logs/{dataset}/deskew.log",
+        log_file(DATASET_DIR, "deskew"),
     benchmark:
-        "benchmarks/{dataset}/deskew.tsv"
+        benchmark_file(DATASET_DIR, "deskew")
     conda:
         "../../envs/data.yaml"
     threads: 1

@@ -3,20 +3,20 @@ rule train_autoencoder:
         data=model_images,
         lib=lib("io", "model", "figures", "labels", "provenance", "runlog", "settings"),
     output:
-        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
-        losses="results/{dataset}/seed{seed}/model/loss.tsv",
-        training="results/{dataset}/seed{seed}/model/training.json",
+        model=MODEL,
+        losses=LOSSES,
+        training=TRAINING,
         curve=report(
-            "results/{dataset}/seed{seed}/model/loss.png",
+            LOSS_CURVE,
             caption="../report/loss.rst",
             category="Training",
             subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "seed": "{seed}", "figure": "loss curve"},
+            labels=run_labels({"figure": "loss curve"}),
         ),
     log:
-        "logs/{dataset}/seed{seed}/train_autoencoder.log",
+        log_file(SEED_DIR, "train_autoencoder"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/train_autoencoder.tsv"
+        benchmark_file(SEED_DIR, "train_autoencoder")
     conda:
         "../../envs/torch.yaml"
     threads: 2
@@ -33,14 +33,14 @@ rule train_autoencoder:
 rule embed_shard:
     input:
         data=model_images,
-        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
+        model=MODEL,
         lib=lib("io", "data", "labels", "model", "runlog", "settings"),
     output:
-        temp("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
+        temp(EMBEDDING_SHARD),
     log:
-        "logs/{dataset}/seed{seed}/embed_shard_{shard}.log",
+        log_file(SEED_DIR, "embed_shard_{shard}"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/embed_shard_{shard}.tsv"
+        benchmark_file(SEED_DIR, "embed_shard_{shard}")
     wildcard_constraints:
         shard=r"\d+",
     conda:
@@ -58,15 +58,15 @@ rule embed_shard:
 checkpoint embed:
     input:
         data=model_images,
-        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
+        model=MODEL,
         lib=lib("io", "model", "runlog", "settings"),
-        shards=shard_files("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
+        shards=shard_files(EMBEDDING_SHARD),
     output:
-        "results/{dataset}/seed{seed}/embeddings.npy",
+        EMBEDDINGS,
     log:
-        "logs/{dataset}/seed{seed}/embed.log",
+        log_file(SEED_DIR, "embed"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/embed.tsv"
+        benchmark_file(SEED_DIR, "embed")
     conda:
         "../../envs/torch.yaml"
     threads: 2

@@ -10,23 +10,24 @@ rule pdf_report:
             "latex",
             "pdf_report",
             "compile_tex",
+            "named_inputs",
             "names",
             "provenance",
             "summary",
             "runlog",
         ),
     output:
-        tex="results/{dataset}/report/report.tex",
+        tex=fill(REPORT_FILE, ext="tex"),
         pdf=report(
-            "results/{dataset}/report/report.pdf",
+            fill(REPORT_FILE, ext="pdf"),
             caption="../report/pdf.rst",
             category="Report",
             labels={"dataset": "{dataset}", "file": "report.pdf"},
         ),
     log:
-        "logs/{dataset}/pdf_report.log",
+        log_file(DATASET_DIR, "pdf_report"),
     benchmark:
-        "benchmarks/{dataset}/pdf_report.tsv"
+        benchmark_file(DATASET_DIR, "pdf_report")
     conda:
         "../../envs/report.yaml"
     threads: 1
@@ -35,10 +36,7 @@ rule pdf_report:
         runtime=10,
     params:
         dataset=dataset_settings,
-        clusterings=CLUSTERINGS,
-        consensus=CONSENSUS,
         seeds=[int(s) for s in SEEDS],
-        diagnostics=DIAGNOSTIC_FIGURES,
         titles=ALGORITHM_TITLES,
         settings=pdf_report_settings,
         lineage=pdf_report_lineage,

@@ -5,16 +5,16 @@ rule summarize:
         lib=lib("io", "summary", "runlog"),
     output:
         report(
-            "results/{dataset}/summary.tsv",
+            SUMMARY,
             caption="../report/summary.rst",
             category="Metrics",
             subcategory="{dataset}",
             labels={"dataset": "{dataset}", "file": "summary over seeds"},
         ),
     log:
-        "logs/{dataset}/summarize.log",
+        log_file(DATASET_DIR, "summarize"),
     benchmark:
-        "benchmarks/{dataset}/summarize.tsv"
+        benchmark_file(DATASET_DIR, "summarize")
     conda:
         "../../envs/report.yaml"
     threads: 1
