@@ -196,8 +196,9 @@ def planned_jobs(config):
         tsne = add(Job("tsne", d, seed), embed)
         figures = [add(Job("plot_tsne", d, seed, "labels"), tsne, decode)]
 
-        def draw(run, c, job):
-            """A run's figures of clustering ``c``: t-SNE map, confusion matrix, gallery."""
+        def draw(run, c, job, d=d, tsne=tsne, decode=decode, embed=embed):
+            """A run's figures of clustering ``c`` (the same rules for a seed and the
+            consensus): t-SNE map, confusion matrix, gallery."""
             return [
                 add(Job("plot_tsne", d, run, c), tsne, decode, job),
                 add(Job("plot_confusion", d, run, c), decode, job),
