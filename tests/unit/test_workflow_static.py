@@ -268,6 +268,9 @@ def rules_with_scripts():
         script = re.search(r'script:\s*"([^"]+)"', body)
         if script:
             env = re.search(r'conda:\s*"([^"]+)"', body).group(1)
+            named = re.search(r"\blib=([A-Z_]+),", body)  # a list shared by rules
+            if named:
+                body = re.search(rf"^{named[1]} = (lib\(.*?\))", rule_text(), re.M | re.S)[1]
             lib = re.search(r"lib\((.*?)\)", body, re.S)
             modules = set(re.findall(r'"(\w+)"', lib.group(1))) if lib else set()
             rules_dir = ROOT / "workflow" / "rules"

@@ -26,8 +26,7 @@ rule cluster:
         "../../envs/cluster.yaml"
     threads: 2
     resources:
-        mem_mb=memory(800, 8),
-        runtime=30,
+        **sized(800, 8, runtime=30),
     params:
         settings=algorithm_settings,
     script:
@@ -61,8 +60,7 @@ rule self_train:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=memory(1500, 1.5),
-        runtime=30,
+        **sized(1500, 1.5, runtime=30),
     params:
         settings=self_training_settings,
     script:
@@ -78,13 +76,7 @@ rule evaluate:
         run=RUN_RECORD,
         lib=lib("io", "labels", "metrics", "silhouette", "provenance", "runlog"),
     output:
-        report(
-            METRICS,
-            caption="../report/metrics.rst",
-            category="Metrics",
-            subcategory="{dataset}",
-            labels=run_labels({"algorithm": "{algorithm}"}),
-        ),
+        shown(METRICS, "metrics", "Metrics", {"algorithm": "{algorithm}"}),
     log:
         log_file(RUN_DIR, "evaluate_{algorithm}"),
     benchmark:
@@ -93,8 +85,7 @@ rule evaluate:
         "../../envs/cluster.yaml"
     threads: 2
     resources:
-        mem_mb=memory(500, 4),
-        runtime=20,
+        **sized(500, 4, runtime=20),
     params:
         evaluation=canonical(config["evaluation"]),
         seed=seed_number,

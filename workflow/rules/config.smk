@@ -113,6 +113,7 @@ CONSENSUS = CLUSTERINGS if len(SEEDS) > 1 else []
 wildcard_constraints:
     dataset="|".join(DATASETS) or "no-dataset",
     seed=r"\d+",
+    shard=r"\d+",
     run=r"seed\d+|consensus",
     algorithm="|".join(CLUSTERINGS) or "no-algorithm",
     colouring="|".join(["labels", *CLUSTERINGS]),

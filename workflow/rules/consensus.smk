@@ -19,8 +19,7 @@ rule consensus:
         "../../envs/cluster.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500, 4),
-        runtime=10,
+        **sized(500, 4, runtime=10),
     params:
         seeds=[int(s) for s in SEEDS],
         name=lambda wildcards: consensus_of(wildcards.algorithm),

@@ -1,6 +1,10 @@
+# The library modules of the three jobs that read a dataset's source.
+SOURCE_LIB = lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources")
+
+
 checkpoint survey:
     input:
-        lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
+        lib=SOURCE_LIB,
     output:
         SURVEY,
     log:
@@ -11,9 +15,7 @@ checkpoint survey:
         "../../envs/data.yaml"
     threads: 2
     resources:
-        mem_mb=memory(1500),
-        runtime=20,
-        cache_dir=cache_dir,
+        **reading(),
     params:
         dataset=dataset_settings,
         preprocessing=image_settings,
@@ -24,7 +26,7 @@ checkpoint survey:
 rule decode_shard:
     input:
         survey=surveyed,
-        lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
+        lib=SOURCE_LIB,
     output:
         images=temp(SHARD_IMAGES),
         rows=temp(SHARD_ROWS),
@@ -32,15 +34,11 @@ rule decode_shard:
         log_file(DATASET_DIR, "decode_shard_{shard}"),
     benchmark:
         benchmark_file(DATASET_DIR, "decode_shard_{shard}")
-    wildcard_constraints:
-        shard=r"\d+",
     conda:
         "../../envs/data.yaml"
     threads: 2
     resources:
-        mem_mb=memory(1500),
-        runtime=20,
-        cache_dir=cache_dir,
+        **reading(),
     params:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],
@@ -54,19 +52,13 @@ rule decode_shard:
 checkpoint decode:
     input:
         survey=surveyed,
-        lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
+        lib=SOURCE_LIB,
         shards=shard_files(SHARD_IMAGES),
         shard_rows=shard_files(SHARD_ROWS),
     output:
         images=IMAGES,
         data=DATA,
-        skipped=report(
-            SKIPPED,
-            caption="../report/skipped.rst",
-            category="Metrics",
-            subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "file": "images left out"},
-        ),
+        skipped=shown(SKIPPED, "skipped", "Metrics", {"file": "images left out"}),
     log:
         log_file(DATASET_DIR, "decode"),
     benchmark:
@@ -75,9 +67,7 @@ checkpoint decode:
         "../../envs/data.yaml"
     threads: 2
     resources:
-        mem_mb=memory(1500),
-        runtime=20,
-        cache_dir=cache_dir,
+        **reading(),
     params:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],
@@ -99,7 +89,6 @@ rule deskew:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=memory(800, 1.2),
-        runtime=10,
+        **sized(800, 1.2, runtime=10),
     script:
         "../../scripts/deskew.py"

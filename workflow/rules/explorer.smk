@@ -14,11 +14,12 @@ rule explorer:
             "runlog",
         ),
     output:
-        report(
+        shown(
             EXPLORER,
-            caption="../report/explorer.rst",
-            category="Explorer",
-            labels={"dataset": "{dataset}", "file": "explorer.html"},
+            "explorer",
+            "Explorer",
+            {"file": "explorer.html"},
+            subcategory=None,
         ),
     log:
         log_file(DATASET_DIR, "explorer"),
@@ -28,8 +29,7 @@ rule explorer:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500, 0.2),
-        runtime=5,
+        **sized(500, 0.2, runtime=5),
     params:
         clusterings=CLUSTERINGS,
         consensus=CONSENSUS,

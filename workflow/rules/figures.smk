@@ -17,8 +17,7 @@ rule tsne:
         "../../envs/figures.yaml"
     threads: 2
     resources:
-        mem_mb=memory(500, 2),
-        runtime=10,
+        **sized(500, 2, runtime=10),
     params:
         tsne=canonical(config["tsne"]),
     script:
@@ -32,13 +31,7 @@ rule plot_tsne:
         labels=tsne_colouring,
         lib=lib("io", "figures", "labels", "runlog"),
     output:
-        report(
-            TSNE_FIGURE,
-            caption="../report/tsne.rst",
-            category="t-SNE",
-            subcategory="{dataset}",
-            labels=run_labels({"coloured by": "{colouring}"}),
-        ),
+        shown(TSNE_FIGURE, "tsne", "t-SNE", {"coloured by": "{colouring}"}),
     log:
         log_file(RUN_DIR, "plot_tsne_{colouring}"),
     benchmark:
@@ -47,8 +40,7 @@ rule plot_tsne:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(300, 1),
-        runtime=5,
+        **sized(300, 1, runtime=5),
     params:
         where=where,
     script:
@@ -61,12 +53,8 @@ rule plot_confusion:
         labels=LABELS,
         lib=lib("io", "figures", "labels", "metrics", "silhouette", "runlog"),
     output:
-        report(
-            CONFUSION,
-            caption="../report/confusion.rst",
-            category="Confusion matrices",
-            subcategory="{dataset}",
-            labels=run_labels({"algorithm": "{algorithm}"}),
+        shown(
+            CONFUSION, "confusion", "Confusion matrices", {"algorithm": "{algorithm}"}
         ),
     log:
         log_file(RUN_DIR, "plot_confusion_{algorithm}"),
@@ -76,8 +64,7 @@ rule plot_confusion:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(300, 3),
-        runtime=5,
+        **sized(300, 3, runtime=5),
     params:
         max_columns=config["figures"]["confusion_max_columns"],
         where=where,
@@ -91,12 +78,11 @@ rule plot_diagnostic:
         run=seed_file(RUN_RECORD),
         lib=lib("io", "diagnostics", "knee", "figures", "labels", "runlog"),
     output:
-        report(
+        shown(
             DIAGNOSTIC,
-            caption="../report/diagnostic.rst",
-            category="Diagnostics",
-            subcategory="{dataset}",
-            labels=run_labels({"algorithm": "{algorithm}", "figure": "{diagnostic}"}),
+            "diagnostic",
+            "Diagnostics",
+            {"algorithm": "{algorithm}", "figure": "{diagnostic}"},
         ),
     log:
         log_file(SEED_DIR, "plot_{diagnostic}_{algorithm}"),
@@ -110,8 +96,7 @@ rule plot_diagnostic:
         "../../envs/figures.yaml"
     threads: 2
     resources:
-        mem_mb=memory(500, 4),
-        runtime=10,
+        **sized(500, 4, runtime=10),
     params:
         settings=algorithm_settings,
         caption=diagnostic_caption,
@@ -128,13 +113,7 @@ rule plot_gallery:
         stability=seed_stability,
         lib=lib("io", "figures", "gallery", "labels", "metrics", "silhouette", "runlog"),
     output:
-        report(
-            GALLERY,
-            caption="../report/gallery.rst",
-            category="Galleries",
-            subcategory="{dataset}",
-            labels=run_labels({"figure": "gallery {algorithm}"}),
-        ),
+        shown(GALLERY, "gallery", "Galleries", {"figure": "gallery {algorithm}"}),
     log:
         log_file(RUN_DIR, "plot_gallery_{algorithm}"),
     benchmark:
@@ -143,8 +122,7 @@ rule plot_gallery:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500, 1.5),
-        runtime=5,
+        **sized(500, 1.5, runtime=5),
     params:
         gallery=gallery_settings,
         seed=seed_number,
@@ -160,12 +138,11 @@ rule plot_tsne_thumbnails:
         images=decoded(IMAGES),
         lib=lib("io", "figures", "gallery", "labels", "metrics", "silhouette", "runlog"),
     output:
-        report(
+        shown(
             THUMBNAIL_MAP,
-            caption="../report/tsne_thumbnails.rst",
-            category="Galleries",
-            subcategory="{dataset}",
-            labels=run_labels({"figure": "t-SNE map of images"}),
+            "tsne_thumbnails",
+            "Galleries",
+            {"figure": "t-SNE map of images"},
         ),
     log:
         log_file(SEED_DIR, "plot_tsne_thumbnails"),
@@ -175,8 +152,7 @@ rule plot_tsne_thumbnails:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500, 0.1),
-        runtime=5,
+        **sized(500, 0.1, runtime=5),
     params:
         map_thumbnails=config["gallery"]["map_thumbnails"],
     script:

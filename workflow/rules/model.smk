@@ -6,13 +6,7 @@ rule train_autoencoder:
         model=MODEL,
         losses=LOSSES,
         training=TRAINING,
-        curve=report(
-            LOSS_CURVE,
-            caption="../report/loss.rst",
-            category="Training",
-            subcategory="{dataset}",
-            labels=run_labels({"figure": "loss curve"}),
-        ),
+        curve=shown(LOSS_CURVE, "loss", "Training", {"figure": "loss curve"}),
     log:
         log_file(SEED_DIR, "train_autoencoder"),
     benchmark:
@@ -21,8 +15,7 @@ rule train_autoencoder:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=memory(600, 1.2),
-        runtime=30,
+        **sized(600, 1.2, runtime=30),
         gpu=train_resources_gpu,
     params:
         autoencoder=canonical(config["autoencoder"]),
@@ -41,14 +34,11 @@ rule embed_shard:
         log_file(SEED_DIR, "embed_shard_{shard}"),
     benchmark:
         benchmark_file(SEED_DIR, "embed_shard_{shard}")
-    wildcard_constraints:
-        shard=r"\d+",
     conda:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=memory(600, 1.2),
-        runtime=10,
+        **sized(600, 1.2, runtime=10),
     params:
         shards=config["shards"],
     script:
@@ -71,7 +61,6 @@ checkpoint embed:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=memory(600, 1.2),
-        runtime=10,
+        **sized(600, 1.2, runtime=10),
     script:
         "../../scripts/embed.py"

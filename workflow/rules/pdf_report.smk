@@ -18,11 +18,12 @@ rule pdf_report:
         ),
     output:
         tex=fill(REPORT_FILE, ext="tex"),
-        pdf=report(
+        pdf=shown(
             fill(REPORT_FILE, ext="pdf"),
-            caption="../report/pdf.rst",
-            category="Report",
-            labels={"dataset": "{dataset}", "file": "report.pdf"},
+            "pdf",
+            "Report",
+            {"file": "report.pdf"},
+            subcategory=None,
         ),
     log:
         log_file(DATASET_DIR, "pdf_report"),
@@ -32,8 +33,7 @@ rule pdf_report:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500, 0.1),
-        runtime=10,
+        **sized(500, 0.1, runtime=10),
     params:
         dataset=dataset_settings,
         seeds=[int(s) for s in SEEDS],

@@ -67,6 +67,16 @@ def memory(base_mb, per_input_mb=0.0):
     return mem_mb
 
 
+def sized(base_mb, per_input_mb=0.0, runtime=10):
+    """A rule's memory (see memory()) and runtime in minutes, as its resources."""
+    return {"mem_mb": memory(base_mb, per_input_mb), "runtime": runtime}
+
+
+def reading():
+    """The resources of a job that reads a dataset's source, its cache folder included."""
+    return sized(1500, runtime=20) | {"cache_dir": cache_dir}
+
+
 def train_resources_gpu(wildcards):
     return 1 if config["autoencoder"]["device"] == "cuda" else 0
 
@@ -91,16 +101,6 @@ def seed_or_consensus(wildcards):
     return CONSENSUS_RUN if consensus else run_seed(wildcards)
 
 
-def run_labels(labels):
-    """The HTML report's labels of a run's file: its dataset, its seed (or consensus),
-    then ``labels``."""
-
-    def of(wildcards):
-        return {"dataset": "{dataset}", "seed": seed_or_consensus(wildcards)} | labels
-
-    return of
-
-
 def where(wildcards):
     """Where a figure comes from, for its title: dataset, run and clustering."""
     w = dict(wildcards.items())
@@ -113,6 +113,27 @@ def where(wildcards):
             f"seed {run_seed(wildcards)}",
             *([clustering] if clustering else []),
         ]
+    )
+
+
+def shown(path, caption, category, labels, subcategory="{dataset}"):
+    """``path`` in Snakemake's HTML report: its caption workflow/report/<caption>.rst, in
+    ``category`` (per dataset), labelled by its dataset, its seed (or consensus) where it
+    has one, then ``labels``."""
+
+    def all_labels(wildcards):
+        w = dict(wildcards.items())
+        seed = (
+            {"seed": seed_or_consensus(wildcards)} if {"seed", "run"} & set(w) else {}
+        )
+        return {"dataset": "{dataset}"} | seed | labels
+
+    return report(
+        path,
+        caption=f"../report/{caption}.rst",
+        category=category,
+        subcategory=subcategory,
+        labels=all_labels,
     )
 
 

@@ -4,13 +4,7 @@ rule summarize:
         consensus=consensus_metrics,
         lib=lib("io", "summary", "runlog"),
     output:
-        report(
-            SUMMARY,
-            caption="../report/summary.rst",
-            category="Metrics",
-            subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "file": "summary over seeds"},
-        ),
+        shown(SUMMARY, "summary", "Metrics", {"file": "summary over seeds"}),
     log:
         log_file(DATASET_DIR, "summarize"),
     benchmark:
@@ -19,8 +13,7 @@ rule summarize:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500),
-        runtime=5,
+        **sized(500, runtime=5),
     params:
         algorithms=CLUSTERINGS,
         consensus=CONSENSUS,
