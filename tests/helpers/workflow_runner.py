@@ -244,6 +244,36 @@ def planned_jobs(config):
     return jobs
 
 
+def local_rules():
+    """The Snakefile's ``localrules:``, which run where Snakemake runs, never through a
+    scheduler."""
+    import re
+
+    block = re.search(r"^localrules:\n((?:    .*\n)+)", (ROOT / "Snakefile").read_text(), re.M)
+    return {name.strip(",") for name in block.group(1).split()}
+
+
+def log_name(job):
+    """Where ``job`` logs, under ``logs/{dataset}/`` (and its benchmark, under
+    ``benchmarks/{dataset}/``): ``[seed<seed>/ or consensus/]<rule>[_<item>]``."""
+    folder = (
+        ""
+        if job.seed is None
+        else f"{job.seed}/"
+        if job.seed == "consensus"
+        else f"seed{job.seed}/"
+    )
+    rule = "plot" if job.rule == "plot_diagnostic" else job.rule  # plot_<figure>_<algorithm>
+    return folder + rule + ("" if job.item is None else f"_{job.item}")
+
+
+def log_names(config):
+    """Every job's log_name in a full run of ``config`` (a --configfile's content)."""
+    return sorted(
+        log_name(job) for job in planned_jobs(effective_config(config)) if job.rule != "all"
+    )
+
+
 def expected_jobs(config, changed=None):
     """``{rule: number of jobs}`` a dry run of ``config`` (a --configfile's content) plans:
     every job of a full run, or with ``changed(job) -> bool`` the jobs it picks (stale, new

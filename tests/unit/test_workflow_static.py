@@ -167,6 +167,13 @@ def test_rules_are_written_once_and_paths_spelled_once():
     assert "results/" not in (ROOT / "Snakefile").read_text()
 
 
+def test_local_rules_are_rules():
+    from workflow_runner import local_rules
+
+    rules = set(re.findall(r"^(?:rule|checkpoint) (\w+):", rule_text(), re.M))
+    assert local_rules() and local_rules() <= rules, local_rules() - rules
+
+
 def test_lint_is_clean():
     done = subprocess.run(
         [sys.executable, "-m", "snakemake", "--lint"], cwd=ROOT, capture_output=True, text=True

@@ -22,6 +22,7 @@ from workflow_runner import (
     ROOT,
     copy_project,
     expected_jobs,
+    local_rules,
     small_config,
     snakemake,
     write_config,
@@ -30,16 +31,7 @@ from workflow_runner import (
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 
 DEFAULT_CONF = "/etc/slurm/slurm.conf"  # the one path two clusters cannot share
-LOCAL_RULES = {  # localrules: in the Snakefile, run on the login node
-    "all",
-    "plot_tsne",
-    "plot_confusion",
-    "plot_gallery",
-    "plot_tsne_thumbnails",
-    "explorer",
-    "summarize",
-    "pdf_report",
-}
+LOCAL_RULES = local_rules()  # localrules: in the Snakefile, run on the login node
 
 
 @pytest.fixture(scope="module")
