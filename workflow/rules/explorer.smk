@@ -1,8 +1,8 @@
-rule explore:
+rule explorer:
     input:
         unpack(explorer_inputs),
-        data=downloaded("data.npz"),
-        images=downloaded("images.npy"),
+        data=decoded(DATA),
+        images=decoded(IMAGES),
         lib=lib(
             "io",
             "explorer",
@@ -14,22 +14,22 @@ rule explore:
             "runlog",
         ),
     output:
-        report(
-            "results/{dataset}/explorer.html",
-            caption="../report/explorer.rst",
-            category="Explorer",
-            labels={"dataset": "{dataset}", "file": "explorer.html"},
+        shown(
+            EXPLORER,
+            "explorer",
+            "Explorer",
+            {"file": "explorer.html"},
+            subcategory=None,
         ),
     log:
-        "logs/{dataset}/explore.log",
+        log_file(DATASET_DIR, "explorer"),
     benchmark:
-        "benchmarks/{dataset}/explore.tsv"
+        benchmark_file(DATASET_DIR, "explorer")
     conda:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500, 0.2),
-        runtime=5,
+        **sized(500, 0.2, runtime=5),
     params:
         clusterings=CLUSTERINGS,
         consensus=CONSENSUS,
@@ -37,4 +37,4 @@ rule explore:
         seed=SEEDS[0],
         max_points=config["gallery"]["explorer_points"],
     script:
-        "../../scripts/explore.py"
+        "../../scripts/explorer.py"

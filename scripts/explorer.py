@@ -1,4 +1,4 @@
-"""Rule explore: the cluster explorer, one self-contained interactive HTML page of the first
+"""Rule explorer: the cluster explorer, one self-contained interactive HTML page of the first
 seed's t-SNE map (deepclust.explorer)."""
 
 import numpy as np
