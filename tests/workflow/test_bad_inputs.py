@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from hub_fixtures import digits_as_mnist, write_hub_dataset
-from workflow_runner import copy_project, require_tool, small_config, snakemake, write_config
+from image_folders import HOSTILE, mixed_digit_folder, nothing_ran
+from workflow_runner import ROOT, copy_project, require_tool, small_config, snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -532,3 +534,27 @@ def test_killed_training_leaves_nothing_and_rerun_completes(mnist_source, tmp_pa
     write_config(workdir, config)
     snakemake(workdir, target, "--cores", "2", "--rerun-incomplete", "--configfile", configfile)
     assert np.isfinite(np.load(workdir / target)).all()
+
+
+def test_make_run_takes_a_hostile_folder_name_as_data(tmp_path):
+    """make run SOURCE=<a name with $, backticks, quotes, a newline>: nothing expanded or run,
+    the survey job reads the folder by its exact name."""
+    folder, _ = mixed_digit_folder(tmp_path / "data" / HOSTILE, 40)
+    workdir = copy_project(tmp_path / "wf")
+    shutil.copy2(ROOT / "Makefile", workdir / "Makefile")
+    shutil.copytree(ROOT / "config", workdir / "config")
+    venv = ROOT / ".venv"
+    done = subprocess.run(
+        ["make", "-s", "-o", f"{venv}/.installed", "-o", "setup", "run", f"VENV={venv}"]
+        + ["CORES=1", f"SOURCE={folder}", "ARGS=--until survey"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    source = yaml.safe_load((workdir / ".snakemake/source.yaml").read_text())
+    [name] = [n for n in source["datasets"] if n != "mnist"]
+    assert source["datasets"][name]["source"] == str(folder)
+    assert (workdir / "results" / name / "survey.npz").exists()
+    assert nothing_ran(tmp_path, ROOT)
