@@ -27,7 +27,7 @@ from deepclust.sources import (
     write_fitted,
 )
 from hub_fixtures import write_hub_dataset
-from image_folders import mixed_digit_folder, save, truncated_jpeg
+from image_folders import HOSTILE, mixed_digit_folder, save, truncated_jpeg
 
 AUTO = {"size": "auto", "max_side": 64, "channels": "auto", "fit": "pad"}
 
@@ -145,6 +145,28 @@ def test_a_truncated_jpeg_is_named_or_skipped(tmp_path):
     source = open_source(folder_settings(folder), None, log=lambda _: None)
     table = skipped_table(source, bad).splitlines()
     assert table[0] == "row\timage\treason" and table[1].startswith("0\tbroken.jpg\t")
+
+
+def test_skipped_tsv_keeps_a_hostile_file_name_in_one_cell(tmp_path):
+    """Tabs, newlines, quotes, $, backticks, <, & and non-Latin letters in a class folder and
+    a file name: quoted in skipped.tsv, pandas reads the names back exactly."""
+    import pandas as pd
+
+    folder = tmp_path / "photos"
+    for i in range(2):
+        save(folder / "plain" / f"ok{i}.png", np.full((8, 8), 60 * i, np.uint8))
+    bad = [f"{HOSTILE[:40]}/{HOSTILE}.png", f'plain/{HOSTILE} "q".png']
+    for name in bad:
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_bytes(b"not an image")
+    source = open_source(folder_settings(folder), None, log=lambda _: None)
+    surveyed = survey(source, "skip", 1, log=lambda _: None)
+    out = tmp_path / "skipped.tsv"
+    out.write_text(skipped_table(source, skipped_rows(surveyed, [])))
+    table = pd.read_csv(out, sep="\t", keep_default_na=False)
+    assert list(table.columns) == ["row", "image", "reason"]
+    assert sorted(table["image"]) == sorted(bad)
+    assert all("not an image" in why for why in table["reason"])
 
 
 def test_a_file_that_is_not_an_image_is_named(tmp_path):
