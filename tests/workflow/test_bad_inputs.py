@@ -558,3 +558,30 @@ def test_make_run_takes_a_hostile_folder_name_as_data(tmp_path):
     assert source["datasets"][name]["source"] == str(folder)
     assert (workdir / "results" / name / "survey.npz").exists()
     assert nothing_ran(tmp_path, ROOT)
+
+
+def test_a_folder_of_5_images_through_own_images_stops_after_the_survey(tmp_path):
+    """The survey counts 5 images; umap_gmm's auto would fit k_max (20) components: refused
+    naming the key before any image is decoded or any training step runs."""
+    folder, _ = mixed_digit_folder(tmp_path / "five", 5, labelled=False)
+    workdir = copy_project(tmp_path / "wf")
+    source = {"datasets": {"mnist": {"enabled": False}, "five": {"source": str(folder)}}}
+    name = write_config(workdir, source, "five.yaml")
+    preset = str(ROOT / "config/presets/own-images.yaml")
+    done = snakemake(workdir, "--cores", "1", "--configfile", preset, name, check=False)
+    assert done.returncode != 0
+    assert "dataset 'five' has 5 images, fewer than the enabled steps need: " in done.stdout
+    assert "algorithms.umap_gmm.k_max is 20" in done.stdout, done.stdout[-3000:]
+    assert not (workdir / "results/five/images.npy").exists()
+    assert not (workdir / "logs/five/seed0").exists()
+
+
+def test_k_min_above_k_max_stops_before_any_job(project, mnist_source):
+    config = small_config(mnist_source, project / "cache")
+    config["algorithms"] = {"kmeans": {"n_clusters": "auto", "k_min": 12, "k_max": 8}}
+    fails_with(
+        project,
+        config,
+        "invalid config: algorithms.kmeans.k_min (12) is larger than algorithms.kmeans.k_max (8)",
+    )
+    assert outputs(project) == []
