@@ -40,7 +40,7 @@ FAST_LANE := not workflow and not slurm and not gpu and not browser
 BENCH_LOCK ?= /tmp/deepclust-bench.lock
 LOCKED := flock $(BENCH_LOCK)
 
-.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit clean
+.PHONY: setup system-packages run snakemake config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -66,6 +66,11 @@ system-packages:
 
 run: config-files setup
 	@$(WITH_CONFIG) --args $(BIN)/snakemake --cores "$$DEEPCLUST_CORES"
+
+# Snakemake as typed in ARGS (ARGS="-n --configfile my.yaml"), each --configfile checked first
+# (it exists and holds settings, the error names it; an empty one is left out).
+snakemake: $(VENV)/.installed
+	@$(BIN)/python scripts/deepclust/configfiles.py --check-args $(BIN)/snakemake
 
 # Check the config files (CONFIG, and SOURCE's) and print the --configfile argument they make.
 config-files: $(VENV)/.installed $(if $(SOURCE),source-config)

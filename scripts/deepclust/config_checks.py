@@ -51,7 +51,7 @@ def k_range_problems(algorithms):
                 f"({settings['k_max']}): n_clusters: auto chooses K among k_min..k_max"
             )
         fewest = "k_min" if is_auto(settings) else "n_clusters"
-        over = settings["over_clusters"] if "over_clusters" in settings else None
+        over = settings["over_clusters"] if "over_clusters" in settings else None  # noqa: SIM401
         if over is not None and over < settings[fewest]:
             problems.append(
                 f"{key}.over_clusters ({over}) is smaller than {key}.{fewest} "

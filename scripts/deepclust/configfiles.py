@@ -71,15 +71,37 @@ def make_files(env):
     return source + words("DEEPCLUST_CONFIG", env)
 
 
+def checked_args(words):
+    """Snakemake's arguments ``words`` with the files after each ``--configfile`` (or
+    ``--configfiles``) checked (:func:`settings_in`) and the empty ones left out, as
+    ``make snakemake ARGS=...`` passes them: plain Snakemake names no file."""
+    out, in_files = [], False
+    for word in words:
+        if word in ("--configfile", "--configfiles"):
+            in_files = True
+        elif word.startswith("-"):
+            in_files = False
+        elif in_files and settings_in(word) is None:
+            continue
+        out.append(word)
+    return [
+        w
+        for i, w in enumerate(out)
+        if not (w.startswith("--configfile") and (i + 1 == len(out) or out[i + 1].startswith("-")))
+    ]
+
+
 def command(argv, env):
-    """``(print_only, argv)`` of ``configfiles.py [--print] [--configfiles] [--args] CMD...``."""
-    options = {"--print", "--configfiles", "--args"}
+    """``(print_only, argv)`` of ``configfiles.py [--print] [--configfiles] [--args]
+    [--check-args] CMD...``."""
+    options = {"--print", "--configfiles", "--args", "--check-args"}
     flags = set()
     while argv and argv[0] in options:
         flags.add(argv.pop(0))
     files = config_files(make_files(env)) if flags & {"--print", "--configfiles"} else []
     config = ["--configfile", *files] if files else []
-    args = words("DEEPCLUST_ARGS", env) if "--args" in flags else []
+    args = words("DEEPCLUST_ARGS", env) if flags & {"--args", "--check-args"} else []
+    args = checked_args(args) if "--check-args" in flags else args
     return "--print" in flags, [*argv, *args, *config]  # --configfile takes all words after it
 
 

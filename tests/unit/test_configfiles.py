@@ -121,3 +121,22 @@ def test_make_args_are_split_like_shell_words_and_not_expanded():
     )
     with pytest.raises(ConfigFileError, match="ARGS: No closing quotation"):
         command(["--args", "pytest"], {"DEEPCLUST_ARGS": "-k 'open"})
+
+
+def test_make_snakemake_checks_each_configfile_of_args(files):
+    good, empty, prose = (str(files / n) for n in ("good.yaml", "empty.yaml", "prose.yaml"))
+    env = {"DEEPCLUST_ARGS": f"-n --configfile {good} {empty} --cores 1 --configfiles {empty}"}
+    assert command(["--check-args", "snakemake"], env)[1] == [
+        "snakemake",
+        "-n",
+        "--configfile",
+        good,
+        "--cores",
+        "1",
+    ]
+    done = make("snakemake", f"ARGS=-n --configfile {good} {prose}")
+    assert done.returncode != 0 and "bin/snakemake" not in done.stdout + done.stderr  # not run
+    assert f"error: config file '{prose}' holds plain text" in done.stderr
+    done = make("snakemake", f"ARGS=-n --configfile {files / 'missing.yaml'}")
+    assert f"error: config file '{files / 'missing.yaml'}' does not exist" in done.stderr
+    assert "Traceback" not in done.stderr
