@@ -33,8 +33,8 @@ WITH_ARGS := $(BIN)/python scripts/deepclust/configfiles.py --args
 WITH_CONFIG := $(BIN)/python scripts/deepclust/configfiles.py --configfiles
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
-# The test lanes (markers in pyproject.toml): test-fast leaves out everything that runs jobs.
-FAST_LANE := not workflow and not slurm and not gpu and not browser
+# The test lanes are folders: test-fast runs tests/unit/, where no job runs (tests/conftest.py
+# makes a job there fail); tests/workflow/ runs the workflow (markers in pyproject.toml).
 # make test and the bench targets wait for this machine-wide lock, so that two of them, from
 # any checkout, never run at once (test-fast does not take it).
 BENCH_LOCK ?= /tmp/deepclust-bench.lock
@@ -99,7 +99,7 @@ config-docs: setup
 
 # Unit tests, static checks and dry runs only: for development (under a minute).
 test-fast: $(VENV)/.installed
-	$(WITH_ARGS) $(BIN)/python -m pytest -q -rs -m "$(FAST_LANE)" tests
+	$(WITH_ARGS) $(BIN)/python -m pytest -q -rs tests/unit
 
 lint: setup
 	$(BIN)/snakemake --lint
