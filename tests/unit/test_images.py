@@ -162,6 +162,34 @@ def test_skipped_tsv_keeps_a_hostile_file_name_in_one_cell(tmp_path):
     assert all("not an image" in why for why in table["reason"])
 
 
+def bomb_png(path, side=20_000):
+    """A PNG whose header says ``side`` x ``side`` pixels (a decompression bomb to Pillow;
+    the pixels are not there, Pillow refuses on the header)."""
+    import struct
+    import zlib
+
+    def chunk(kind, payload):
+        body = kind + payload
+        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def test_a_decompression_bomb_is_named_or_skipped(tmp_path):
+    folder = tmp_path / "photos"
+    for i in range(3):
+        save(folder / f"ok{i}.png", np.full((8, 8), 60 * i, np.uint8))
+    bomb_png(folder / "bomb.png")
+    with pytest.raises(DatasetError, match=r"file '.*bomb\.png' cannot be decoded: too large"):
+        read_folder(folder)
+    images, _, bad, _ = read_folder(folder, on_bad_image="skip")
+    assert len(images) == 4 and [i for i, _ in bad] == [0]  # bomb.png sorts first
+    assert "decompression bomb" in bad[0][1]
+
+
 def test_a_file_that_is_not_an_image_is_named(tmp_path):
     folder = tmp_path / "imgs"
     save(folder / "a.png", np.zeros((5, 5), np.uint8))

@@ -50,6 +50,8 @@ def open_image(item):
     """A lazily decoded PIL image from a file path or the bytes of an encoded image."""
     try:
         return Image.open(io.BytesIO(item) if isinstance(item, bytes) else item)
+    except Image.DecompressionBombError as err:  # a bad image like any other: named, skippable
+        raise ImageError(f"too large to decode safely: {err}") from None
     except (UnidentifiedImageError, OSError, ValueError, TypeError) as err:
         raise ImageError(_reason(err)) from None
 
