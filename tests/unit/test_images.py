@@ -190,6 +190,27 @@ def test_a_decompression_bomb_is_named_or_skipped(tmp_path):
     assert "decompression bomb" in bad[0][1]
 
 
+def test_the_pixel_limit_is_a_setting(tmp_path, monkeypatch):
+    """preprocessing.max_image_pixels: an image above it is bad, PNG bytes (read without
+    Pillow) as well as files; Pillow's own limit is left to it."""
+    from PIL import Image
+
+    from deepclust.sources import images as images_module
+
+    monkeypatch.setattr(images_module, "_limit", {"pixels": 0})
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
+    images_module.set_max_pixels(100)
+    small, large = save(tmp_path / "s.png", np.zeros((10, 10), np.uint8)), tmp_path / "l.png"
+    save(large, np.zeros((10, 11), np.uint8))
+    assert image_info(str(small)).width == 10
+    for item in (str(large), large.read_bytes()):
+        with pytest.raises(ImageError, match=r"10x11 is 110 pixels, more than preprocessing.max"):
+            image_info(item)
+    images_module.set_max_pixels(500_000_000)
+    bomb_png(tmp_path / "bomb.png")
+    assert image_info(str(tmp_path / "bomb.png")).width == 20_000  # allowed: Pillow's off
+
+
 def test_a_file_that_is_not_an_image_is_named(tmp_path):
     folder = tmp_path / "imgs"
     save(folder / "a.png", np.zeros((5, 5), np.uint8))

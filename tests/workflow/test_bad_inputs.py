@@ -585,3 +585,30 @@ def test_k_min_above_k_max_stops_before_any_job(project, mnist_source):
         "invalid config: algorithms.kmeans.k_min (12) is larger than algorithms.kmeans.k_max (8)",
     )
     assert outputs(project) == []
+
+
+def test_a_decompression_bomb_in_a_folder_is_named_or_skipped(tmp_path):
+    """A PNG that says 20,000 x 20,000 pixels: the survey names it; with on_bad_image: skip
+    it is left out and listed in skipped.tsv, the rest is read."""
+    import struct
+    import zlib
+
+    folder, _ = mixed_digit_folder(tmp_path / "imgs", 30, labelled=False)
+    header = struct.pack(">IIBBBBB", 20_000, 20_000, 8, 0, 0, 0, 0)
+    ihdr = b"IHDR" + header
+    chunk = struct.pack(">I", len(header)) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+    iend = struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
+    (folder / "bomb.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk + iend)
+    workdir = copy_project(tmp_path / "wf")
+    config = {"datasets": {"mnist": {"enabled": False}, "imgs": {"source": str(folder)}}}
+    data = "results/imgs/data.npz"
+    out = fails_with(
+        workdir, config, "bomb.png' cannot be decoded: too large to decode safely", data
+    )
+    assert "preprocessing.max_image_pixels (178,956,970; a decompression bomb?)" in out
+    config["preprocessing"] = {"on_bad_image": "skip"}
+    name = write_config(workdir, config, "skip.yaml")
+    snakemake(workdir, data, "--cores", "1", "--configfile", name)
+    assert int(np.load(workdir / data)["n_skipped"]) == 1
+    skipped = (workdir / "results/imgs/skipped.tsv").read_text().splitlines()
+    assert len(skipped) == 2 and skipped[1].startswith("0\tbomb.png\t")

@@ -55,6 +55,7 @@ rule decode_shard:
     params:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],
+        max_image_pixels=config["preprocessing"]["max_image_pixels"],
         shards=config["shards"],
     script:
         "../../scripts/decode_shard.py"
@@ -90,6 +91,7 @@ checkpoint download:
     params:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],
+        max_image_pixels=config["preprocessing"]["max_image_pixels"],
     script:
         "../../scripts/download.py"
 
