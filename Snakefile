@@ -24,6 +24,10 @@ include: "workflow/rules/summary.smk"
 include: "workflow/rules/pdf_report.smk"
 
 
+# A deleted intermediate file is named, with the command that rebuilds it (handlers.smk).
+warn_of_missing_intermediates()
+
+
 # Passed on to every job, also remote ones: numba's cache folder (set in config.smk).
 envvars:
     "NUMBA_CACHE_DIR",

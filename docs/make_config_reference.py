@@ -55,7 +55,15 @@ of comments only) changes nothing and is left out. Plain Snakemake does neither:
 an empty file, and one that is not a mapping (e.g. prose), with `Config file must be given
 as JSON or YAML with keys at top level.`, and one that is not YAML with `Config file is not
 valid JSON or YAML ...`, neither naming the file; a missing file ends a traceback with
-`FileNotFoundError: ... 'missing.yaml'`. So leave an empty file out of `--configfile`.
+`FileNotFoundError: ... 'missing.yaml'`. So leave an empty file out of `--configfile`, or
+run Snakemake as `make snakemake ARGS="-n --configfile my.yaml"`, which checks each
+`--configfile` as `make run` does. `CONFIG` and `ARGS` are lists in shell syntax (quote a
+name with spaces: `CONFIG="'my file.yaml'"`); nothing in them, nor in `SOURCE`, is expanded
+or run.
+
+A config file can run code: Snakemake treats a file whose top level holds `__use_yte__:
+true` as a YTE template, and the Python in its `?...` expressions runs when Snakemake reads
+it, on a dry run too. Treat a config file like a script: use only files you wrote or read.
 """
 
 

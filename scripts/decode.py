@@ -11,10 +11,12 @@ from deepclust.labels import NO_LABEL
 from deepclust.runlog import job_log
 from deepclust.sources.arrays import fingerprint
 from deepclust.sources.decode import drop_rows, skipped_rows, skipped_table, write_fitted
+from deepclust.sources.images import set_max_pixels
 from deepclust.sources.open import open_source
 from deepclust.sources.survey import load_survey, size_counts
 
 settings, on_bad_image = snakemake.params.dataset, snakemake.params.on_bad_image
+set_max_pixels(snakemake.params.max_image_pixels)
 output = snakemake.output
 with job_log(snakemake.log[0]) as log:
     source = open_source(settings, snakemake.resources.cache_dir or None, log)

@@ -6,10 +6,12 @@ import numpy as np
 
 from deepclust.io import save_npz
 from deepclust.runlog import job_log
+from deepclust.sources.images import set_max_pixels
 from deepclust.sources.open import open_source
 from deepclust.sources.survey import choose_target, size_counts, survey
 
 settings, preprocessing = snakemake.params.dataset, snakemake.params.preprocessing
+set_max_pixels(preprocessing["max_image_pixels"])
 with job_log(snakemake.log[0]) as log:
     source = open_source(settings, snakemake.resources.cache_dir or None, log)
     surveyed = survey(source, preprocessing["on_bad_image"], snakemake.threads, log=log)

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from deepclust.figures import plot_loss
-from deepclust.io import atomic_path, save_figure, save_json, save_text
+from deepclust.io import atomic_path, save_figure, save_json, save_text, tsv_text
 from deepclust.model import AutoencoderSettings, checkpoint, resolve_device, train_autoencoder
 from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
@@ -25,8 +25,8 @@ with job_log(snakemake.log[0]) as log:
     state = checkpoint(model, history, dict(params, seed=seed, device=device))
     with atomic_path(snakemake.output.model) as tmp:
         torch.save(state, tmp)
-    rows = [f"{h['epoch']}\t{h['loss']:.8f}\t{h['seconds']:.3f}" for h in history]
-    save_text(snakemake.output.losses, "epoch\tloss\tseconds\n" + "\n".join(rows) + "\n")
+    rows = [[h["epoch"], f"{h['loss']:.8f}", f"{h['seconds']:.3f}"] for h in history]
+    save_text(snakemake.output.losses, tsv_text(["epoch", "loss", "seconds"], rows))
     fig = plot_loss(history, f"{snakemake.wildcards.dataset}, seed {seed}: autoencoder training")
     save_figure(snakemake.output.curve, fig, dpi=120)
     save_json(

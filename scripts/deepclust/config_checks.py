@@ -16,7 +16,9 @@ def images_needed(algorithms, tsne):
     ``min_cluster_size``/``min_samples``, and t-SNE's minimum of 3 points. With
     ``n_clusters: auto`` it is ``k_min`` that counts: the K sweep caps ``k_max`` at the
     points it sees (:func:`deepclust.kselect.k_candidates`), so any dataset of ``k_min``
-    images has a K to choose.
+    images has a K to choose. Except where ``k_max`` is a count of mixture components
+    (``over_clusters: null`` with ``auto``, umap_gmm): those are fitted to the images, so
+    ``k_max`` counts.
     """
     needs = [("t-SNE's minimum", TSNE_MIN_POINTS)]
     for name, settings in algorithms.items():
@@ -24,9 +26,38 @@ def images_needed(algorithms, tsne):
             for key in ("n_clusters", "over_clusters", "min_samples", "min_cluster_size"):
                 if key in settings and settings[key] == "auto":
                     key = "k_min"
+                if key == "over_clusters" and key in settings and settings[key] is None:
+                    key = "k_max" if is_auto(settings) else key
                 if key in settings and settings[key] is not None:
                     needs.append((f"algorithms.{name}.{key}", settings[key]))
     return sorted(needs, key=lambda need: -need[1])
+
+
+def is_auto(settings):
+    return "n_clusters" in settings and settings["n_clusters"] == "auto"
+
+
+def k_range_problems(algorithms):
+    """Messages on the enabled algorithms' ``k_min``/``k_max``/``over_clusters`` that no
+    dataset could satisfy (the cluster job would fail on them after training)."""
+    problems = []
+    for name, settings in algorithms.items():
+        if not settings["enabled"] or "k_min" not in settings:
+            continue
+        key = f"algorithms.{name}"
+        if settings["k_min"] > settings["k_max"]:
+            problems.append(
+                f"{key}.k_min ({settings['k_min']}) is larger than {key}.k_max "
+                f"({settings['k_max']}): n_clusters: auto chooses K among k_min..k_max"
+            )
+        fewest = "k_min" if is_auto(settings) else "n_clusters"
+        over = settings["over_clusters"] if "over_clusters" in settings else None  # noqa: SIM401
+        if over is not None and over < settings[fewest]:
+            problems.append(
+                f"{key}.over_clusters ({over}) is smaller than {key}.{fewest} "
+                f"({settings[fewest]}): the components are merged down to the clusters"
+            )
+    return problems
 
 
 def check_enough_images(n_images, needs, dataset):
@@ -50,7 +81,7 @@ def config_problems(config, enabled):
             f"enabled: true for at least one of {', '.join(names)} "
             f"(e.g. algorithms: {{{names[0]}: {{enabled: true}}}})"
         ]
-    problems = []
+    problems = k_range_problems(config["algorithms"])
     needs = images_needed(config["algorithms"], config["tsne"])
     for name, dataset in config["datasets"].items():
         if dataset["enabled"] and dataset["limit"] is not None:

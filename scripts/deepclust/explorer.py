@@ -221,12 +221,14 @@ renderers.forEach((group, i) => group.forEach((r) => (r.visible = i == chosen)))
 legends[chosen].visible = true;
 strip.text = hint;
 """
-# After the legend's click toggles the group (a timeout: whichever runs first).
+# After the legend's click toggles the group (a timeout: whichever runs first). Every value
+# put into the strip's HTML is escaped: a group's name comes from a folder or a label column.
 STRIP_JS = """
+const esc = (value) => String(value).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 const item = cb_obj.item;
 const style = "image-rendering: pixelated; margin: 2px; border: 1px solid #ccc";
 const thumbs = item.tags.map(
-  (i) => `<img src="${source.data.thumb[i]}" title="image ${source.data.index[i]}"
+  (i) => `<img src="${esc(source.data.thumb[i])}" title="image ${esc(source.data.index[i])}"
     width="56" height="56" style="${style}">`
 );
 setTimeout(() => {
@@ -234,7 +236,7 @@ setTimeout(() => {
     ? "shown; click it again to hide it"
     : "hidden; click it again to show it";
   strip.text =
-    `<p><b>${item.label.value}</b> (${state}): ${thumbs.length} of its images on the map</p>` +
+    `<p><b>${esc(item.label.value)}</b> (${state}): ${thumbs.length} of its images on the map</p>` +
     thumbs.join("");
 }, 0);
 """
@@ -250,16 +252,24 @@ def strip_positions(where, n=STRIP):
     return [int(where[i]) for i in np.linspace(0, len(where) - 1, n).round().astype(int)]
 
 
-def _columns(data, thumbs):
-    """The data source's columns of the points and the hover tooltip's HTML rows."""
+def template_text(text):
+    """``text`` as literal text in a Bokeh tooltip template: HTML-escaped, and ``@``, ``$``
+    and braces written as character references so Bokeh reads no field in them. (The
+    values of the ``@`` fields themselves Bokeh escapes.)"""
     import html
 
+    refs = {"@": "&#64;", "$": "&#36;", "{": "&#123;", "}": "&#125;"}
+    return "".join(refs.get(c, c) for c in html.escape(text))
+
+
+def _columns(data, thumbs):
+    """The data source's columns of the points and the hover tooltip's HTML rows."""
     columns = {"x": data["x"], "y": data["y"], "index": data["index"], "thumb": list(thumbs)}
     rows = ['<div><img src="@thumb" width="84" height="84" style="image-rendering: pixelated">']
     rows.append("<div>image @index</div>")
     for k, (name, ids) in enumerate(data["clusters"].items()):
         columns[f"cluster_{k}"] = np.where(ids == NOISE, "noise", ids.astype(str))
-        rows.append(f"<div>{html.escape(name)}: @cluster_{k}</div>")
+        rows.append(f"<div>{template_text(name)}: @cluster_{k}</div>")
     if "true label" in data["colourings"]:
         names = np.array([*data["class_names"], "no label"])  # NO_LABEL (-1): the last
         columns["label"] = names[data["label"]]

@@ -11,6 +11,8 @@ def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
+    # text is text: a class or file name with two $ would otherwise be parsed as math
+    matplotlib.rcParams["text.parse_math"] = False
     import matplotlib.pyplot as plt
 
     return plt

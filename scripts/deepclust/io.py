@@ -6,7 +6,9 @@ folder can read them.
 """
 
 import contextlib
+import csv
 import errno
+import io
 import json
 import os
 import tempfile
@@ -147,3 +149,19 @@ def save_text(path, text):
 def save_figure(path, fig, **kwargs):
     with atomic_path(path) as tmp:
         fig.savefig(tmp, **kwargs)
+
+
+def tsv_text(header, rows):
+    """A table as TSV text: a cell holding a tab, a newline or a quote is quoted (the csv
+    module's rules, which pandas reads back), so a name from a user's folder stays one cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def tsv_rows(text):
+    """``(header, rows)`` of TSV text as :func:`tsv_text` writes it (rows: lists of str)."""
+    header, *rows = csv.reader(io.StringIO(text, newline=""), delimiter="\t")
+    return header, rows

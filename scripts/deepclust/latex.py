@@ -14,11 +14,35 @@ _ESCAPES = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    # as typed, not as T1's curly quotes and guillemet ligatures
+    "`": r"\textasciigrave{}",
+    "'": r"\textquotesingle{}",
+    '"': r"\textquotedbl{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "\t": " ",
+    "\n": " ",
+    "\r": " ",
 }
+# pdflatex with T1 fonts sets ASCII and Latin letters (to U+017F); any other character
+# (a name in another script, a control character) is written as its code point.
+_SETTABLE = range(0x20, 0x180)
+_LATIN1_CONTROLS = range(0x7F, 0xA0)
+
+
+def _escape_char(c):
+    if c in _ESCAPES:
+        return _ESCAPES[c]
+    code = ord(c)
+    if code in _SETTABLE and code not in _LATIN1_CONTROLS:
+        return c
+    return f"[U+{code:04X}]"
 
 
 def tex_escape(text):
-    return "".join(_ESCAPES.get(c, c) for c in str(text))
+    """``text`` as literal text in LaTeX: its specials escaped, quotes and ``<``/``>`` as
+    typed, characters pdflatex cannot set as ``[U+XXXX]``."""
+    return "".join(_escape_char(c) for c in str(text))
 
 
 def fmt(value, spec):

@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 
+from .io import tsv_rows, tsv_text
+
 SUMMARY_METRICS = (
     "accuracy",
     "nmi",
@@ -77,18 +79,13 @@ def to_tsv(rows):
             return "NA"
         return f"{value:.6g}" if isinstance(value, float) else str(value)
 
-    lines = ["\t".join(columns)] + ["\t".join(cell(row[c]) for c in columns) for row in rows]
-    return "\n".join(lines) + "\n"
+    return tsv_text(columns, [[cell(row[c]) for c in columns] for row in rows])
 
 
 def read_tsv(text):
     """summary.tsv text (as written by :func:`to_tsv`) -> row dicts: floats, None for NA."""
-    header, *lines = text.strip().splitlines()
-    names = header.split("\t")
+    names, lines = tsv_rows(text)
     return [
-        {
-            k: v if k == "algorithm" else None if v == "NA" else float(v)
-            for k, v in zip(names, line.split("\t"))
-        }
+        {k: v if k == "algorithm" else None if v == "NA" else float(v) for k, v in zip(names, line)}
         for line in lines
     ]

@@ -2,7 +2,8 @@
 // head script that records console errors into window.__errors): once the page has drawn,
 // it uses the page like a reader with a mouse and writes what it saw after each step into a
 // pre element with id "probe" (JSON). CHECK: {colours: {colouring: [hex of each legend
-// group]}, first: the colouring shown first, second: the one to switch to}.
+// group]}, first: the colouring shown first, second: the one to switch to, click (optional):
+// the start of a legend entry of the second colouring to click last}.
 (function () {
   const CHECK = __CHECK__;
   const seen = [];
@@ -106,6 +107,20 @@
     select.dispatchEvent(new Event("change", { bubbles: true }));
     await wait(1000);
     record("switched", { counts: counts(first).n, second_counts: counts(second).n });
+
+    if (CHECK.click) {
+      // click a group by its name: its strip shows the name as text, nothing of it runs
+      const named = all(".bk-item").filter((el) => el.getClientRects().length > 0 && el.innerText.trim().startsWith(CHECK.click));
+      if (named.length !== 1) throw new Error(`${named.length} legend entries start with ${CHECK.click}`);
+      pointer(named[0], "pointerdown", 0, 0);
+      await wait(800);
+      const strip = all("div").filter((d) => (d.innerText || "").includes("of its images")).slice(-1)[0];
+      record("clicked", {
+        dialogs: window.__dialogs || [],
+        strip_bold: strip ? [...strip.querySelectorAll("b")].map((b) => b.textContent) : [],
+        odd_images: all("img").map((img) => img.getAttribute("src")).filter((src) => !src.startsWith("data:image/png")),
+      });
+    }
 
     const probe = document.createElement("pre");
     probe.id = "probe";

@@ -6,6 +6,18 @@ import numpy as np
 
 from hub_fixtures import digits_as_mnist
 
+# A name a user's folder, file or class could have: every character that a shell, make, TSV
+# or HTML would act on, and non-Latin letters.
+HOSTILE = (
+    'we\'ird "$HOME" `touch PWNED1` $(touch PWNED2) $(shell touch PWNED3) ${X} '
+    "<img src=x onerror=alert(1)> &amp; a\tb ä漢\nline 2"
+)
+
+
+def nothing_ran(*folders):
+    """No file named PWNED* in ``folders`` (a command in :data:`HOSTILE` would have made one)."""
+    return not [p for f in folders for p in Path(f).rglob("PWNED*")]
+
 
 def save(path, image, **kwargs):
     """Save a uint8 (or uint16) array with Pillow; the suffix picks the format."""

@@ -84,3 +84,46 @@ def test_self_training_on_an_algorithm_that_does_not_run():
         "self_training.base is 'umap_gmm', which is not an enabled algorithm "
         "(enabled: kmeans, dbscan)"
     ]
+
+
+def test_k_min_above_k_max_and_too_few_components_are_named_before_any_job():
+    algorithms = {
+        "kmeans": {"enabled": True, "n_clusters": "auto", "k_min": 12, "k_max": 8},
+        "gmm": {"enabled": False, "n_clusters": "auto", "k_min": 9, "k_max": 3},  # off: fine
+        "umap_gmm": {
+            "enabled": True,
+            "n_clusters": "auto",
+            "k_min": 4,
+            "k_max": 20,
+            "over_clusters": 3,
+        },
+    }
+    problems = config_problems(
+        config(algorithms=algorithms), enabled(config(algorithms=algorithms))
+    )
+    assert problems == [
+        "algorithms.kmeans.k_min (12) is larger than algorithms.kmeans.k_max (8): "
+        "n_clusters: auto chooses K among k_min..k_max",
+        "algorithms.umap_gmm.over_clusters (3) is smaller than algorithms.umap_gmm.k_min (4): "
+        "the components are merged down to the clusters",
+    ]
+
+
+def test_auto_counts_k_max_where_it_is_a_number_of_mixture_components():
+    """umap_gmm's auto fits k_max components when over_clusters is null: a folder of 5
+    images is refused by the survey's count, naming the key (K-Means caps its sweep)."""
+    algorithms = {
+        "kmeans": {"enabled": True, "n_clusters": "auto", "k_min": 2, "k_max": 20},
+        "umap_gmm": {
+            "enabled": True,
+            "n_clusters": "auto",
+            "k_min": 2,
+            "k_max": 20,
+            "over_clusters": None,
+        },
+    }
+    needs = images_needed(algorithms, {"n_samples": 1000})
+    assert needs[0] == ("algorithms.umap_gmm.k_max", 20)
+    assert ("algorithms.kmeans.k_min", 2) in needs
+    with pytest.raises(DatasetError, match=r"has 5 images, .*algorithms.umap_gmm.k_max is 20"):
+        check_enough_images(5, needs, "photos")

@@ -90,3 +90,17 @@ def test_the_figure_stays_within_a_page_for_many_clusters():
     fig = plot_confusion(capped, list(names.values()), labels, "many clusters")
     width, height = fig.get_size_inches()
     assert capped.shape == (10, 13) and width <= 7.2 and height <= 5  # shown at about its own size
+
+
+def test_class_names_with_dollars_and_markup_are_drawn_as_text(tmp_path):
+    """Two $ in a name would be mathtext (a parse error for $(shell x)$); drawn as typed."""
+    import numpy as np
+
+    from deepclust.figures import plot_confusion
+    from image_folders import HOSTILE
+
+    names = [f"{HOSTILE} $(x)$ \\frac", "$a_{b}$ \\$ #"]
+    fig = plot_confusion(np.array([[3, 1], [0, 4]]), names, ["0", "1"], f"title {names[1]}")
+    fig.savefig(tmp_path / "c.png")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == names

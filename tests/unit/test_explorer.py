@@ -221,3 +221,11 @@ def test_page_is_standalone_and_its_size_stays_under_the_cap_at_20000_points():
     assert small + (large - small) / 1000 * 19000 < 25e6
     assert not re.search(r"<(script|link)[^>]+(src|href)=", page), "loads something from outside"
     assert page.count('"data:image/png;base64,') >= 2000  # the thumbnails (BokehJS has an icon)
+
+
+def test_template_text_is_literal_in_a_bokeh_tooltip():
+    from deepclust.explorer import template_text
+
+    assert template_text("<b>@index $x {safe} & 'q'") == (
+        "&lt;b&gt;&#64;index &#36;x &#123;safe&#125; &amp; &#x27;q&#x27;"
+    )

@@ -20,7 +20,7 @@ from deepclust.sources.images import (
 from deepclust.sources.open import open_source
 from deepclust.sources.survey import choose_target, size_counts, survey
 from hub_fixtures import write_hub_dataset
-from image_folders import mixed_digit_folder, save, truncated_jpeg
+from image_folders import HOSTILE, mixed_digit_folder, save, truncated_jpeg
 
 AUTO = {"size": "auto", "max_side": 64, "channels": "auto", "fit": "pad"}
 
@@ -138,6 +138,77 @@ def test_a_truncated_jpeg_is_named_or_skipped(tmp_path):
     source = open_source(folder_settings(folder), None, log=lambda _: None)
     table = skipped_table(source, bad).splitlines()
     assert table[0] == "row\timage\treason" and table[1].startswith("0\tbroken.jpg\t")
+
+
+def test_skipped_tsv_keeps_a_hostile_file_name_in_one_cell(tmp_path):
+    """Tabs, newlines, quotes, $, backticks, <, & and non-Latin letters in a class folder and
+    a file name: quoted in skipped.tsv, pandas reads the names back exactly."""
+    import pandas as pd
+
+    folder = tmp_path / "photos"
+    for i in range(2):
+        save(folder / "plain" / f"ok{i}.png", np.full((8, 8), 60 * i, np.uint8))
+    bad = [f"{HOSTILE[:40]}/{HOSTILE}.png", f'plain/{HOSTILE} "q".png']
+    for name in bad:
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_bytes(b"not an image")
+    source = open_source(folder_settings(folder), None, log=lambda _: None)
+    surveyed = survey(source, "skip", 1, log=lambda _: None)
+    out = tmp_path / "skipped.tsv"
+    out.write_text(skipped_table(source, skipped_rows(surveyed, [])))
+    table = pd.read_csv(out, sep="\t", keep_default_na=False)
+    assert list(table.columns) == ["row", "image", "reason"]
+    assert sorted(table["image"]) == sorted(bad)
+    assert all("not an image" in why for why in table["reason"])
+
+
+def bomb_png(path, side=20_000):
+    """A PNG whose header says ``side`` x ``side`` pixels (a decompression bomb to Pillow;
+    the pixels are not there, Pillow refuses on the header)."""
+    import struct
+    import zlib
+
+    def chunk(kind, payload):
+        body = kind + payload
+        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def test_a_decompression_bomb_is_named_or_skipped(tmp_path):
+    folder = tmp_path / "photos"
+    for i in range(3):
+        save(folder / f"ok{i}.png", np.full((8, 8), 60 * i, np.uint8))
+    bomb_png(folder / "bomb.png")
+    with pytest.raises(DatasetError, match=r"file '.*bomb\.png' cannot be decoded: too large"):
+        read_folder(folder)
+    images, _, bad, _ = read_folder(folder, on_bad_image="skip")
+    assert len(images) == 4 and [i for i, _ in bad] == [0]  # bomb.png sorts first
+    assert "decompression bomb" in bad[0][1]
+
+
+def test_the_pixel_limit_is_a_setting(tmp_path, monkeypatch):
+    """preprocessing.max_image_pixels: an image above it is bad, PNG bytes (read without
+    Pillow) as well as files; Pillow's own limit is left to it."""
+    from PIL import Image
+
+    from deepclust.sources import images as images_module
+
+    monkeypatch.setattr(images_module, "_limit", {"pixels": 0})
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
+    images_module.set_max_pixels(100)
+    small, large = save(tmp_path / "s.png", np.zeros((10, 10), np.uint8)), tmp_path / "l.png"
+    save(large, np.zeros((10, 11), np.uint8))
+    assert image_info(str(small)).width == 10
+    for item in (str(large), large.read_bytes()):
+        with pytest.raises(ImageError, match=r"10x11 is 110 pixels, more than preprocessing.max"):
+            image_info(item)
+    images_module.set_max_pixels(500_000_000)
+    bomb_png(tmp_path / "bomb.png")
+    assert image_info(str(tmp_path / "bomb.png")).width == 20_000  # allowed: Pillow's off
 
 
 def test_a_file_that_is_not_an_image_is_named(tmp_path):

@@ -668,3 +668,29 @@ def test_report_with_seed_agreement_compiles(tmp_path):
     tex.write_text(render_tex(ctx))
     compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_hostile_source_name_compiles_and_reads_as_written(tmp_path):
+    """A folder name with tabs, newlines, quotes, $, backticks, <, &, TeX's specials and
+    non-Latin letters: escaped, the PDF compiles and shows it."""
+    require_tool("latexmk", "pdflatex")
+    from image_folders import HOSTILE
+
+    ctx = context()
+    ctx["dataset"]["source"] = f"/data/{HOSTILE} 50% #1 ~x^2 \\end{{document}}"
+    text = compiled_text(tmp_path, ctx)
+    for part in [
+        "`touch PWNED1`",
+        "$(shell touch PWNED3)",
+        "<img src=x onerror=alert(1)>",
+        "ä[U+6F22]",
+    ]:
+        assert part in text, text[:2000]
+    assert "50% #1" in text and "\\end{document}" in text
+
+
+def test_escape_keeps_quotes_as_typed_and_names_what_tex_cannot_set():
+    assert tex_escape("a'b\"c`d<e>f") == (
+        r"a\textquotesingle{}b\textquotedbl{}c\textasciigrave{}d\textless{}e\textgreater{}f"
+    )
+    assert tex_escape("ä漢\tx\ny") == "ä[U+6F22] x y"

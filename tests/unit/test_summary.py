@@ -79,3 +79,17 @@ def test_consensus_gives_seed_agreement_and_a_row_of_its_own():
     assert voted["seeds"] == 3 and voted["accuracy_mean"] == 0.75 and voted["accuracy_std"] is None
     back = read_tsv(to_tsv(rows))
     assert back[0]["seed_ari"] == pytest.approx(0.9) and back[2]["seed_nmi"] is None
+
+
+def test_tsv_quotes_names_that_hold_tabs_newlines_and_quotes(tmp_path):
+    """summary.tsv read back by pandas and by read_tsv: an odd name stays one cell."""
+    import pandas as pd
+
+    from image_folders import HOSTILE
+
+    name = f'{HOSTILE} "q" NA'
+    text = to_tsv(summarize({name: [run(0.5, 0.1)], "kmeans": [run(0.7, None)]}))
+    (tmp_path / "summary.tsv").write_text(text)
+    table = pd.read_csv(tmp_path / "summary.tsv", sep="\t", keep_default_na=False)
+    assert table["algorithm"].tolist() == [name, "kmeans"] and table["seeds"].tolist() == [1, 1]
+    assert [r["algorithm"] for r in read_tsv(text)] == [name, "kmeans"]

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from hub_fixtures import digits_as_mnist, write_hub_dataset
-from workflow_runner import copy_project, require_tool, small_config, snakemake, write_config
+from image_folders import HOSTILE, mixed_digit_folder, nothing_ran
+from workflow_runner import ROOT, copy_project, require_tool, small_config, snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -532,3 +534,81 @@ def test_killed_training_leaves_nothing_and_rerun_completes(mnist_source, tmp_pa
     write_config(workdir, config)
     snakemake(workdir, target, "--cores", "2", "--rerun-incomplete", "--configfile", configfile)
     assert np.isfinite(np.load(workdir / target)).all()
+
+
+def test_make_run_takes_a_hostile_folder_name_as_data(tmp_path):
+    """make run SOURCE=<a name with $, backticks, quotes, a newline>: nothing expanded or run,
+    the survey job reads the folder by its exact name."""
+    folder, _ = mixed_digit_folder(tmp_path / "data" / HOSTILE, 40)
+    workdir = copy_project(tmp_path / "wf")
+    shutil.copy2(ROOT / "Makefile", workdir / "Makefile")
+    shutil.copytree(ROOT / "config", workdir / "config")
+    venv = ROOT / ".venv"
+    done = subprocess.run(
+        ["make", "-s", "-o", f"{venv}/.installed", "-o", "setup", "run", f"VENV={venv}"]
+        + ["CORES=1", f"SOURCE={folder}", "ARGS=--until survey"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    source = yaml.safe_load((workdir / ".snakemake/source.yaml").read_text())
+    [name] = [n for n in source["datasets"] if n != "mnist"]
+    assert source["datasets"][name]["source"] == str(folder)
+    assert (workdir / "results" / name / "survey.npz").exists()
+    assert nothing_ran(tmp_path, ROOT)
+
+
+def test_a_folder_of_5_images_through_own_images_stops_after_the_survey(tmp_path):
+    """The survey counts 5 images; umap_gmm's auto would fit k_max (20) components: refused
+    naming the key before any image is decoded or any training step runs."""
+    folder, _ = mixed_digit_folder(tmp_path / "five", 5, labelled=False)
+    workdir = copy_project(tmp_path / "wf")
+    source = {"datasets": {"mnist": {"enabled": False}, "five": {"source": str(folder)}}}
+    name = write_config(workdir, source, "five.yaml")
+    preset = str(ROOT / "config/presets/own-images.yaml")
+    done = snakemake(workdir, "--cores", "1", "--configfile", preset, name, check=False)
+    assert done.returncode != 0
+    assert "dataset 'five' has 5 images, fewer than the enabled steps need: " in done.stdout
+    assert "algorithms.umap_gmm.k_max is 20" in done.stdout, done.stdout[-3000:]
+    assert not (workdir / "results/five/images.npy").exists()
+    assert not (workdir / "logs/five/seed0").exists()
+
+
+def test_k_min_above_k_max_stops_before_any_job(project, mnist_source):
+    config = small_config(mnist_source, project / "cache")
+    config["algorithms"] = {"kmeans": {"n_clusters": "auto", "k_min": 12, "k_max": 8}}
+    fails_with(
+        project,
+        config,
+        "invalid config: algorithms.kmeans.k_min (12) is larger than algorithms.kmeans.k_max (8)",
+    )
+    assert outputs(project) == []
+
+
+def test_a_decompression_bomb_in_a_folder_is_named_or_skipped(tmp_path):
+    """A PNG that says 20,000 x 20,000 pixels: the survey names it; with on_bad_image: skip
+    it is left out and listed in skipped.tsv, the rest is read."""
+    import struct
+    import zlib
+
+    folder, _ = mixed_digit_folder(tmp_path / "imgs", 30, labelled=False)
+    header = struct.pack(">IIBBBBB", 20_000, 20_000, 8, 0, 0, 0, 0)
+    ihdr = b"IHDR" + header
+    chunk = struct.pack(">I", len(header)) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+    iend = struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
+    (folder / "bomb.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk + iend)
+    workdir = copy_project(tmp_path / "wf")
+    config = {"datasets": {"mnist": {"enabled": False}, "imgs": {"source": str(folder)}}}
+    data = "results/imgs/data.npz"
+    out = fails_with(
+        workdir, config, "bomb.png' cannot be decoded: too large to decode safely", data
+    )
+    assert "preprocessing.max_image_pixels (178,956,970; a decompression bomb?)" in out
+    config["preprocessing"] = {"on_bad_image": "skip"}
+    name = write_config(workdir, config, "skip.yaml")
+    snakemake(workdir, data, "--cores", "1", "--configfile", name)
+    assert int(np.load(workdir / data)["n_skipped"]) == 1
+    skipped = (workdir / "results/imgs/skipped.tsv").read_text().splitlines()
+    assert len(skipped) == 2 and skipped[1].startswith("0\tbomb.png\t")

@@ -34,15 +34,18 @@ console.error = (...args) => {
   consoleError(...args);
 };
 window.addEventListener("error", (event) => window.__errors.push(String(event.message)));
+window.__dialogs = [];
+for (const name of ["alert", "confirm", "prompt", "print"]) {
+  window[name] = (...args) => window.__dialogs.push([name, ...args.map(String)]);
+}
 </script>"""
 NO_NETWORK = "--host-resolver-rules=MAP * ~NOTFOUND"  # any request would fail, loudly
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory):
+def build_page(folder, names):
     """``(path, data)``: a page of 2,000 of 3,000 images with ten spatial kmeans clusters,
-    a dbscan of 25 clusters and noise (its legend sums the smallest), and true labels."""
-    require_tool("chromium")
+    a dbscan of 25 clusters and noise (its legend sums the smallest), and true labels
+    named ``names``."""
     rng = np.random.default_rng(0)
     n = 3000
     true = rng.integers(0, 10, n)
@@ -54,14 +57,32 @@ def page(tmp_path_factory):
     coords = (centres + rng.normal(size=(n, 2)) * 0.5).astype(np.float32)
     images = np.zeros((n, 28, 28), np.uint8)
     images[:, 6:22, 6:22] = (40 + 20 * true)[:, None, None]
-    names = [f"class {k}" for k in range(10)]
     data = explorer_data(np.arange(n), coords, clusterings, true, names, 2000, seed=0)
     text = explorer_page(
-        data, thumbnails(images[data["index"]]), "test", describe(data, 0, "kmeans")
+        data, thumbnails(images[data["index"]]), names[-1], describe(data, 0, "kmeans")
     )
-    path = tmp_path_factory.mktemp("explorer") / "explorer.html"
+    path = folder / "explorer.html"
     path.write_text(text, encoding="utf-8")
     return path, data
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    require_tool("chromium")
+    return build_page(tmp_path_factory.mktemp("explorer"), [f"class {k}" for k in range(10)])
+
+
+# Class names a folder or a label column could hold: markup, a script end, quotes, Bokeh's
+# field marks, tabs and newlines, non-Latin letters.
+XSS = "<img src=x onerror=alert(1)>"
+HOSTILE_CLASSES = [
+    XSS,
+    "</script><script>alert(2)</script>",
+    "\"'><svg onload=alert(3)>",
+    "@index $x {safe} &amp; & a\tb",
+    "漢字 ä\nline 2",
+    *(f"class {k}" for k in range(5, 10)),
+]
 
 
 def chromium(*args, tmp_path):
@@ -81,11 +102,11 @@ def chromium(*args, tmp_path):
     )
 
 
-def drive(page, tmp_path):
+def drive(page, tmp_path, second="dbscan", click=None):
     """What the page showed after each of the driver's steps."""
     path, data = page
     colours = {name: [g[2] for g in groups] for name, groups in data["colourings"].items()}
-    check = {"colours": colours, "first": "kmeans", "second": "dbscan"}
+    check = {"colours": colours, "first": "kmeans", "second": second, "click": click}
     text = path.read_text(encoding="utf-8")
     head = text.index("<head>") + len("<head>")
     end = text.rindex("</body>")
@@ -166,3 +187,20 @@ def test_the_selector_changes_the_colours(steps, page):
     light, before = switched["second_counts"][1:19:2], steps["loaded"]["second_counts"][1:19:2]
     assert min(light) > 100 and sum(light) > 10 * sum(before), (light, before)
     assert switched["second_counts"][-1] > 100  # the noise, light grey
+
+
+def test_a_class_named_like_markup_is_shown_as_text_and_runs_nothing(tmp_path):
+    """Colour by the true label, click the legend entry of the class named
+    <img src=x onerror=alert(1)>: the strip shows the name as text, no dialog opens, no
+    element of any name is made; the tooltip template and the page title stay text too."""
+    require_tool("chromium")
+    page = build_page(tmp_path, HOSTILE_CLASSES)
+    text = page[0].read_text(encoding="utf-8")
+    assert not re.search("<img src=x|<script>alert|<svg onload", text)  # data stay data
+    steps = drive(page, tmp_path, second="true label", click=XSS)
+    for step in steps.values():
+        assert step["errors"] == [], step["errors"]
+    clicked = steps["clicked"]
+    assert clicked["dialogs"] == [] and clicked["odd_images"] == []
+    assert clicked["strip_bold"][0].startswith(f"{XSS}: ")
+    assert any(item.startswith("</script><script>alert(2)") for item in clicked["legend_items"])

@@ -164,3 +164,21 @@ def test_deleting_one_output_rebuilds_only_it(finished):
     out = snakemake(finished, figure, "--cores", "2", "--configfile", CONFIG).stdout
     assert job_counts(out) == Counter(plot_tsne=1)
     assert (finished / figure).exists()
+
+
+def test_a_deleted_intermediate_is_named_with_the_command_that_rebuilds_it(finished):
+    """A plain rerun says "Nothing to be done" (what uses the file is up to date) and names
+    the missing file and the command; that command rebuilds just it."""
+    (finished / EMBEDDINGS).unlink()
+    out = snakemake(finished, "-n", "--cores", "2", "--configfile", CONFIG).stdout
+    assert "Nothing to be done" in out
+    found = re.search(
+        r"intermediate file\(s\) of a finished run are missing: (.*?); .*"
+        r"To rebuild them now: (snakemake .*)",
+        out,
+    )
+    assert found and found.group(1) == EMBEDDINGS, out[-2000:]
+    assert found.group(2) == f"snakemake --cores all {EMBEDDINGS} --configfile {CONFIG}"
+    out = snakemake(finished, EMBEDDINGS, "--cores", "2", "--configfile", CONFIG).stdout
+    assert job_counts(out) == Counter(embed=1) and (finished / EMBEDDINGS).exists()
+    assert "are missing" not in snakemake(finished, "-n", "--configfile", CONFIG).stdout

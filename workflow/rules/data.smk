@@ -53,6 +53,7 @@ rule decode_shard:
     params:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],
+        max_image_pixels=config["preprocessing"]["max_image_pixels"],
         shards=config["shards"],
     script:
         "../../scripts/decode_shard.py"
@@ -82,6 +83,7 @@ checkpoint decode:
     params:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],
+        max_image_pixels=config["preprocessing"]["max_image_pixels"],
     script:
         "../../scripts/decode.py"
 

@@ -1,4 +1,6 @@
-# What the Snakefile's onstart: and onerror: call.
+# What the Snakefile's onstart: and onerror: call, and the check of a finished run's
+# intermediate files that it makes once the rules are defined.
+import shlex
 import shutil
 
 from snakemake.logging import logger
@@ -31,3 +33,37 @@ def report_failures(log):
     text = "".join(Path(p).read_text() for p in paths[:1] if Path(p).exists())
     for line in failure_lines(text):
         logger.error(line)
+
+
+# The files a finished run keeps between its data and its report, by rule (those of other
+# rules depend on optional steps). Checked by warn_of_missing_intermediates().
+INTERMEDIATE_RULES = ["decode", "train_autoencoder", "embed", "cluster", "tsne"]
+
+
+def warn_of_missing_intermediates():
+    """Name each intermediate file of a finished dataset (its report exists) that is gone,
+    and the command that rebuilds it: Snakemake rebuilds such a file only when a job that
+    uses it reruns, so a plain rerun would say "Nothing to be done" (and onstart does not
+    run then). Called once the rules are defined, in the main process only."""
+    if not workflow.is_main_process:
+        return
+    missing = []
+    for dataset in DATASETS:
+        if not os.path.exists(REPORT_FILE.format(dataset=dataset, ext="tex")):
+            continue
+        for name in INTERMEDIATE_RULES:
+            for pattern in getattr(rules, name).output if hasattr(rules, name) else []:
+                paths = expand(
+                    pattern, dataset=dataset, seed=SEEDS, algorithm=ALGORITHMS
+                )
+                missing += [p for p in dict.fromkeys(paths) if not os.path.exists(p)]
+    if missing:
+        configs = [os.path.relpath(f) for f in workflow.overwrite_configfiles]
+        command = ["snakemake", "--cores", "all", *missing]
+        command += ["--configfile", *configs] if configs else []
+        print(
+            f"warning: {len(missing)} intermediate file(s) of a finished run are missing: "
+            f"{', '.join(missing)}; a rerun rebuilds them only when a job that uses them "
+            f"reruns. To rebuild them now: {shlex.join(command)}",
+            file=sys.stderr,
+        )

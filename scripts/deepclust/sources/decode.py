@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from ..io import NpyWriter
+from ..io import NpyWriter, tsv_text
 from ..labels import NO_LABEL
 from .errors import DatasetError
 from .images import ImageError, Target, fitted
@@ -100,13 +100,14 @@ def skipped_rows(surveyed, failed):
 
 
 def skipped_table(source, skipped):
-    """skipped.tsv: one line per image left out, ``row``, ``image`` (file or split row),
-    ``reason``; the header alone when none was."""
-    lines = ["row\timage\treason"]
+    """skipped.tsv: one row per image left out, ``row``, ``image`` (file or split row),
+    ``reason``; the header alone when none was. A file name is written as it is, quoted
+    when it holds a tab, a newline or a quote (:func:`deepclust.io.tsv_text`)."""
+    rows = []
     for i, why in skipped:
         name = source.files[i] if source.kind == "folder" else source.describe(i)
-        lines.append(f"{i}\t{name}\t{' '.join(why.split())}")
-    return "\n".join(lines) + "\n"
+        rows.append([i, name, " ".join(why.split())])
+    return tsv_text(["row", "image", "reason"], rows)
 
 
 def drop_rows(path, rows, chunk_rows=65536):

@@ -46,12 +46,36 @@ class Target:
         return (self.height, self.width) if self.channels == 1 else (self.height, self.width, 3)
 
 
+_limit = {"pixels": 178_956_970}  # preprocessing.max_image_pixels (set_max_pixels)
+
+
+def set_max_pixels(pixels):
+    """The most pixels an image may have (preprocessing.max_image_pixels); Pillow's own
+    check is left to this one. Set before worker processes fork."""
+    _limit["pixels"] = int(pixels)
+    Image.MAX_IMAGE_PIXELS = None
+
+
+def check_pixels(width, height):
+    """ImageError when an image of ``width`` x ``height`` is above the limit: a
+    decompression bomb is a bad image like any other (named, skippable)."""
+    if width * height > _limit["pixels"]:
+        raise ImageError(
+            f"too large to decode safely: {height}x{width} is {width * height:,} pixels, more "
+            f"than preprocessing.max_image_pixels ({_limit['pixels']:,}; a decompression bomb?)"
+        )
+
+
 def open_image(item):
     """A lazily decoded PIL image from a file path or the bytes of an encoded image."""
     try:
-        return Image.open(io.BytesIO(item) if isinstance(item, bytes) else item)
+        img = Image.open(io.BytesIO(item) if isinstance(item, bytes) else item)
+    except Image.DecompressionBombError as err:  # above Pillow's own limit, if still set
+        raise ImageError(f"too large to decode safely: {err}") from None
     except (UnidentifiedImageError, OSError, ValueError, TypeError) as err:
         raise ImageError(_reason(err)) from None
+    check_pixels(*img.size)
+    return img
 
 
 def _reason(err):
@@ -115,6 +139,7 @@ def image_info(item):
     if isinstance(item, bytes):
         info = _png_info(item)
         if info is not None:
+            check_pixels(info.width, info.height)
             return info
     img = open_image(item)
     width, height = img.size
