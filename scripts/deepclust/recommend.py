@@ -11,8 +11,8 @@ one kNN search per seed (N log N, on a seeded sample above ``sample`` points).
 - :func:`recommend`: of several clusterings (each with a labelling per seed), the one of
   highest mean modularity over the seeds, each seed's labelling on its own seed's graph.
 - :func:`consensus_check`: a consensus is trusted unless its mean modularity over the
-  seeds' graphs falls more than ``tolerance`` below the seeds' own; else the most typical
-  seed's labelling stands in for it.
+  seeds' graphs falls more than ``tolerance`` below the seeds' labellings' on the same
+  graphs; else the most typical seed's labelling stands in for it.
 """
 
 from dataclasses import dataclass
@@ -100,15 +100,15 @@ def recommend(clusterings, graphs):
 
 def consensus_check(consensus, labellings, graphs, reference, tolerance=0.005):
     """Can ``consensus`` (int ``(N,)``) of ``labellings`` (one per seed) be trusted? Its
-    mean modularity on the seeds' ``graphs`` against the seeds' own (each labelling on its
-    seed's graph): trusted unless lower by more than ``tolerance``. ``reference``: the
+    mean modularity on the seeds' ``graphs`` against the seeds' labellings' mean on the
+    same graphs: trusted unless lower by more than ``tolerance``. ``reference``: the
     most typical seed's index, whose labelling stands in when not trusted. Returns a
     JSON-able record: ``trusted``, ``consensus_modularity``, ``seeds_modularity``,
     ``fallback_index`` (None when trusted) and a one-sentence ``reason``."""
     if len(labellings) != len(graphs):
         raise ValueError(f"{len(labellings)} labellings for {len(graphs)} seed graphs")
     agreed = float(np.mean([g.modularity(consensus) for g in graphs]))
-    own = float(np.mean([g.modularity(lab) for g, lab in zip(graphs, labellings)]))
+    own = float(np.mean([g.modularity(lab) for g in graphs for lab in labellings]))
     trusted = agreed >= own - tolerance
     if trusted:
         reason = (
