@@ -253,6 +253,12 @@ def agreement_context(consensus, metrics, titles, figures):
         "figures": drawn,
         "most_stable": {"title": titles[most], "ari": agreement[most]},
         "method": consensus[most]["stability"].get("method", "vote"),
+        # consensus clusterings the label-free check replaced by their most typical seed
+        "fallbacks": [
+            {"title": titles[name], "reason": tex_escape(check["reason"])}
+            for name, m in consensus.items()
+            if not (check := m["stability"].get("check", {"trusted": True}))["trusted"]
+        ],
     }
 
 

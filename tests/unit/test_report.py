@@ -669,3 +669,33 @@ def test_report_with_seed_agreement_compiles(tmp_path):
     tex.write_text(render_tex(ctx))
     compile_pdf(tex, tmp_path / "out.pdf", log=lambda _: None)
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_consensus_the_check_replaced_is_named_with_its_reason():
+    from deepclust.pdf_report import agreement_context
+
+    def consensus(trusted):
+        record = {
+            "mean_ari": 0.6,
+            "mean_nmi": 0.8,
+            "unanimous_fraction": 0.5,
+            "reference_seed": 1,
+            "consensus_cluster_stability": {"0": 0.9},
+            "method": "coassociation",
+            "check": {"trusted": trusted, "reason": "modularity 0.741 against their 0.779"},
+        }
+        return metrics(2, 0.0, 0.7) | {"stability": record}
+
+    titles = {"kmeans": "K-Means", "umap_gmm": "UMAP + GMM"} | {
+        f"{n}_consensus": f"{t} (consensus)" for n, t in [("kmeans", "K-Means"), ("umap_gmm", "U")]
+    }
+    seeds = [metrics(2, 0.0, 0.7), metrics(2, 0.0, 0.8)]
+    ctx = agreement_context(
+        {"kmeans": consensus(True), "umap_gmm": consensus(False)},
+        {"kmeans": seeds, "umap_gmm": seeds},
+        titles,
+        {n: {"tsne": "t.png", "gallery": "g.png"} for n in ("kmeans", "umap_gmm")},
+    )
+    assert ctx["fallbacks"] == [
+        {"title": "UMAP + GMM", "reason": "modularity 0.741 against their 0.779"}
+    ]

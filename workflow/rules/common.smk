@@ -236,6 +236,13 @@ def first_seed_embeddings(wildcards):
     return f"results/{wildcards.dataset}/seed{SEEDS[0]}/embeddings.npy"
 
 
+def all_seed_embeddings(wildcards):
+    """Every seed's embeddings: where a consensus is checked and the recommendation scored."""
+    for seed in SEEDS:
+        checkpoints.embed.get(dataset=wildcards.dataset, seed=seed)
+    return [f"results/{wildcards.dataset}/seed{seed}/embeddings.npy" for seed in SEEDS]
+
+
 def seed_where(wildcards):
     """Where a figure comes from, for its title: dataset, seed and clustering."""
     w = dict(wildcards.items())
