@@ -18,7 +18,9 @@ from deepclust.summary import read_tsv
 inp, params = snakemake.input, snakemake.params
 report_dir = Path(snakemake.output.tex).parent
 seeds = params.seeds
-clusterings = params.clusterings
+recommended = json.loads(Path(inp.recommended).read_text())
+# the recommended clustering first in every table and figure
+clusterings = sorted(params.clusterings, key=lambda c: c != recommended["recommended"])
 
 
 def rel(path):
@@ -66,8 +68,12 @@ with job_log(snakemake.log[0]) as log:
         training=[load_json(p) for p in inp.training],
         metrics={c: [load_json(p) for p in inp[f"metrics_{c}"]] for c in clusterings},
         runs={c: [load_json(p) for p in inp[f"run_{c}"]] for c in clusterings},
-        consensus={c: load_json(inp[f"consensus_metrics_{c}"]) for c in params.consensus},
+        consensus={
+            c: load_json(inp[f"consensus_metrics_{c}"])
+            for c in sorted(params.consensus, key=lambda c: c != recommended["recommended"])
+        },
         algorithm_titles=params.titles,
+        recommended=recommended,
         summary_rows=read_tsv(Path(inp.summary).read_text()),
         settings=params.settings,
         figures=figures,

@@ -699,3 +699,16 @@ def test_a_consensus_the_check_replaced_is_named_with_its_reason():
     assert ctx["fallbacks"] == [
         {"title": "UMAP + GMM", "reason": "modularity 0.741 against their 0.779"}
     ]
+
+
+def test_the_recommended_clustering_is_named_first_with_its_reason():
+    args = inputs()
+    args["recommended"] = {
+        "recommended": "kmeans",
+        "reason": "kmeans follows the embedding's neighbourhoods best: modularity 0.800",
+    }
+    tex = " ".join(render_tex(report_context(**args)).split())
+    start = tex.index(r"\paragraph{Recommended clustering: K-Means.}")
+    assert "modularity 0.800. It comes first" in tex
+    assert start < tex.index(r"\section{Dataset}")
+    assert "Recommended clustering" not in render_tex(report_context(**inputs()))

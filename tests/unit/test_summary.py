@@ -79,3 +79,18 @@ def test_consensus_gives_seed_agreement_and_a_row_of_its_own():
     assert voted["seeds"] == 3 and voted["accuracy_mean"] == 0.75 and voted["accuracy_std"] is None
     back = read_tsv(to_tsv(rows))
     assert back[0]["seed_ari"] == pytest.approx(0.9) and back[2]["seed_nmi"] is None
+
+
+def test_the_recommended_clustering_comes_first_marked_1():
+    runs = {"kmeans": [run(0.9, 0.2)], "umap_gmm": [run(0.7, 0.1)]}
+    rows = read_tsv(to_tsv(summarize(runs, recommended="umap_gmm")))
+    assert [(r["algorithm"], r["recommended"]) for r in rows] == [
+        ("umap_gmm", 1.0),
+        ("kmeans", 0.0),
+    ]
+    # the accuracies play no part: the same rows with them swapped keep the same mark
+    swapped = {"kmeans": [run(0.7, 0.2)], "umap_gmm": [run(0.9, 0.1)]}
+    assert summarize(swapped, recommended="umap_gmm")[0]["algorithm"] == "umap_gmm"
+    assert all(r["recommended"] == 0 for r in summarize(runs))
+    with pytest.raises(ValueError, match="recommended clustering 'gmm' has no metrics"):
+        summarize(runs, recommended="gmm")

@@ -340,6 +340,15 @@ def summary_metrics(wildcards):
     ]
 
 
+def recommend_labels(wildcards):
+    """Every labels.npy of the dataset, seed-major: all clusterings of each seed in turn."""
+    return [
+        f"{s}/clusters/{a}/labels.npy"
+        for s in seed_dirs(wildcards.dataset)
+        for a in CLUSTERINGS
+    ]
+
+
 def consensus_metrics(wildcards):
     """The metrics.json of every consensus (none with a single seed)."""
     return [
@@ -365,6 +374,7 @@ def pdf_report_inputs(wildcards):
         "training": [f"{s}/model/training.json" for s in dirs],
         "loss_curves": [f"{s}/model/loss.png" for s in dirs],
         "summary": f"results/{d}/summary.tsv",
+        "recommended": f"results/{d}/recommended.json",
         "thumbnail_map": f"{figures}/tsne_thumbnails.png",
         "explorer": f"results/{d}/explorer.html",
     }
