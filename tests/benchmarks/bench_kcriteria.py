@@ -147,7 +147,7 @@ def merge_gap(z, params, seed):
     """Today's umap_gmm auto on given UMAP coordinates: 20 components, merged."""
     from sklearn.mixture import GaussianMixture
 
-    from deepclust.clustering import merge_order
+    from deepclust.cluster import merge_order
 
     labels = GaussianMixture(20, covariance_type="full", random_state=seed).fit_predict(z)
     _, merges, links = merge_order(z, labels, params["merge_neighbors"])
@@ -171,7 +171,7 @@ def silhouette_raw(x, seed, k_sample):
 def one_set(name, args):
     from sklearn.mixture import GaussianMixture
 
-    from deepclust.clustering import umap_embed
+    from deepclust.cluster import umap_embed
 
     x, truth = embedding(name, args.n, args.seed, args.cache)
     params = umap_params()
