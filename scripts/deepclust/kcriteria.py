@@ -169,7 +169,7 @@ def hdbscan_curve(z, ks, fractions=(1, 2, 4)):
     return KSelection("hdbscan", ks, score, "higher", chosen)
 
 
-CRITERIA = {
+K_CRITERIA = {
     "eigengap": eigengap_curve,
     "silhouette": silhouette_space_curve,
     "stability": stability_curve,
@@ -179,10 +179,10 @@ CRITERIA = {
 
 
 def select_k(z, ks, criterion, seed, k_sample):
-    """``(KSelection, note)``: ``criterion`` (a key of CRITERIA) on ``z``, or on a seeded
+    """``(KSelection, note)``: ``criterion`` (a key of K_CRITERIA) on ``z``, or on a seeded
     sample of ``k_sample`` of its points when there are more; ``note`` says which."""
-    if criterion not in CRITERIA:
-        raise ValueError(f"unknown K criterion {criterion!r}; known: {sorted(CRITERIA)}")
+    if criterion not in K_CRITERIA:
+        raise ValueError(f"unknown K criterion {criterion!r}; known: {sorted(K_CRITERIA)}")
     index = sweep_indices(len(z), k_sample, seed)
     z = np.asarray(z, dtype=np.float64)
     ks = np.asarray(ks, dtype=np.int64)
@@ -191,4 +191,4 @@ def select_k(z, ks, criterion, seed, k_sample):
         note = f"{criterion} on all {len(z)} points"
     else:
         note = f"{criterion} on a seeded sample of {len(index)} of {len(z)} points (k_sample)"
-    return CRITERIA[criterion](z[index], ks, seed=seed), note
+    return K_CRITERIA[criterion](z[index], ks, seed=seed), note

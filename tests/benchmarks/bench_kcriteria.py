@@ -33,7 +33,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests" / "helpers")]
 
 from config_defaults import layered  # noqa: E402
-from deepclust.kcriteria import CRITERIA, select_k  # noqa: E402
+from deepclust.kcriteria import K_CRITERIA, select_k  # noqa: E402
 from deepclust.kselect import merge_gap_curve, silhouette_curve, sweep_indices  # noqa: E402
 from disturbance import watch  # noqa: E402
 
@@ -184,7 +184,7 @@ def one_set(name, args):
     cost["silhouette_raw"] = s / fit_s
     chosen["merge_gap"], s = timed(merge_gap, z, params, args.seed)
     cost["merge_gap"] = s / fit_s
-    for criterion in CRITERIA:
+    for criterion in K_CRITERIA:
         (selection, _), s = timed(select_k, z, KS, criterion, args.seed, args.k_sample)
         chosen[criterion], cost[criterion] = selection.chosen, s / fit_s
     # the median of five criteria's K (their costs add up)

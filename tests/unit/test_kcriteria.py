@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse as sp
 
 from deepclust.kcriteria import (
-    CRITERIA,
+    K_CRITERIA,
     eigengap_curve,
     hdbscan_curve,
     knn_graph,
@@ -44,7 +44,7 @@ def dominant(seed=0):
     return blobs(centres, [150] * 6, seed)
 
 
-@pytest.mark.parametrize("criterion", sorted(CRITERIA))
+@pytest.mark.parametrize("criterion", sorted(K_CRITERIA))
 def test_every_criterion_finds_the_k_of_separated_blobs(criterion):
     x, _ = blobs(corners(5), [150] * 5)
     selection, note = select_k(x, KS, criterion, seed=0, k_sample=10_000)

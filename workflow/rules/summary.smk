@@ -10,7 +10,6 @@ rule recommend:
             "runlog",
             "labels",
             "silhouette",
-            "stability",
         ),
     output:
         "results/{dataset}/recommended.json",
