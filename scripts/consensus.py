@@ -8,8 +8,9 @@ import numpy as np
 from deepclust.io import save_json, save_npy
 from deepclust.labels import NOISE
 from deepclust.provenance import imported_versions
+from deepclust.recommend import consensus_check, neighbour_graph
 from deepclust.runlog import job_log
-from deepclust.stability import seed_agreement
+from deepclust.stability import consensus_record, point_agreement, renumber, seed_agreement
 
 seeds = snakemake.params.seeds
 with job_log(snakemake.log[0]) as log:
@@ -19,6 +20,20 @@ with job_log(snakemake.log[0]) as log:
     labels, agreement, record = seed_agreement(
         labellings, seeds, snakemake.params.method, snakemake.params.min_group_share
     )
+    # label-free check: a consensus that follows the seeds' neighbourhoods worse than the
+    # seeds do is replaced by the most typical seed's labelling
+    reference = seeds.index(record["reference_seed"])
+    graphs = [
+        neighbour_graph(np.load(path), seed=s) for path, s in zip(snakemake.input.embeddings, seeds)
+    ]
+    check = consensus_check(labels, labellings, graphs, reference)
+    check["graph"] = graphs[0].note
+    if not check["trusted"]:
+        labels = renumber(labellings[reference])
+        agreement = point_agreement(labels, labellings)
+        record |= consensus_record(labels, agreement, labellings)
+    record["check"] = check
+    log(f"consensus check: {check['reason']}")
     seconds = time.perf_counter() - start
     for pair in record["pairs"]:
         log(f"seeds {pair['seeds']}: ARI {pair['ari']:.4f}, NMI {pair['nmi']:.4f}")
@@ -38,6 +53,7 @@ with job_log(snakemake.log[0]) as log:
                 "min_group_share": snakemake.params.min_group_share,
                 "seeds": record["seeds"],
                 "reference_seed": record["reference_seed"],
+                "consensus_trusted": check["trusted"],
             },
             "seed": record["reference_seed"],
             "seconds": seconds,

@@ -20,6 +20,13 @@ params = snakemake.params
 files = nested(snakemake.input.items())  # by what they are: pdf_report_inputs in inputs.smk
 report_dir = Path(snakemake.output.tex).parent
 seeds = params.seeds
+recommended = json.loads(Path(files["recommended"]).read_text())
+
+
+def first_recommended(by_clustering):
+    """``by_clustering`` with the recommended clustering first, for every table and figure."""
+    order = sorted(by_clustering, key=lambda c: c != recommended["recommended"])
+    return {c: by_clustering[c] for c in order}
 
 
 def rel(path):
@@ -51,9 +58,9 @@ with job_log(snakemake.log[0]) as log:
         "thumbnail_map": rel(files["thumbnail_map"]),
         "explorer": rel(files["explorer"]),
         # no label-coloured map of an unlabelled dataset
-        "tsne": {c: rel(p) for c, p in files["tsne"].items()},
-        "confusion": {c: rel(p) for c, p in files["confusion"].items()},
-        "gallery": {c: rel(p) for c, p in files["gallery"].items()},
+        "tsne": first_recommended({c: rel(p) for c, p in files["tsne"].items()}),
+        "confusion": first_recommended({c: rel(p) for c, p in files["confusion"].items()}),
+        "gallery": first_recommended({c: rel(p) for c, p in files["gallery"].items()}),
         "diagnostics": [
             (f, a, rel(p))
             for a, drawn in files.get("diagnostics", {}).items()
@@ -67,10 +74,13 @@ with job_log(snakemake.log[0]) as log:
         dataset,
         seeds,
         training=[load_json(p) for p in files["training"]],
-        metrics={c: [load_json(p) for p in ps] for c, ps in files["metrics"].items()},
-        runs={c: [load_json(p) for p in ps] for c, ps in files["runs"].items()},
-        consensus={c: load_json(f["metrics"]) for c, f in consensus.items()},
+        metrics=first_recommended(
+            {c: [load_json(p) for p in ps] for c, ps in files["metrics"].items()}
+        ),
+        runs=first_recommended({c: [load_json(p) for p in ps] for c, ps in files["runs"].items()}),
+        consensus=first_recommended({c: load_json(f["metrics"]) for c, f in consensus.items()}),
         algorithm_titles=params.titles,
+        recommended=recommended,
         summary_rows=read_tsv(Path(files["summary"]).read_text()),
         settings=params.settings,
         figures=figures,

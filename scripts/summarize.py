@@ -19,7 +19,9 @@ with job_log(snakemake.log[0]) as log:
         metrics = load(path)
         runs[metrics["algorithm"]].append(metrics)
     consensus = dict(zip(snakemake.params.consensus, map(load, snakemake.input.consensus)))
-    save_text(snakemake.output[0], to_tsv(summarize(runs, consensus)))
+    recommended = load(snakemake.input.recommended)
+    log(f"recommended: {recommended['recommended']} ({recommended['reason']})")
+    save_text(snakemake.output[0], to_tsv(summarize(runs, consensus, recommended["recommended"])))
     log(
         f"summarised {len(snakemake.input.metrics)} metrics files"
         + (f" and {len(consensus)} consensus clusterings" if consensus else "")

@@ -74,6 +74,11 @@ CRITERIA = {
         "log(weakest merge done / strongest refused)",
         "the largest drop in kNN-connectivity link while merging the over-clustering",
     ),
+    "prediction_strength": (
+        "prediction strength",
+        "the largest K whose k-means on one half of the UMAP coordinates keeps at least 0.8 "
+        "of the other half's pairs together (prediction strength)",
+    ),
 }
 
 
@@ -91,18 +96,33 @@ def draw_kselection(x, params, seed, where, log, run):
     title = f"{where}: {run['algorithm']} K selection"
     if sample.startswith("estimated"):
         title += " (sampled)"
+    runner = k_auto.get("runner_up")
+    if runner:
+        log(f"runner-up: {runner['criterion']} chose K {runner['chosen']}")
+        runner = (runner["k"], runner["score"], runner["chosen"], CRITERIA[runner["criterion"]][0])
     return plot_kselection(
-        k_auto["k"], k_auto["score"], k_auto["chosen"], CRITERIA[criterion][0], title
+        k_auto["k"], k_auto["score"], k_auto["chosen"], CRITERIA[criterion][0], title, runner
     )
 
 
 def describe_kselection(title, used):
     k_auto = used["k_auto"]
     ks = k_auto["k"]
+    runner = k_auto.get("runner_up")
+    also = (
+        f" The runner-up, {CRITERIA[runner['criterion']][1]}, would choose K = {runner['chosen']}."
+        if runner
+        else ""
+    )
     return (
         f"{title} chose K = {k_auto['chosen']} among {ks[0]} to {ks[-1]} by "
-        f"{CRITERIA[k_auto['criterion']][1]}.",
-        f"{title}: {CRITERIA[k_auto['criterion']][0]} against K; the chosen K is marked.",
+        f"{CRITERIA[k_auto['criterion']][1]}.{also}",
+        f"{title}: {CRITERIA[k_auto['criterion']][0]} against K; the chosen K is marked"
+        + (
+            f", and the runner-up's ({CRITERIA[runner['criterion']][0]}, right axis)."
+            if runner
+            else "."
+        ),
     )
 
 

@@ -200,9 +200,11 @@ def plot_kdistance(curve, knee, eps, min_samples, title, n_points=None):
     return fig
 
 
-def plot_kselection(ks, scores, chosen, criterion, title):
+def plot_kselection(ks, scores, chosen, criterion, title, runner_up=None):
     """A criterion (``scores`` float ``(m,)``) against the candidate K (``ks`` int
-    ``(m,)``), with the ``chosen`` K marked; ``criterion`` labels the y axis."""
+    ``(m,)``), with the ``chosen`` K marked; ``criterion`` labels the y axis.
+    ``runner_up``: ``(ks, scores, chosen, criterion)`` of a second criterion, drawn grey on
+    a right axis with its K marked."""
     plt = _pyplot()
     ks, scores = np.asarray(ks), np.asarray(scores, dtype=float)
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
@@ -211,6 +213,12 @@ def plot_kselection(ks, scores, chosen, criterion, title):
     label = f"chosen K {chosen}"
     ax.plot([chosen], [scores[at]], "o", ms=10, mfc="none", color="tab:red", label=label)
     ax.axvline(chosen, color="tab:red", ls="--", lw=1)
+    if runner_up is not None:
+        r_ks, r_scores, r_chosen, r_criterion = runner_up
+        right = ax.twinx()
+        right.plot(r_ks, r_scores, "s:", lw=1, ms=3, color="grey")
+        right.set_ylabel(f"runner-up: {r_criterion}", color="grey")
+        ax.axvline(r_chosen, color="grey", ls=":", lw=1, label=f"runner-up K {r_chosen}")
     ax.set_xticks(ks)
     ax.set_xlabel("number of clusters K")
     ax.set_ylabel(criterion)

@@ -71,6 +71,12 @@ def agreement_context(consensus, metrics, titles, figures):
         "figures": drawn,
         "most_stable": {"title": titles[most], "ari": agreement[most]},
         "method": consensus[most]["stability"].get("method", "vote"),
+        # consensus clusterings the label-free check replaced by their most typical seed
+        "fallbacks": [
+            {"title": titles[name], "reason": check["reason"]}
+            for name, m in consensus.items()
+            if not (check := m["stability"].get("check", {"trusted": True}))["trusted"]
+        ],
     }
 
 
@@ -131,6 +137,7 @@ def report_context(
     record,
     consensus,
     algorithm_titles,
+    recommended=None,
 ):
     """Everything workflow/templates/pdf_report.tex.jinja reads, from the loaded results.
 
@@ -145,8 +152,9 @@ def report_context(
     and ``diagnostics``: ``[(figure, algorithm, path)]``, and ``consensus``: ``{clustering:
     {"tsne", "gallery"}}``; ``record``: provenance() of the report job; ``consensus``:
     ``{clustering: metrics.json of the consensus of its seeds}`` (empty with one seed);
-    ``algorithm_titles``: ``{algorithm: display name}`` from the registry. Figures are of
-    the first seed.
+    ``algorithm_titles``: ``{algorithm: display name}`` from the registry;
+    ``recommended``: recommended.json (deepclust.recommend) or None. Figures are of the
+    first seed.
     """
     # long because: the one list of every key the template reads, one line per section
     for name in metrics:
@@ -161,6 +169,11 @@ def report_context(
     labelled = bool(dataset["class_names"])
     return {
         "settings_sha256": record["settings_sha256"],
+        "recommended": recommended
+        and {
+            "title": titles[recommended["recommended"]],
+            "reason": recommended["reason"],
+        },
         "dataset": dataset_section(dataset, settings["deskew"]),
         "labelled": labelled,
         "seeds": list(seeds),

@@ -153,7 +153,6 @@ def seed_agreement(labellings, seeds, method="coassociation", min_group_share=0.
     else:
         raise ValueError(f"consensus method must be coassociation or vote, got {method!r}")
     stability = cluster_stability(labellings)
-    consensus_stability = [best_jaccard(labels, x) for x in labellings]
     record = {
         "seeds": [int(s) for s in seeds],
         "mean_ari": mean_ari,
@@ -164,16 +163,23 @@ def seed_agreement(labellings, seeds, method="coassociation", min_group_share=0.
         ],
         "method": method,
         "reference_seed": int(seeds[reference]),
-        "unanimous_fraction": float(np.mean(agreement == 1.0)),
         "cluster_stability": {
             str(seed): {str(c): v for c, v in s.items()} for seed, s in zip(seeds, stability)
         },
+    } | consensus_record(labels, agreement, labellings)
+    return labels, agreement, record
+
+
+def consensus_record(labels, agreement, labellings):
+    """What the record says of one consensus ``labels`` of ``labellings`` with per-point
+    ``agreement``: ``unanimous_fraction`` and ``consensus_cluster_stability``."""
+    best = [best_jaccard(labels, x) for x in labellings]
+    return {
+        "unanimous_fraction": float(np.mean(agreement == 1.0)),
         "consensus_cluster_stability": {
-            str(c): float(np.mean([m[c] for m in consensus_stability]))
-            for c in consensus_stability[0]
+            str(c): float(np.mean([m[c] for m in best])) for c in best[0]
         },
     }
-    return labels, agreement, record
 
 
 # At most this many of the most frequent signatures are joined by average linkage (O(M^2)
@@ -245,7 +251,7 @@ def coassociation_consensus(labellings, reference, min_group_share=0.1):
         rest = np.flatnonzero(clustered & ~core)
         signature_label[rest] = _closest_group(rows, counts, core, groups, rest)
     labels = renumber(signature_label[inverse])
-    return labels, _agreement(labels, labellings)
+    return labels, point_agreement(labels, labellings)
 
 
 def _closest_group(rows, counts, core, groups, rest, chunk_bytes=2**28):
@@ -270,7 +276,7 @@ def _closest_group(rows, counts, core, groups, rest, chunk_bytes=2**28):
     return out
 
 
-def _agreement(labels, labellings):
+def point_agreement(labels, labellings):
     """Per point, the share of labellings whose cluster, aligned to ``labels``, is its own."""
     agree = np.zeros(len(labels), dtype=np.float32)
     for x in labellings:

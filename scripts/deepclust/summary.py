@@ -17,7 +17,7 @@ SUMMARY_METRICS = (
 )
 
 
-def summarize(metrics_by_algorithm, consensus=None):
+def summarize(metrics_by_algorithm, consensus=None, recommended=None):
     """``{algorithm: [metrics dict per seed]}`` -> list of row dicts.
 
     Each row has ``algorithm``, ``seeds``, ``<metric>_mean`` / ``<metric>_std`` for every
@@ -30,6 +30,9 @@ def summarize(metrics_by_algorithm, consensus=None):
     ``consensus``: ``{algorithm: metrics dict of the consensus of its seeds}``; each gives
     the agreement of its algorithm's row and a row of its own, ``<algorithm>_consensus``
     (its ``seeds``: how many it combines), after the algorithms' rows.
+
+    ``recommended``: the clustering chosen without labels (deepclust.recommend); its row
+    comes first and has ``recommended`` 1, every other row 0.
     """
     consensus = consensus or {}
     rows = []
@@ -43,7 +46,11 @@ def summarize(metrics_by_algorithm, consensus=None):
         row["seeds"] = len(metrics["stability"]["seeds"])
         row["seed_ari"] = row["seed_nmi"] = None
         rows.append(row)
-    return rows
+    if recommended is not None and recommended not in metrics_by_algorithm:
+        raise ValueError(f"recommended clustering {recommended!r} has no metrics")
+    for row in rows:
+        row["recommended"] = int(row["algorithm"] == recommended)
+    return sorted(rows, key=lambda row: -row["recommended"])
 
 
 def _row(algorithm, runs):
@@ -72,6 +79,7 @@ def to_tsv(rows):
         "silhouette_estimated",
         "seed_ari",
         "seed_nmi",
+        "recommended",
     ]
 
     def cell(value):

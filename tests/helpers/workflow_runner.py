@@ -28,6 +28,7 @@ RULES = [
     "plot_diagnostic",
     "plot_gallery",
     "plot_tsne_thumbnails",
+    "recommend",
     "summarize",
     "pdf_report",
 ]
@@ -152,7 +153,8 @@ def planned_jobs(config):
 
     - per dataset: a survey of the images' sizes, a decode (fed by ``shards`` decode_shard
       jobs when shards > 1), deskew
-      when the dataset (or else ``preprocessing``) says so, one summarize, one report;
+      when the dataset (or else ``preprocessing``) says so, one recommend (every seed's
+      labellings and embeddings), one summarize, one report;
     - per seed: an autoencoder, its embeddings (``shards`` embed_shard jobs when shards > 1),
       one cluster job per enabled algorithm, self_train on its base when enabled, and one
       evaluate per clustering (the algorithms, then the self-trained one);
@@ -161,7 +163,8 @@ def planned_jobs(config):
       each enabled algorithm's own diagnostic figures (diagnostics), from the embeddings
       and the clustering's run.json; the cluster explorer page (one per dataset), from the
       t-SNE and every clustering, which the report names;
-    - with two or more seeds, per clustering: a consensus of its seeds' labels, scored and
+    - with two or more seeds, per clustering: a consensus of its seeds' labels (checked on
+      every seed's embeddings), scored and
       drawn (t-SNE map, gallery, confusion matrix) on the first seed's outputs; the first
       seed's gallery prints each cluster's stability from it;
     - one ``all``, needing every report.
@@ -236,7 +239,11 @@ def planned_jobs(config):
         consensus_scores, extras = [], []
         if len(seeds) > 1:  # the seeds' agreement and consensus, scored on the first seed's
             for c in clusterings:
-                voted = add(Job("consensus", d, "consensus", c), *(j[3][c] for j in per_seed))
+                voted = add(
+                    Job("consensus", d, "consensus", c),
+                    *(j[3][c] for j in per_seed),
+                    *(j[2] for j in per_seed),
+                )
                 consensus_scores.append(
                     add(Job("evaluate", d, "consensus", c), decode, embed, voted)
                 )
@@ -245,7 +252,10 @@ def planned_jobs(config):
                 extras.append(confusion)
                 jobs[Job("plot_gallery", d, seed, c)].append(voted)  # each row's stability
                 jobs[Job("explorer", d)].append(voted)  # coloured by the seeds' agreement
-        summary = add(Job("summarize", d), *evaluations, *consensus_scores)
+        labellings = [job for j in per_seed for job in j[3].values()]
+        embeds = [j[2] for j in per_seed]
+        recommended = add(Job("recommend", d), *labellings, *embeds)
+        summary = add(Job("summarize", d), *evaluations, *consensus_scores, recommended)
         trainings = [train for _, train, _, _ in per_seed]
         reports.append(
             add(
@@ -255,6 +265,7 @@ def planned_jobs(config):
                 *evaluations,
                 *consensus_scores,
                 summary,
+                recommended,
                 *figures,
             )
         )

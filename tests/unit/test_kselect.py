@@ -183,3 +183,24 @@ def test_kselection_is_a_frozen_record():
     selection = KSelection("bic", np.array([2, 3]), np.array([1.0, 0.0]), "lower", 3)
     with pytest.raises(AttributeError):
         selection.chosen = 2
+
+
+@pytest.mark.parametrize(
+    "criterion, runner",
+    [("prediction_strength", "merge_gap"), ("merge_gap", "prediction_strength")],
+)
+def test_umap_gmm_records_its_criterion_and_the_runner_up(criterion, runner, tmp_path):
+    from deepclust.diagnostics import describe_kselection, draw_kselection
+
+    x, y = blobs(4, 10, seed=4)
+    params = algorithm_defaults("umap_gmm") | SETTINGS["umap_gmm"] | AUTO
+    labels, used = run_algorithm("umap_gmm", x, params | {"k_criterion": criterion}, seed=0)
+    k_auto = used["k_auto"]
+    assert k_auto["criterion"] == criterion and k_auto["runner_up"]["criterion"] == runner
+    assert used["n_clusters"] == k_auto["chosen"] == 4 and adjusted_rand_score(y, labels) > 0.99
+    assert k_auto["runner_up"]["chosen"] == 4
+    text, caption = describe_kselection("UMAP + GMM", used)
+    assert f"would choose K = {k_auto['runner_up']['chosen']}" in text and "runner-up" in caption
+    run = {"params": json.loads(json.dumps(used)), "algorithm": "umap_gmm", "exactness": {}}
+    fig = draw_kselection(x, params, 0, "seed 0", lambda line: None, run)
+    assert len(fig.axes) == 2  # the runner-up on its own axis, from run.json alone

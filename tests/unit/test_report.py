@@ -694,3 +694,46 @@ def test_escape_keeps_quotes_as_typed_and_names_what_tex_cannot_set():
         r"a\textquotesingle{}b\textquotedbl{}c\textasciigrave{}d\textless{}e\textgreater{}f"
     )
     assert tex_escape("ä漢\tx\ny") == "ä[U+6F22] x y"
+
+
+def test_a_consensus_the_check_replaced_is_named_with_its_reason():
+    from deepclust.pdf_report import agreement_context
+
+    def consensus(trusted):
+        record = {
+            "mean_ari": 0.6,
+            "mean_nmi": 0.8,
+            "unanimous_fraction": 0.5,
+            "reference_seed": 1,
+            "consensus_cluster_stability": {"0": 0.9},
+            "method": "coassociation",
+            "check": {"trusted": trusted, "reason": "modularity 0.741 against their 0.779"},
+        }
+        return metrics(2, 0.0, 0.7) | {"stability": record}
+
+    titles = {"kmeans": "K-Means", "umap_gmm": "UMAP + GMM"} | {
+        f"{n}_consensus": f"{t} (consensus)" for n, t in [("kmeans", "K-Means"), ("umap_gmm", "U")]
+    }
+    seeds = [metrics(2, 0.0, 0.7), metrics(2, 0.0, 0.8)]
+    ctx = agreement_context(
+        {"kmeans": consensus(True), "umap_gmm": consensus(False)},
+        {"kmeans": seeds, "umap_gmm": seeds},
+        titles,
+        {n: {"tsne": "t.png", "gallery": "g.png"} for n in ("kmeans", "umap_gmm")},
+    )
+    assert ctx["fallbacks"] == [
+        {"title": "UMAP + GMM", "reason": "modularity 0.741 against their 0.779"}
+    ]
+
+
+def test_the_recommended_clustering_is_named_first_with_its_reason():
+    args = inputs()
+    args["recommended"] = {
+        "recommended": "kmeans",
+        "reason": "kmeans follows the embedding's neighbourhoods best: modularity 0.800",
+    }
+    tex = " ".join(render_tex(report_context(**args)).split())
+    start = tex.index(r"\paragraph{Recommended clustering: K-Means.}")
+    assert "modularity 0.800. It comes first" in tex
+    assert start < tex.index(r"\section{Dataset}")
+    assert "Recommended clustering" not in render_tex(report_context(**inputs()))

@@ -93,3 +93,18 @@ def test_tsv_quotes_names_that_hold_tabs_newlines_and_quotes(tmp_path):
     table = pd.read_csv(tmp_path / "summary.tsv", sep="\t", keep_default_na=False)
     assert table["algorithm"].tolist() == [name, "kmeans"] and table["seeds"].tolist() == [1, 1]
     assert [r["algorithm"] for r in read_tsv(text)] == [name, "kmeans"]
+
+
+def test_the_recommended_clustering_comes_first_marked_1():
+    runs = {"kmeans": [run(0.9, 0.2)], "umap_gmm": [run(0.7, 0.1)]}
+    rows = read_tsv(to_tsv(summarize(runs, recommended="umap_gmm")))
+    assert [(r["algorithm"], r["recommended"]) for r in rows] == [
+        ("umap_gmm", 1.0),
+        ("kmeans", 0.0),
+    ]
+    # the accuracies play no part: the same rows with them swapped keep the same mark
+    swapped = {"kmeans": [run(0.7, 0.2)], "umap_gmm": [run(0.9, 0.1)]}
+    assert summarize(swapped, recommended="umap_gmm")[0]["algorithm"] == "umap_gmm"
+    assert all(r["recommended"] == 0 for r in summarize(runs))
+    with pytest.raises(ValueError, match="recommended clustering 'gmm' has no metrics"):
+        summarize(runs, recommended="gmm")

@@ -5,6 +5,7 @@ rule cluster:
             "io",
             "cluster",
             "jitcache",
+            "kcriteria",
             "kselect",
             "knee",
             "labels",

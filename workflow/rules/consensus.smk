@@ -6,7 +6,18 @@
 rule consensus:
     input:
         labels=expand(seed_file(LABELS), seed=SEEDS, allow_missing=True),
-        lib=lib("io", "labels", "provenance", "runlog", "stability"),
+        embeddings=all_seed_embeddings,
+        lib=lib(
+            "io",
+            "kcriteria",
+            "kselect",
+            "labels",
+            "provenance",
+            "recommend",
+            "runlog",
+            "silhouette",
+            "stability",
+        ),
     output:
         labels=consensus_file(LABELS),
         agreement=consensus_file(AGREEMENT),

@@ -114,6 +114,18 @@ def run_files(pattern, dataset, runs, clusterings):
     ]
 
 
+def all_seed_embeddings(wildcards):
+    """Every seed's embeddings: where a consensus is checked and the recommendation scored."""
+    for seed in SEEDS:
+        checkpoints.embed.get(dataset=wildcards.dataset, seed=seed)
+    return [fill(EMBEDDINGS, dataset=wildcards.dataset, seed=s) for s in SEEDS]
+
+
+def recommend_labels(wildcards):
+    """Every labels.npy of the dataset, seed-major: all clusterings of each seed in turn."""
+    return run_files(LABELS, wildcards.dataset, seed_runs(), CLUSTERINGS)
+
+
 def seed_runs():
     return [fill(SEED_RUN, seed=s) for s in SEEDS]
 
@@ -184,6 +196,7 @@ def pdf_report_inputs(wildcards):
             "training": [of(TRAINING, seed=s) for s in SEEDS],
             "loss_curves": [of(LOSS_CURVE, seed=s) for s in SEEDS],
             "summary": of(SUMMARY),
+            "recommended": of(RECOMMENDED),
             "thumbnail_map": of(THUMBNAIL_MAP),
             "explorer": of(EXPLORER),
             "metrics": {c: run_files(METRICS, d, seeds, [c]) for c in CLUSTERINGS},

@@ -19,6 +19,7 @@ DATA = f"{DATASET_DIR}/data.npz"
 SKIPPED = f"{DATASET_DIR}/skipped.tsv"
 DESKEWED = f"{DATASET_DIR}/deskewed.npy"
 SUMMARY = f"{DATASET_DIR}/summary.tsv"
+RECOMMENDED = f"{DATASET_DIR}/recommended.json"
 EXPLORER = f"{DATASET_DIR}/explorer.html"
 REPORT_FILE = f"{DATASET_DIR}/report/report.{{ext}}"
 # per seed

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.mixture import GaussianMixture
 
+from ..kcriteria import select_k
 from ..kselect import k_candidates, merge_gap_curve
 from ._ksweep import check_n_clusters, chosen, k_is_auto
 from ._merge import apply_merges, merge_order
@@ -42,10 +43,10 @@ def umap_gmm(x, params, seed):
 
     ``n_clusters: auto``: the mixture has ``over_clusters`` components (null: ``k_max``)
     on all points, merged one by one as above down to one cluster while recording each
-    merge's link; K in ``k_min..k_max`` (``k_max`` capped at the components) is where the
-    links drop most (:func:`deepclust.kselect.merge_gap_curve`), like cutting a dendrogram
-    at its largest gap, links below ``merge_gap_floor`` counting as no contact (UMAP
-    leaves some classes as islands). No refit per K: one kNN search and O(K^3).
+    merge's link; K in ``k_min..k_max`` (capped at the components) by ``k_criterion``:
+    ``prediction_strength`` on the UMAP coordinates (:mod:`deepclust.kcriteria`), or
+    ``merge_gap`` (:func:`deepclust.kselect.merge_gap_curve`, links below
+    ``merge_gap_floor`` count as no contact); the other is kept as the runner-up.
 
     Above ``fit_sample`` points, UMAP, the mixture and the merging see a seeded sample of
     that size; every other point is placed by UMAP's transform and the mixture's predict
@@ -57,7 +58,7 @@ def umap_gmm(x, params, seed):
     fitted = x if sample is None else np.asarray(x[sample])
     reducer, z, model, labels = _umap_mixture(fitted, over or n_clusters, params, seed)
     if auto:
-        merged, used = _auto_by_merge_gap(z, labels, params, len(x))
+        merged, used = _auto_by_merge_gap(z, labels, params, len(x), seed)
     elif over is None or over == n_clusters:
         merged, used = labels, {}
     else:
@@ -122,21 +123,32 @@ def _umap_gmm_components(x, params, auto):
     return n_clusters, over
 
 
-def _auto_by_merge_gap(z, labels, params, n_points):
+def _auto_by_merge_gap(z, labels, params, n_points, seed=0):
     """umap_gmm's ``n_clusters: auto`` from its over-clustering ``labels`` of ``z`` (all
-    ``n_points`` points, or a sample of them)."""
+    ``n_points`` points, or a sample of them): K by ``k_criterion``, the other criterion's
+    curve kept as the runner-up; the components merged down to K."""
     index, merges, links = merge_order(z, labels, params["merge_neighbors"])
     n_before = len(merges) + 1
     which = f"all {len(z)} points" if len(z) == n_points else f"{len(z)} sampled points"
     ks = k_candidates(params["k_min"], params["k_max"], n_before)
-    selection = merge_gap_curve(n_before, links, ks, params["merge_gap_floor"])
-    notes = [
+    gap = merge_gap_curve(n_before, links, ks, params["merge_gap_floor"])
+    gap_note = (
         f"the {n_before} mixture components of {which} merged by kNN "
         f"connectivity; K where the merge links drop most (links below "
         f"{params['merge_gap_floor']} count as no contact); no refit"
-    ]
+    )
+    strength, strength_note = select_k(z, ks, "prediction_strength", seed, params["k_sample"])
+    strength_note = (
+        f"{strength_note} of the UMAP coordinates: the largest K whose k-means on one seeded "
+        "half predicts the other half's pairs at least 0.8 of the time; components merged to it"
+    )
+    if params["k_criterion"] == "merge_gap":
+        selection, runner_up, notes = gap, strength, [gap_note]
+    else:
+        selection, runner_up, notes = strength, gap, [strength_note]
     if ks[-1] < params["k_max"]:
         notes.append(f"k_max {params['k_max']} capped at the {n_before} components")
-    used = chosen(selection, notes, estimated=False)
+    used = chosen(selection, notes, estimated=len(z) > params["k_sample"])
+    used["k_auto"]["runner_up"] = runner_up.as_dict()
     used["k_auto"]["merge_links"] = [float(v) for v in links]
     return apply_merges(index, merges, selection.chosen), used
