@@ -1,0 +1,161 @@
+"""Encoders x evaluation folders: accuracy / NMI / seconds with K given and with K auto.
+
+    make bench-encoders        # or: python tests/benchmarks/bench_encoders.py
+        [--folders textures photos ...] [--encoders features pixels ...] [--seed 0]
+        [--limit 1500] [--auto] [--max-side 64]
+
+Each folder of tests/benchmarks/eval_folders.py is read as the workflow reads a user's
+folder (survey, size auto up to --max-side, channels auto, fit pad), at most --limit
+images (a seeded sample), and encoded by each encoder; then clustered with the schema's
+defaults layered with config/presets/own-images.yaml: UMAP + GMM and K-Means with K given
+(the number of class subfolders), and with --auto also K auto (the preset's criteria),
+which prints the K found. Seconds are the encoder's (fit and encode).
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests" / "helpers"), str(HERE)]
+
+from eval_folders import BUILDERS, build  # noqa: E402
+
+from config_defaults import layered  # noqa: E402
+from disturbance import watch  # noqa: E402
+
+PRESET = ROOT / "config" / "presets" / "own-images.yaml"
+ARRAYS = ROOT / ".bench-cache" / "eval" / "arrays"
+
+
+def load_folder(name, seed, max_side, fit, limit):
+    """``(images uint8, labels int)`` of folder ``name`` as the workflow fits them."""
+    path = ARRAYS / f"{name}-s{seed}-side{max_side}-{fit}.npz"
+    if not path.exists():
+        from deepclust.sources import choose_target, open_source, survey, write_fitted
+
+        quiet = lambda _: None  # noqa: E731
+        folder = build(name, seed)
+        settings = {"source": str(folder), "splits": ["train"], "image_column": "image"}
+        settings |= {"label_column": "label", "limit": None}
+        source = open_source(settings, None, quiet)
+        surveyed = survey(source, "error", 2, log=quiet)
+        prep = {"size": "auto", "max_side": max_side, "channels": "auto", "fit": fit}
+        target, why = choose_target(surveyed, prep)
+        ARRAYS.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".npy")
+        values, _ = write_fitted(tmp, source, target, 0, len(source), "error", 2, log=quiet)
+        _, labels = np.unique(np.asarray(values), return_inverse=True)
+        np.savez(path, images=np.load(tmp), labels=labels)
+        tmp.unlink()
+    data = np.load(path)
+    images, labels = data["images"], data["labels"]
+    if limit and len(images) > limit:
+        rows = np.sort(np.random.default_rng(seed).choice(len(images), limit, replace=False))
+        images, labels = images[rows], labels[rows]
+    return images, labels
+
+
+FEATURES = {
+    "scales": 4,
+    "orientations": 8,
+    "grid": 4,
+    "rotation_invariant": True,
+    "weights": {"texture": 1.0, "layout": 1.0, "intensity": 1.0, "colour": 1.0},
+    "dimensions": 32,
+    "whiten": True,
+    "fit_sample": 20000,
+    "device": "cpu",
+}
+
+
+def features_encoder(**changes):
+    def run(images, seed):
+        from deepclust.encoders import features
+
+        settings = features.FeatureSettings.from_params(FEATURES | changes)
+        state = features.fit(images, settings, seed, log=lambda _: None)
+        return np.concatenate(list(features.encode(state, images, settings)))
+
+    return run
+
+
+def pixels_pca(images, seed):
+    """Raw pixels in [0, 1], PCA 50 (the issue's baseline)."""
+    from sklearn.decomposition import PCA
+
+    x = images.reshape(len(images), -1).astype(np.float32) / 255
+    return PCA(50, random_state=seed).fit_transform(x).astype(np.float32)
+
+
+ENCODERS = {
+    "pixels": pixels_pca,
+    "features": features_encoder(),
+    "features_global": features_encoder(weights=FEATURES["weights"] | {"layout": 0.0}),
+    "features_nowhiten": features_encoder(whiten=False),
+    "features_oriented": features_encoder(rotation_invariant=False),
+}
+
+
+def cluster_scores(x, labels, seed, auto):
+    """``{(algorithm, "given"|"auto"): (accuracy, nmi, k)}``."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from deepclust.clustering import run_algorithm
+    from deepclust.metrics import cluster_accuracy
+
+    config = layered(PRESET)["algorithms"]
+    k = int(labels.max()) + 1
+    runs = {}
+    for name in ("umap_gmm", "kmeans"):
+        params = {key: v for key, v in config[name].items() if key != "enabled"}
+        for mode in ("given", "auto") if auto else ("given",):
+            used = params | ({"n_clusters": k} if mode == "given" else {})
+            pred, _ = run_algorithm(name, x, used, seed)
+            nmi = normalized_mutual_info_score(labels, pred)
+            runs[name, mode] = (cluster_accuracy(labels, pred), nmi, len(np.unique(pred)))
+    return runs
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folders", nargs="+", default=list(BUILDERS), choices=list(BUILDERS))
+    parser.add_argument("--encoders", nargs="+", default=["pixels", "features"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=1500)
+    parser.add_argument("--max-side", type=int, default=64)
+    parser.add_argument("--fit", default="pad", choices=["pad", "crop", "stretch"])
+    parser.add_argument("--auto", action="store_true", help="also K auto")
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(2)
+    header = "| folder | encoder | seconds | UMAP+GMM acc / NMI | K-Means acc / NMI |"
+    if args.auto:
+        header += " UMAP+GMM auto: K, acc | K-Means auto: K, acc |"
+    print(header, flush=True)
+    for folder in args.folders:
+        images, labels = load_folder(folder, args.seed, args.max_side, args.fit, args.limit)
+        for encoder in args.encoders:
+            start = time.perf_counter()
+            x = ENCODERS[encoder](images, args.seed)
+            seconds = time.perf_counter() - start
+            runs = cluster_scores(x, labels, args.seed, args.auto)
+            row = f"| {folder} ({len(images)}, {images.shape[1:]}) | {encoder} | {seconds:.1f} |"
+            for name in ("umap_gmm", "kmeans"):
+                acc, nmi, _ = runs[name, "given"]
+                row += f" {acc:.3f} / {nmi:.3f} |"
+            if args.auto:
+                for name in ("umap_gmm", "kmeans"):
+                    acc, _, k = runs[name, "auto"]
+                    row += f" {k}, {acc:.3f} |"
+            print(row, flush=True)
+
+
+if __name__ == "__main__":
+    with watch():
+        main()
