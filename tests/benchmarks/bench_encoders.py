@@ -65,6 +65,7 @@ FEATURES = {
     "orientations": 8,
     "grid": 4,
     "rotation_invariant": True,
+    "second_order": True,
     "weights": {"texture": 1.0, "layout": 1.0, "intensity": 1.0, "colour": 1.0},
     "dimensions": 32,
     "whiten": True,

@@ -114,7 +114,7 @@ def train(images, settings, seed, log=print):
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        total += float(loss)
+        total += float(loss.detach())
         if step % 100 == 0 or step == s.steps:
             history.append(
                 {

@@ -34,6 +34,7 @@ class FeatureSettings(Settings):
     orientations: int
     grid: int
     rotation_invariant: bool
+    second_order: bool
     weights: dict
     dimensions: int
     whiten: bool
@@ -45,6 +46,7 @@ class FeatureSettings(Settings):
         check_integer("orientations", self.orientations, 1)
         check_integer("grid", self.grid, 1)
         check_flag("rotation_invariant", self.rotation_invariant)
+        check_flag("second_order", self.second_order)
         if not isinstance(self.weights, dict) or set(self.weights) != set(GROUPS):
             raise ValueError(f"weights must name exactly {list(GROUPS)}, got {self.weights!r}")
         for group, weight in self.weights.items():
@@ -84,16 +86,33 @@ def _orientation_spectrum(energies):
     return torch.fft.rfft(energies, dim=1).abs()
 
 
+def _second_order(bank, maps, size):
+    """``(B, J (J - 1) / 2)``: for each pair of scales ``j1 < j2``, the log energy of the
+    orientation-averaged moduli at ``j1`` filtered at ``j2`` (averaged over orientations),
+    relative to the energy at ``j1``: how the texture's energy is arranged in space."""
+    import torch
+
+    out = []
+    for j1, m in enumerate(maps[:-1]):
+        level = m.mean((1, 2, 3))
+        if m.shape[-2:] != size:
+            m = torch.nn.functional.interpolate(m, size=size, mode="bilinear", align_corners=False)
+        for _, u in bank.moduli(m, first=j1 + 1):
+            out.append(torch.log(EPS + u.mean((1, 2, 3, 4))) - torch.log(EPS + level))
+    return torch.stack(out, 1)
+
+
 def _band_features(bank, channel, settings):
     """``(texture (B, .), layout (B, .), level (B, 1))`` of one channel ``(B, 1, H, W)``:
     log band energies relative to the image's total (contrast removed), its spread per
     scale, the grid of local energies, and the log total energy (the contrast)."""
     import torch
 
-    means, spreads, cells = [], [], []
+    means, spreads, cells, maps = [], [], [], []
     for _, u in bank.moduli(channel):
         u = u[:, 0]  # (B, L, H, W)
         mean = u.mean((2, 3))
+        maps.append(u.mean(1, keepdim=True))
         means.append(mean)
         spreads.append(u.flatten(2).std(2).mean(1) / (mean.mean(1) + EPS))
         if settings.grid > 1:
@@ -103,7 +122,10 @@ def _band_features(bank, channel, settings):
     relative = torch.log(EPS + means) - torch.log(EPS + level)[:, None, None]
     if settings.rotation_invariant:
         relative = _orientation_spectrum(relative.flatten(0, 1)).view(len(u), -1)
-    texture = torch.cat([relative.flatten(1), torch.log(EPS + torch.stack(spreads, 1))], 1)
+    texture = [relative.flatten(1), torch.log(EPS + torch.stack(spreads, 1))]
+    if settings.second_order:
+        texture.append(_second_order(bank, maps, channel.shape[-2:]))
+    texture = torch.cat(texture, 1)
     layout = torch.zeros(len(u), 0)
     if cells:
         layout = torch.log(EPS + torch.cat(cells, 1)) - torch.log(EPS + level)[:, None]

@@ -76,14 +76,17 @@ class FilterBank:
             )
         self.device = device
 
-    def moduli(self, x):
+    def moduli(self, x, first=0):
         """Yield ``(j, U)``: ``U`` float32 ``(B, C, L, h_j, w_j)``, the moduli at scale
-        ``j`` on every ``subsampling(j)``-th pixel of the image (padding cropped off)."""
+        ``j`` on every ``subsampling(j)``-th pixel of the image (padding cropped off), for
+        the scales from ``first`` on."""
         p, (h, w), (ph, pw) = self.pad, self.size, self.padded
         x = x.to(self.device)
         x = torch.nn.functional.pad(x, (p, pw - w - p, p, ph - h - p), mode="reflect")
         spectrum = torch.fft.fft2(x)[:, :, None]
         for j, (s, rows, cols, band) in enumerate(self.bands):
+            if j < first:
+                continue
             y = spectrum if s == 1 else spectrum[..., rows, :][..., cols]
             y = torch.view_as_real(torch.fft.ifft2(y * band))
             u = y.square().sum(-1).sqrt()
