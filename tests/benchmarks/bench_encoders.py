@@ -66,8 +66,8 @@ FEATURES = {
     "grid": 4,
     "rotation_invariant": True,
     "second_order": True,
-    "weights": {"texture": 1.0, "layout": 1.0, "intensity": 1.0, "colour": 1.0},
-    "dimensions": 32,
+    "weights": {"texture": 1.0, "layout": 0.0, "intensity": 0.3, "colour": 1.0},
+    "dimensions": 64,
     "whiten": True,
     "fit_sample": 20000,
     "device": "cpu",
@@ -85,6 +85,24 @@ def features_encoder(**changes):
     return run
 
 
+CONV = {
+    "channels": [16, 32, 64],
+    "latent_dim": 10,
+    "steps": 400,
+    "batch_size": 64,
+    "learning_rate": 1e-3,
+    "device": "cpu",
+}
+
+
+def conv_autoencoder(images, seed):
+    from deepclust.encoders import convae
+
+    settings = convae.ConvAutoencoderSettings.from_params(CONV)
+    state = convae.fit(images, settings, seed, log=lambda _: None)
+    return np.concatenate(list(convae.encode(state, images, settings)))
+
+
 def pixels_pca(images, seed):
     """Raw pixels in [0, 1], PCA 50 (the issue's baseline)."""
     from sklearn.decomposition import PCA
@@ -96,13 +114,13 @@ def pixels_pca(images, seed):
 ENCODERS = {
     "pixels": pixels_pca,
     "features": features_encoder(),
-    "features_global": features_encoder(weights=FEATURES["weights"] | {"layout": 0.0}),
-    "features_nowhiten": features_encoder(whiten=False),
-    "features_oriented": features_encoder(rotation_invariant=False),
+    "features_layout": features_encoder(weights=FEATURES["weights"] | {"layout": 1.0}),
+    "features_32": features_encoder(dimensions=32),
+    "conv_autoencoder": conv_autoencoder,
 }
 
 
-def cluster_scores(x, labels, seed, auto):
+def cluster_scores(x, labels, seed, auto, gmm_n_init):
     """``{(algorithm, "given"|"auto"): (accuracy, nmi, k)}``."""
     from sklearn.metrics import normalized_mutual_info_score
 
@@ -114,6 +132,8 @@ def cluster_scores(x, labels, seed, auto):
     runs = {}
     for name in ("umap_gmm", "kmeans"):
         params = {key: v for key, v in config[name].items() if key != "enabled"}
+        if name == "umap_gmm" and gmm_n_init:
+            params["gmm_n_init"] = gmm_n_init
         for mode in ("given", "auto") if auto else ("given",):
             used = params | ({"n_clusters": k} if mode == "given" else {})
             pred, _ = run_algorithm(name, x, used, seed)
@@ -129,7 +149,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=1500)
     parser.add_argument("--max-side", type=int, default=64)
-    parser.add_argument("--fit", default="pad", choices=["pad", "crop", "stretch"])
+    parser.add_argument("--fit", default="crop", choices=["pad", "crop", "stretch"])
+    parser.add_argument("--gmm-n-init", type=int, help="UMAP + GMM's restarts (preset's)")
     parser.add_argument("--auto", action="store_true", help="also K auto")
     args = parser.parse_args()
     import torch
@@ -145,7 +166,7 @@ def main():
             start = time.perf_counter()
             x = ENCODERS[encoder](images, args.seed)
             seconds = time.perf_counter() - start
-            runs = cluster_scores(x, labels, args.seed, args.auto)
+            runs = cluster_scores(x, labels, args.seed, args.auto, args.gmm_n_init)
             row = f"| {folder} ({len(images)}, {images.shape[1:]}) | {encoder} | {seconds:.1f} |"
             for name in ("umap_gmm", "kmeans"):
                 acc, nmi, _ = runs[name, "given"]
