@@ -68,7 +68,7 @@ FEATURES = {
     "second_order": True,
     "weights": {"texture": 1.0, "layout": 0.0, "intensity": 0.3, "colour": 1.0},
     "dimensions": 64,
-    "whiten": True,
+    "whiten": 0.5,
     "fit_sample": 20000,
     "device": "cpu",
 }
@@ -116,6 +116,7 @@ ENCODERS = {
     "features": features_encoder(),
     "features_layout": features_encoder(weights=FEATURES["weights"] | {"layout": 1.0}),
     "features_32": features_encoder(dimensions=32),
+    "features_whitened": features_encoder(whiten=1.0),
     "conv_autoencoder": conv_autoencoder,
 }
 

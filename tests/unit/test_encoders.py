@@ -17,7 +17,7 @@ FEATURES = {
     "second_order": True,
     "weights": {"texture": 1.0, "layout": 0.5, "intensity": 1.0, "colour": 1.0},
     "dimensions": 6,
-    "whiten": True,
+    "whiten": 1.0,
     "fit_sample": 50,
     "device": "cpu",
 }
@@ -76,6 +76,8 @@ def test_features_tell_stripes_of_two_scales_apart():
 def test_features_reject_bad_settings_naming_the_key():
     with pytest.raises(ValueError, match="orientations"):
         features.FeatureSettings.from_params(FEATURES | {"orientations": 0})
+    with pytest.raises(ValueError, match="whiten"):
+        features.FeatureSettings.from_params(FEATURES | {"whiten": 2})
     with pytest.raises(ValueError, match="weights"):
         features.FeatureSettings.from_params(FEATURES | {"weights": {"texture": 1}})
 
@@ -117,7 +119,7 @@ def test_subsampled_scales_equal_the_full_resolution_moduli():
 def test_reducer_whitens_and_weights_groups():
     rng = np.random.default_rng(0)
     x = np.hstack([rng.normal(size=(200, 3)) * 10, rng.normal(size=(200, 2))])
-    state = fit_reducer(x, [0, 0, 0, 1, 1], [1.0, 0.0], 2, True, 0)
+    state = fit_reducer(x, [0, 0, 0, 1, 1], [1.0, 0.0], 2, 1.0)
     z = apply_reducer(state, x)
     assert z.shape == (200, 2)
     np.testing.assert_allclose(z.std(0, ddof=1), 1.0, rtol=1e-4)

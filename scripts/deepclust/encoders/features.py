@@ -10,7 +10,7 @@ Per image (each independent of the others, so batching does not change them):
 - ``colour`` (colour images): the opponent channels O1 = (R - G)/sqrt2,
   O2 = (R + G - 2B)/sqrt6: means, stds, quantiles, an 8 x 8 joint histogram, and their
   band-pass energy at each scale.
-Then :mod:`.reduce`: standardised, each group weighted, PCA, optionally whitened.
+Then :mod:`.reduce`: standardised, each group weighted, PCA, partly whitened.
 """
 
 from dataclasses import dataclass
@@ -37,7 +37,7 @@ class FeatureSettings(Settings):
     second_order: bool
     weights: dict
     dimensions: int
-    whiten: bool
+    whiten: float
     fit_sample: int
     device: str
 
@@ -52,7 +52,7 @@ class FeatureSettings(Settings):
         for group, weight in self.weights.items():
             check_number(f"weights.{group}", weight, 0)
         check_integer("dimensions", self.dimensions, 0)
-        check_flag("whiten", self.whiten)
+        check_number("whiten", self.whiten, 0, maximum=1)
         check_integer("fit_sample", self.fit_sample, 2)
         check_choice("device", self.device, DEVICES)
 
@@ -188,7 +188,7 @@ def fit(images, settings, seed, log=print):
     features, groups = np.concatenate([p[0] for p in parts]), parts[0][1]
     log(f"features: {features.shape[1]} per image, reducer fitted on {len(rows)} images")
     weights = [settings.weights[g] for g in GROUPS]
-    reducer = fit_reducer(features, groups, weights, settings.dimensions, settings.whiten, seed)
+    reducer = fit_reducer(features, groups, weights, settings.dimensions, settings.whiten)
     return {"reducer": reducer, "shape": list(images.shape[1:])}
 
 

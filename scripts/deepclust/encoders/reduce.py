@@ -1,19 +1,19 @@
 """Feature groups to an embedding: each feature standardised, each group scaled to the
-same total variance times its weight, then PCA to a few dimensions, optionally whitened.
+same total variance times its weight, then PCA to a few dimensions, each component divided
+by its standard deviation to the power ``whiten`` (0: as it is, 1: whitened).
 Fitted on a sample, applied chunk by chunk; numpy in and out."""
 
 import numpy as np
 
 
-def fit_reducer(features, groups, weights, dimensions, whiten, seed):
+def fit_reducer(features, groups, weights, dimensions, whiten):
     """A dict of arrays mapping raw features ``(N, F)`` to ``(N, dimensions)``.
 
     ``groups`` is int ``(F,)``: the group of each column; ``weights`` a sequence, one
     weight per group (0 drops the group). ``dimensions`` 0 keeps every column (after
-    scaling). PCA is computed exactly (SVD), so the result depends on ``seed`` only
-    through the sample the caller chose.
+    scaling); ``whiten`` in [0, 1] evens out the components' spread (1: all alike).
+    PCA is exact (SVD): the result depends on nothing but ``features``.
     """
-    del seed  # exact SVD: no randomness
     x = np.asarray(features, dtype=np.float64)
     groups = np.asarray(groups)
     mean, std = x.mean(0), x.std(0)
@@ -33,7 +33,7 @@ def fit_reducer(features, groups, weights, dimensions, whiten, seed):
         state["offset"] = z.mean(0)
         state["components"] = vt
         sd = s[:k] / np.sqrt(max(len(z) - 1, 1))
-        state["divisor"] = np.where(sd > 1e-12, sd, 1.0) if whiten else np.ones(k)
+        state["divisor"] = np.where(sd > 1e-12, sd, 1.0) ** float(whiten)
     return state
 
 
