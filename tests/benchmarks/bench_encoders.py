@@ -5,7 +5,7 @@
         [--limit 1500] [--auto] [--max-side 64]
 
 Each folder of tests/benchmarks/eval_folders.py is read as the workflow reads a user's
-folder (survey, size auto up to --max-side, channels auto, fit pad), at most --limit
+folder (survey, size auto up to --max-side, channels auto, --fit: crop by default), at most --limit
 images (a seeded sample), and encoded by each encoder; then clustered with the schema's
 defaults layered with config/presets/own-images.yaml: UMAP + GMM and K-Means with K given
 (the number of class subfolders), and with --auto also K auto (the preset's criteria),
@@ -36,7 +36,8 @@ def load_folder(name, seed, max_side, fit, limit):
     """``(images uint8, labels int)`` of folder ``name`` as the workflow fits them."""
     path = ARRAYS / f"{name}-s{seed}-side{max_side}-{fit}.npz"
     if not path.exists():
-        from deepclust.sources import choose_target, open_source, survey, write_fitted
+        from deepclust.sources import choose_target, open_source, write_fitted
+        from deepclust.sources.survey import survey
 
         quiet = lambda _: None  # noqa: E731
         folder = build(name, seed)
@@ -125,7 +126,7 @@ def cluster_scores(x, labels, seed, auto, gmm_n_init):
     """``{(algorithm, "given"|"auto"): (accuracy, nmi, k)}``."""
     from sklearn.metrics import normalized_mutual_info_score
 
-    from deepclust.clustering import run_algorithm
+    from deepclust.cluster import run_algorithm
     from deepclust.metrics import cluster_accuracy
 
     config = layered(PRESET)["algorithms"]
