@@ -26,7 +26,7 @@ SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
 BENCH_LOCK ?= /tmp/deepclust-bench.lock
 LOCKED := flock $(BENCH_LOCK)
 
-.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit clean
+.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit bench-encoders clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -121,6 +121,11 @@ bench-scale: setup
 # job on a new machine, without and with the cache of pynndescent's and UMAP's functions.
 bench-jit: setup
 	$(LOCKED) $(BIN)/python tests/benchmarks/bench_jit_cache.py $(ARGS)
+
+# Encoders x evaluation folders (built in .bench-cache/eval by tests/benchmarks/eval_folders.py):
+# accuracy / NMI / seconds with K given and, with ARGS="--auto", K auto.
+bench-encoders: setup
+	$(LOCKED) $(BIN)/python tests/benchmarks/bench_encoders.py $(ARGS)
 
 clean:
 	rm -rf results logs benchmarks .snakemake/metadata .snakemake/incomplete
