@@ -215,3 +215,28 @@ def test_write_codes_refuses_nan(tmp_path):
         base.write_codes(tmp_path / "e.npy", iter([np.full((2, 3), np.nan)]), 2, 3)
     base.write_codes(tmp_path / "e.npy", iter([np.ones((2, 3))]), 2, 3)
     np.testing.assert_array_equal(np.load(tmp_path / "e.npy"), np.ones((2, 3), np.float32))
+
+
+def test_run_fits_saves_and_encodes_every_encoder_alike(tmp_path, tiny_model):
+    """deepclust.encoders.run, as the workflow's rules use it: fit, save, load, encode."""
+    from deepclust.encoders import run
+
+    x = images(30, (16, 16, 3))
+    params = {
+        "features": FEATURES,
+        "conv_autoencoder": CONV,
+        "pretrained": {"model": tiny_model, "side": None, "pooling": "cls"}
+        | {"batch_size": 8, "device": "cpu"},
+        "combined": {"views": {"features": 1.0, "conv_autoencoder": 2.0}, "fit_sample": 20},
+    }
+    for name, width in [("features", 6), ("conv_autoencoder", 3), ("pretrained", 16)] + [
+        ("combined", 9)
+    ]:
+        state = run.fit(name, x, params, seed=0, log=lambda _: None)
+        run.save_state(tmp_path / f"{name}.pt", state)
+        loaded = run.load_state(tmp_path / f"{name}.pt")
+        assert loaded["width"] == width
+        run.write_rows(tmp_path / f"{name}.npy", name, loaded, x, params)
+        codes = np.load(tmp_path / f"{name}.npy")
+        assert codes.shape == (30, width)
+        np.testing.assert_array_equal(codes, collect(run.encode(name, state, x, params)))

@@ -278,6 +278,38 @@ def model_images(wildcards):
     return downloaded("images.npy")(wildcards)
 
 
+def autoencoder_view(wildcards):
+    """The autoencoder's checkpoint when the embeddings use it (encoder autoencoder, or a
+    combined view of it with a weight), else nothing."""
+    encoder = config["encoder"]
+    views = config["encoders"]["combined"]["views"]
+    if encoder == "autoencoder" or (encoder == "combined" and views.get("autoencoder")):
+        return f"results/{wildcards.dataset}/seed{wildcards.seed}/model/autoencoder.pt"
+    return []
+
+
+def encoder_files(wildcards):
+    """The embed rules' encoder inputs: ``model`` (the autoencoder's checkpoint, or
+    nothing) and, for any other encoder, ``state`` (fit_encoder's)."""
+    files = {"model": autoencoder_view(wildcards)}
+    if config["encoder"] != "autoencoder":
+        files["state"] = (
+            f"results/{wildcards.dataset}/seed{wildcards.seed}/model/encoder.pt"
+        )
+    return files
+
+
+def encoder_summaries(dirs):
+    """Per seed folder, the encoder's summary and figure: the autoencoder's training.json
+    and loss.png, or fit_encoder's encoder.json and encoder.png."""
+    stem = (
+        ("training", "loss") if config["encoder"] == "autoencoder" else ("encoder",) * 2
+    )
+    return [f"{s}/model/{stem[0]}.json" for s in dirs], [
+        f"{s}/model/{stem[1]}.png" for s in dirs
+    ]
+
+
 def shard_files(pattern):
     """Input function: ``pattern`` for each shard when ``shards`` > 1, else nothing
     (one job then does the whole dataset itself)."""
@@ -331,6 +363,19 @@ def train_resources_gpu(wildcards):
     return 1 if config["autoencoder"]["device"] == "cuda" else 0
 
 
+def encoder_resources_gpu(wildcards):
+    """1 when the chosen encoder (or a combined view) is set to run on CUDA."""
+    encoders = config["encoders"]
+    names = [config["encoder"]]
+    if names[0] == "combined":
+        names = [v for v, w in encoders["combined"]["views"].items() if w > 0]
+    devices = [
+        config["autoencoder"]["device"] if n == "autoencoder" else encoders[n]["device"]
+        for n in names
+    ]
+    return 1 if "cuda" in devices else 0
+
+
 def seed_dirs(dataset):
     return expand("results/{dataset}/seed{seed}", dataset=dataset, seed=SEEDS)
 
@@ -366,8 +411,8 @@ def pdf_report_inputs(wildcards):
         "template": os.path.relpath(TEMPLATES / "pdf_report.tex.jinja"),
         "data": f"results/{d}/data.npz",
         "images": f"results/{d}/images.npy",
-        "training": [f"{s}/model/training.json" for s in dirs],
-        "loss_curves": [f"{s}/model/loss.png" for s in dirs],
+        "training": encoder_summaries(dirs)[0],
+        "loss_curves": encoder_summaries(dirs)[1],
         "summary": f"results/{d}/summary.tsv",
         "thumbnail_map": f"{figures}/tsne_thumbnails.png",
         "explorer": f"results/{d}/explorer.html",
@@ -437,7 +482,15 @@ def dataset_lineage(dataset):
         "preprocessing": config["preprocessing"],
         "autoencoder": config["autoencoder"],
         "evaluation": config["evaluation"],
-    }
+    } | encoder_lineage()
+
+
+def encoder_lineage():
+    """The encoder's settings, when it is not the autoencoder (so that the default's
+    provenance is as it was)."""
+    if config["encoder"] == "autoencoder":
+        return {}
+    return {"encoder": config["encoder"], "encoders": config["encoders"]}
 
 
 def result_settings(wildcards):
@@ -463,7 +516,8 @@ def pdf_report_lineage(wildcards):
 
 def pdf_report_settings(wildcards):
     """The config sections the report describes, and whether the dataset is deskewed."""
-    sections = ("autoencoder", "self_training", "evaluation", "tsne", "gallery")
+    sections = ("autoencoder", "encoder", "encoders", "self_training", "evaluation")
+    sections += ("tsne", "gallery")
     return canonical(
         {key: config[key] for key in sections} | {"deskew": deskews(wildcards.dataset)}
     )

@@ -30,11 +30,61 @@ rule train_autoencoder:
         "../../scripts/train_autoencoder.py"
 
 
-rule embed_shard:
+rule fit_encoder:
     input:
         data=model_images,
-        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
-        lib=lib("io", "model", "runlog", "settings", "sources.arrays", "sources.errors"),
+        model=autoencoder_view,
+        lib=lib(
+            "encoders",
+            "io",
+            "model",
+            "figures",
+            "labels",
+            "provenance",
+            "runlog",
+            "settings",
+        ),
+    output:
+        state="results/{dataset}/seed{seed}/model/encoder.pt",
+        training="results/{dataset}/seed{seed}/model/encoder.json",
+        curve=report(
+            "results/{dataset}/seed{seed}/model/encoder.png",
+            caption="../report/encoder.rst",
+            category="Training",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "seed": "{seed}", "figure": "encoder"},
+        ),
+    log:
+        "logs/{dataset}/seed{seed}/fit_encoder.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/fit_encoder.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: 2
+    resources:
+        mem_mb=memory(1500, 1.2),
+        runtime=30,
+        gpu=encoder_resources_gpu,
+    params:
+        encoder=config["encoder"],
+        encoders=canonical(config["encoders"]),
+    script:
+        "../../scripts/fit_encoder.py"
+
+
+rule embed_shard:
+    input:
+        unpack(encoder_files),
+        data=model_images,
+        lib=lib(
+            "encoders",
+            "io",
+            "model",
+            "runlog",
+            "settings",
+            "sources.arrays",
+            "sources.errors",
+        ),
     output:
         temp("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
     log:
@@ -51,15 +101,17 @@ rule embed_shard:
         runtime=10,
     params:
         shards=config["shards"],
+        encoder=config["encoder"],
+        encoders=canonical(config["encoders"]),
     script:
         "../../scripts/embed_shard.py"
 
 
 checkpoint embed:
     input:
+        unpack(encoder_files),
         data=model_images,
-        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
-        lib=lib("io", "model", "runlog", "settings"),
+        lib=lib("encoders", "io", "model", "runlog", "settings"),
         shards=shard_files("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
     output:
         "results/{dataset}/seed{seed}/embeddings.npy",
@@ -73,5 +125,8 @@ checkpoint embed:
     resources:
         mem_mb=memory(600, 1.2),
         runtime=10,
+    params:
+        encoder=config["encoder"],
+        encoders=canonical(config["encoders"]),
     script:
         "../../scripts/embed.py"
