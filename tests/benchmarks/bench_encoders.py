@@ -5,7 +5,7 @@
         [--limit 1500] [--auto] [--max-side 64]
 
 Each folder of tests/benchmarks/eval_folders.py is read as the workflow reads a user's
-folder (survey, size auto up to --max-side, channels auto, --fit: crop by default), at most --limit
+folder (survey, size auto up to --max-side, channels auto, --fit: the preset's by default), at most --limit
 images (a seeded sample), and encoded by each encoder; then clustered with the schema's
 defaults layered with config/presets/own-images.yaml: UMAP + GMM and K-Means with K given
 (the number of class subfolders), and with --auto also K auto (the preset's criteria),
@@ -25,7 +25,7 @@ sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests" / "helpers"), str(HERE
 
 from eval_folders import BUILDERS, build  # noqa: E402
 
-from config_defaults import layered  # noqa: E402
+from config_defaults import layered, section_defaults  # noqa: E402
 from disturbance import watch  # noqa: E402
 
 PRESET = ROOT / "config" / "presets" / "own-images.yaml"
@@ -61,18 +61,8 @@ def load_folder(name, seed, max_side, fit, limit):
     return images, labels
 
 
-FEATURES = {
-    "scales": 4,
-    "orientations": 8,
-    "grid": 4,
-    "rotation_invariant": True,
-    "second_order": True,
-    "weights": {"texture": 1.0, "layout": 0.0, "intensity": 0.3, "colour": 1.0},
-    "dimensions": 64,
-    "whiten": 0.5,
-    "fit_sample": 20000,
-    "device": "cpu",
-}
+# The schema's defaults (on the CPU): what encoder features / conv_autoencoder run.
+FEATURES = section_defaults("encoders")["features"] | {"device": "cpu"}
 
 
 def features_encoder(**changes):
@@ -86,14 +76,7 @@ def features_encoder(**changes):
     return run
 
 
-CONV = {
-    "channels": [16, 32, 64],
-    "latent_dim": 10,
-    "steps": 400,
-    "batch_size": 64,
-    "learning_rate": 1e-3,
-    "device": "cpu",
-}
+CONV = section_defaults("encoders")["conv_autoencoder"] | {"device": "cpu"}
 
 
 def conv_autoencoder(images, seed):
@@ -102,6 +85,27 @@ def conv_autoencoder(images, seed):
     settings = convae.ConvAutoencoderSettings.from_params(CONV)
     state = convae.fit(images, settings, seed, log=lambda _: None)
     return np.concatenate(list(convae.encode(state, images, settings)))
+
+
+def autoencoder(images, seed):
+    """The fully connected autoencoder with the own-images preset's settings."""
+    from deepclust.model import AutoencoderSettings, encode_images, train_autoencoder
+
+    params = layered(PRESET)["autoencoder"] | {"device": "cpu"}
+    model, _ = train_autoencoder(images, AutoencoderSettings.from_params(params), seed, log=_quiet)
+    return np.concatenate(list(encode_images(model, images, params["scaling"])))
+
+
+def combined(images, seed):
+    """The autoencoder's codes beside the features, each weighted 1 (the schema's views)."""
+    from deepclust.encoders.combined import combine, fit_combination
+
+    views = [autoencoder(images, seed), ENCODERS["features"](images, seed)]
+    return combine(fit_combination(views, [1.0, 1.0]), views)
+
+
+def _quiet(_):
+    pass
 
 
 def pixels_pca(images, seed):
@@ -119,6 +123,8 @@ ENCODERS = {
     "features_32": features_encoder(dimensions=32),
     "features_whitened": features_encoder(whiten=1.0),
     "conv_autoencoder": conv_autoencoder,
+    "autoencoder": autoencoder,
+    "combined": combined,
 }
 
 
@@ -151,7 +157,12 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=1500)
     parser.add_argument("--max-side", type=int, default=64)
-    parser.add_argument("--fit", default="crop", choices=["pad", "crop", "stretch"])
+    parser.add_argument(
+        "--fit",
+        default=layered(PRESET)["preprocessing"]["fit"],
+        choices=["pad", "crop", "stretch"],
+        help="how images become one size (default: the preset's)",
+    )
     parser.add_argument("--gmm-n-init", type=int, help="UMAP + GMM's restarts (preset's)")
     parser.add_argument("--auto", action="store_true", help="also K auto")
     args = parser.parse_args()

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-ENCODE_CHUNK = 1024  # rows per pass; shard boundaries are multiples of it
+from ..model import ENCODE_CHUNK  # rows per pass; shard boundaries are multiples of it
 
 
 def as_float(images):

@@ -9,10 +9,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..model import DEVICES
 from ..settings import Settings, check_choice, check_integer, check_number
 from .base import ENCODE_CHUNK, as_float, chunk_bounds
-
-DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model import DEVICES
 from ..settings import Settings, check_choice, check_flag, check_integer, check_number
 from .base import ENCODE_CHUNK, as_float, chunk_bounds, gather, sample_rows
 
 GROUPS = ("texture", "layout", "intensity", "colour")
 EPS = 1e-3  # added before a log: moduli of [0, 1] images
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)

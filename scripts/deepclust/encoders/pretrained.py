@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model import DEVICES
 from ..settings import Settings, check_choice, check_integer
 from .base import ENCODE_CHUNK, as_float, chunk_bounds
 
 POOLINGS = ("cls", "mean")
-DEVICES = ("auto", "cpu", "cuda")
 IMAGENET = ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
 
 
