@@ -2,14 +2,17 @@
 
     make bench-encoders        # or: python tests/benchmarks/bench_encoders.py
         [--folders textures photos ...] [--encoders features pixels ...] [--seed 0]
-        [--limit 1500] [--auto] [--max-side 64]
+        [--limit 1500] [--auto] [--max-side 64] [--fit pad] [--gmm-n-init 1]
 
 Each folder of tests/benchmarks/eval_folders.py is read as the workflow reads a user's
-folder (survey, size auto up to --max-side, channels auto, --fit: the preset's by default), at most --limit
-images (a seeded sample), and encoded by each encoder; then clustered with the schema's
-defaults layered with config/presets/own-images.yaml: UMAP + GMM and K-Means with K given
-(the number of class subfolders), and with --auto also K auto (the preset's criteria),
-which prints the K found. Seconds are the encoder's (fit and encode).
+folder (survey, size auto up to --max-side, channels auto, fit as the preset says), at most
+--limit images (a seeded sample), and encoded by each encoder (the schema's settings, on
+the CPU); then clustered with the schema's defaults layered with
+config/presets/own-images.yaml: UMAP + GMM and K-Means with K given (the number of class
+subfolders), and with --auto also K auto (the preset's criteria), which prints the K
+found. Seconds are the encoder's (fit and encode). Encoders: pixels (PCA 50, the issue's
+baseline), features, features_layout, features_32, features_whitened (variants),
+conv_autoencoder, autoencoder (the preset's), combined (autoencoder + features).
 """
 
 import argparse
