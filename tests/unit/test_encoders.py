@@ -240,3 +240,17 @@ def test_run_fits_saves_and_encodes_every_encoder_alike(tmp_path, tiny_model):
         codes = np.load(tmp_path / f"{name}.npy")
         assert codes.shape == (30, width)
         np.testing.assert_array_equal(codes, collect(run.encode(name, state, x, params)))
+
+
+def test_every_encoder_is_described_for_the_report():
+    from config_defaults import section_defaults
+    from deepclust.encoders import ENCODERS, describe
+
+    params = section_defaults("encoders")
+    assert "8 orientations" in describe("features", params)
+    assert "not measured" in describe("pretrained", params)
+    assert "autoencoder (weight 1)" in describe("combined", params)
+    assert "latent size 10" in describe("conv_autoencoder", params)
+    assert set(ENCODERS) == set(params) | {"autoencoder"}
+    with pytest.raises(ValueError, match="unknown encoder"):
+        describe("autoencoder", params)
