@@ -40,7 +40,7 @@ SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
 BENCH_LOCK ?= /tmp/deepclust-bench.lock
 LOCKED := flock $(BENCH_LOCK)
 
-.PHONY: setup system-packages run snakemake config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit compare-runs clean
+.PHONY: setup system-packages run snakemake config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit bench-encoders compare-runs clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -150,6 +150,11 @@ override BASE := $(value BASE)
 export DEEPCLUST_BASE := $(BASE)
 compare-runs: setup
 	$(LOCKED) $(WITH_CONFIG) --args $(BIN)/python tests/benchmarks/compare_runs.py --base "$$DEEPCLUST_BASE"
+
+# Encoders x evaluation folders (built in .bench-cache/eval by tests/benchmarks/eval_folders.py):
+# accuracy / NMI / seconds with K given and, with ARGS="--auto", K auto.
+bench-encoders: setup
+	$(LOCKED) $(WITH_ARGS) $(BIN)/python tests/benchmarks/bench_encoders.py
 
 clean:
 	rm -rf results logs benchmarks .snakemake/metadata .snakemake/incomplete

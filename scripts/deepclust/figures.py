@@ -85,6 +85,26 @@ def plot_loss(history, title):
     return fig
 
 
+def plot_encoder(history, spread, title):
+    """A trained encoder's loss per step (``history``: dicts with ``step`` and ``loss``),
+    or, with no history, the variance of each embedding dimension (``spread``, largest
+    first) on a sample of the images."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    if history:
+        ax.plot([row["step"] for row in history], [row["loss"] for row in history], marker="o")
+        ax.set_xlabel("optimiser step")
+        ax.set_ylabel("mean reconstruction MSE")
+    else:
+        ax.plot(range(1, len(spread) + 1), spread, marker="o")
+        ax.set_xlabel("embedding dimension (by variance)")
+        ax.set_ylabel("variance on a sample of the images")
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    return fig
+
+
 def cap_clusters(counts, clusters, max_clusters):
     """A count matrix (rows x clusters) cut to at most ``max_clusters`` cluster columns.
 

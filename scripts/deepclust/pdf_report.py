@@ -142,10 +142,12 @@ def report_context(
     """Everything workflow/templates/pdf_report.tex.jinja reads, from the loaded results.
 
     ``dataset``: name, source, splits, class_names, fingerprint and ``shape`` of the image
-    array; ``seeds``: config order; ``training``: the training.json of each seed;
+    array; ``seeds``: config order; ``training``: the training.json (autoencoder) or
+    encoder.json (any other encoder) of each seed;
     ``metrics``/``runs``: ``{clustering: [metrics.json / run.json of each seed]}`` (in the
     order to report); ``summary_rows``: summary.read_tsv rows; ``settings``: the config
-    sections autoencoder, self_training, evaluation, tsne and gallery, and ``deskew``;
+    sections autoencoder, encoder, encoders, self_training, evaluation, tsne and gallery,
+    and ``deskew``;
     ``figures``: paths relative to the report, ``loss_curve``, ``thumbnail_map``, ``explorer``
     (the page, named in the text), and
     ``{clustering: path}`` per ``tsne`` (plus ``labels`` if any), ``confusion`` and ``gallery``,
@@ -177,7 +179,10 @@ def report_context(
         "dataset": dataset_section(dataset, settings["deskew"]),
         "labelled": labelled,
         "seeds": list(seeds),
-        "autoencoder": autoencoder_section(training[0], settings["autoencoder"]),
+        "autoencoder": autoencoder_section(training[0], settings["autoencoder"])
+        if "encoder" not in training[0]
+        else None,
+        "encoder": encoder_section(training[0]),
         "loss_curve": figures["loss_curve"],
         "evaluation": settings["evaluation"],
         "self_training": self_training_section(settings, seeds, metrics, runs, titles),
@@ -238,6 +243,15 @@ def autoencoder_section(training, autoencoder):
         "final_loss": training["final_loss"],
         "seconds": training["seconds"],
     }
+
+
+def encoder_section(training):
+    """An encoder other than the autoencoder, from its encoder.json (``None`` for the
+    autoencoder, whose training.json names no encoder)."""
+    if "encoder" not in training:
+        return None
+    keys = ("encoder", "description", "width", "final_loss", "seconds")
+    return {key: training[key] for key in keys}
 
 
 def self_training_section(settings, seeds, metrics, runs, titles):

@@ -32,7 +32,7 @@ RULES = [
     "summarize",
     "pdf_report",
 ]
-OPTIONAL_RULES = ["deskew", "self_train"]
+OPTIONAL_RULES = ["deskew", "self_train", "fit_encoder"]
 DRY_RUNS_ONLY = False  # set by tests/conftest.py for the tests in tests/unit/
 
 
@@ -196,7 +196,7 @@ def planned_jobs(config):
         images = add(Job("deskew", d), decode) if deskew else decode
         evaluations, per_seed = [], []
         for seed in seeds:
-            train = add(Job("train_autoencoder", d, seed), images)
+            train = encoder_jobs(config, add, d, seed, images)
             parts = (
                 [add(Job("embed_shard", d, seed, i), images, train) for i in range(shards)]
                 if shards > 1
@@ -302,6 +302,19 @@ def log_names(config):
     return sorted(
         log_name(job) for job in planned_jobs(effective_config(config)) if job.rule != "all"
     )
+
+
+def encoder_jobs(config, add, dataset, seed, images):
+    """The jobs that make a seed's encoder: train_autoencoder (autoencoder, or a combined
+    view of it) and fit_encoder (any other encoder); the last one made."""
+    encoder, views = config["encoder"], config["encoders"]["combined"]["views"]
+    uses_autoencoder = encoder == "autoencoder" or (
+        encoder == "combined" and views.get("autoencoder")
+    )
+    job = add(Job("train_autoencoder", dataset, seed), images) if uses_autoencoder else None
+    if encoder == "autoencoder":
+        return job
+    return add(Job("fit_encoder", dataset, seed), images, *([job] if job else []))
 
 
 def expected_jobs(config, changed=None):

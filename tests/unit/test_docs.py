@@ -106,7 +106,7 @@ def test_architecture_names_every_library_module_in_its_layer():
         paragraph = text[text.index(bullet) :].split("\n- ")[0]
         assert f"`{name}`" in paragraph, f"architecture.md: {name} is not under layer {depth}"
         assert f"<title>{name}</title>" in svg, f"library_layers.svg lacks {name}: rerun the script"
-    assert set(packages) == {"cluster", "sources"}
+    assert set(packages) == {"cluster", "encoders", "sources"}
     for package, inside in packages.items():
         inner = figure.layers(inside)  # no cycle inside a package either
         assert all(inner[m] < inner[key] for key in inside for m in inside[key])

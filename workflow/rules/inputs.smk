@@ -126,6 +126,35 @@ def recommend_labels(wildcards):
     return run_files(LABELS, wildcards.dataset, seed_runs(), CLUSTERINGS)
 
 
+def autoencoder_view(wildcards):
+    """The autoencoder's checkpoint when the embeddings use it (encoder autoencoder, or a
+    combined view of it with a weight), else nothing."""
+    encoder = config["encoder"]
+    views = config["encoders"]["combined"]["views"]
+    if encoder == "autoencoder" or (encoder == "combined" and views.get("autoencoder")):
+        return fill(MODEL, dataset=wildcards.dataset, seed=wildcards.seed)
+    return []
+
+
+def encoder_files(wildcards):
+    """The embed rules' encoder inputs: ``model`` (the autoencoder's checkpoint, or
+    nothing) and, for any other encoder, ``state`` (fit_encoder's)."""
+    files = {"model": autoencoder_view(wildcards)}
+    if config["encoder"] != "autoencoder":
+        files["state"] = fill(
+            ENCODER_STATE, dataset=wildcards.dataset, seed=wildcards.seed
+        )
+    return files
+
+
+def encoder_summaries():
+    """The patterns of the encoder's summary and figure per seed: the autoencoder's
+    training.json and loss.png, or fit_encoder's encoder.json and encoder.png."""
+    if config["encoder"] == "autoencoder":
+        return TRAINING, LOSS_CURVE
+    return ENCODER_RECORD, ENCODER_FIGURE
+
+
 def seed_runs():
     return [fill(SEED_RUN, seed=s) for s in SEEDS]
 
@@ -193,8 +222,8 @@ def pdf_report_inputs(wildcards):
             "template": os.path.relpath(TEMPLATES / "pdf_report.tex.jinja"),
             "data": of(DATA),
             "images": of(IMAGES),
-            "training": [of(TRAINING, seed=s) for s in SEEDS],
-            "loss_curves": [of(LOSS_CURVE, seed=s) for s in SEEDS],
+            "training": [of(encoder_summaries()[0], seed=s) for s in SEEDS],
+            "loss_curves": [of(encoder_summaries()[1], seed=s) for s in SEEDS],
             "summary": of(SUMMARY),
             "recommended": of(RECOMMENDED),
             "thumbnail_map": of(THUMBNAIL_MAP),

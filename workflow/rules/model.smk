@@ -23,11 +23,55 @@ rule train_autoencoder:
         "../../scripts/train_autoencoder.py"
 
 
-rule embed_shard:
+# Every encoder but the autoencoder: fitted (or, for fixed features, its PCA) on the
+# images, its state saved for the embed rules.
+rule fit_encoder:
     input:
         data=model_images,
-        model=MODEL,
-        lib=lib("io", "model", "runlog", "settings", "sources.arrays", "sources.errors"),
+        model=autoencoder_view,
+        lib=lib(
+            "encoders",
+            "io",
+            "model",
+            "figures",
+            "labels",
+            "provenance",
+            "runlog",
+            "settings",
+        ),
+    output:
+        state=ENCODER_STATE,
+        training=ENCODER_RECORD,
+        curve=shown(ENCODER_FIGURE, "encoder", "Training", {"figure": "encoder"}),
+    log:
+        log_file(SEED_DIR, "fit_encoder"),
+    benchmark:
+        benchmark_file(SEED_DIR, "fit_encoder")
+    conda:
+        "../../envs/torch.yaml"
+    threads: 2
+    resources:
+        **sized(1500, 1.2, runtime=30),
+        gpu=encoder_resources_gpu,
+    params:
+        **ENCODER_PARAMS,
+    script:
+        "../../scripts/fit_encoder.py"
+
+
+rule embed_shard:
+    input:
+        unpack(encoder_files),
+        data=model_images,
+        lib=lib(
+            "encoders",
+            "io",
+            "model",
+            "runlog",
+            "settings",
+            "sources.arrays",
+            "sources.errors",
+        ),
     output:
         temp(EMBEDDING_SHARD),
     log:
@@ -40,6 +84,7 @@ rule embed_shard:
     resources:
         **sized(600, 1.2, runtime=10),
     params:
+        **ENCODER_PARAMS,
         shards=config["shards"],
     script:
         "../../scripts/embed_shard.py"
@@ -47,9 +92,9 @@ rule embed_shard:
 
 checkpoint embed:
     input:
+        unpack(encoder_files),
         data=model_images,
-        model=MODEL,
-        lib=lib("io", "model", "runlog", "settings"),
+        lib=lib("encoders", "io", "model", "runlog", "settings"),
         shards=shard_files(EMBEDDING_SHARD),
     output:
         EMBEDDINGS,
@@ -62,5 +107,7 @@ checkpoint embed:
     threads: 2
     resources:
         **sized(600, 1.2, runtime=10),
+    params:
+        **ENCODER_PARAMS,
     script:
         "../../scripts/embed.py"

@@ -81,6 +81,26 @@ def train_resources_gpu(wildcards):
     return 1 if config["autoencoder"]["device"] == "cuda" else 0
 
 
+def encoder_resources_gpu(wildcards):
+    """1 when the chosen encoder (or a combined view) is set to run on CUDA."""
+    encoders = config["encoders"]
+    names = [config["encoder"]]
+    if names[0] == "combined":
+        names = [v for v, w in encoders["combined"]["views"].items() if w > 0]
+    devices = [
+        config["autoencoder"]["device"] if n == "autoencoder" else encoders[n]["device"]
+        for n in names
+    ]
+    return 1 if "cuda" in devices else 0
+
+
+# The params of the rules that fit or apply the chosen encoder.
+ENCODER_PARAMS = {
+    "encoder": config["encoder"],
+    "encoders": canonical(config["encoders"]),
+}
+
+
 def run_seed(wildcards):
     """The seed whose embeddings and t-SNE map a run is scored and drawn on: its own, or
     the first seed's for the consensus."""
@@ -155,7 +175,15 @@ def dataset_lineage(dataset):
         "preprocessing": config["preprocessing"],
         "autoencoder": config["autoencoder"],
         "evaluation": config["evaluation"],
-    }
+    } | encoder_lineage()
+
+
+def encoder_lineage():
+    """The encoder's settings, when it is not the autoencoder (so that the default's
+    provenance is as it was)."""
+    if config["encoder"] == "autoencoder":
+        return {}
+    return {"encoder": config["encoder"], "encoders": config["encoders"]}
 
 
 def result_settings(wildcards):
@@ -179,7 +207,8 @@ def pdf_report_lineage(wildcards):
 
 def pdf_report_settings(wildcards):
     """The config sections the report describes, and whether the dataset is deskewed."""
-    sections = ("autoencoder", "self_training", "evaluation", "tsne", "gallery")
+    sections = ("autoencoder", "encoder", "encoders", "self_training", "evaluation")
+    sections += ("tsne", "gallery")
     return canonical(
         {key: config[key] for key in sections} | {"deskew": deskews(wildcards.dataset)}
     )
