@@ -67,8 +67,14 @@ def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     assert dbscan["params"]["eps_auto"] is True and dbscan["params"]["eps"] > 0
     header, *rows = (workdir / "results/mnist/summary.tsv").read_text().splitlines()
     consensus = [f"{c}_consensus" for c in clusterings]
-    assert [r.split("\t")[0] for r in rows] == clusterings + consensus
+    # the clustering recommended without labels first, marked 1 in its column
+    chosen = json.loads((workdir / "results/mnist/recommended.json").read_text())["recommended"]
+    assert chosen in clusterings
+    order = [chosen] + [c for c in clusterings if c != chosen]
+    assert [r.split("\t")[0] for r in rows] == order + consensus
     assert all(r.split("\t")[1] == "2" for r in rows)
+    marks = [r.split("\t")[header.split("\t").index("recommended")] for r in rows]
+    assert marks == ["1"] + ["0"] * (len(rows) - 1)
     # the seeds' agreement, recomputed here from their labels with scikit-learn
     from sklearn.metrics import adjusted_rand_score
 
