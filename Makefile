@@ -26,7 +26,7 @@ FAST_LANE := not workflow and not slurm and not gpu and not browser
 BENCH_LOCK ?= /tmp/deepclust-bench.lock
 LOCKED := flock $(BENCH_LOCK)
 
-.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit clean
+.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit export clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -121,6 +121,13 @@ bench-scale: setup
 # job on a new machine, without and with the cache of pynndescent's and UMAP's functions.
 bench-jit: setup
 	$(LOCKED) $(BIN)/python tests/benchmarks/bench_jit_cache.py $(ARGS)
+
+# Sorted copies of a folder source's images, after make run: results/<DATASET>/by_cluster/
+# <ALGORITHM>/<cluster>/ as symbolic links to the files (deepclust/export.py), e.g.
+# make export DATASET=photos ALGORITHM=kmeans. DATASET and ALGORITHM reach the program in
+# its environment (make exports command-line variables), never in the recipe's shell text.
+export: $(VENV)/.installed
+	PYTHONPATH=scripts $(BIN)/python -m deepclust.export
 
 clean:
 	rm -rf results logs benchmarks .snakemake/metadata .snakemake/incomplete
