@@ -34,6 +34,22 @@ def source_names(source, rows):
     return [f"{names[s]}:{r}" for s, r in zip(split.tolist(), within)]
 
 
+def kept_rows(data, n_source):
+    """data.npz's ``source_rows`` (each image's row in the source; skipped images have
+    none), checked against the source's ``n_source`` images. Int64 ``(N,)``."""
+    if "source_rows" not in data:
+        raise ValueError(
+            "data.npz has no source_rows (written before issue 33): rerun the download"
+        )
+    rows = np.asarray(data["source_rows"], dtype=np.int64)
+    if len(rows) != len(data["labels"]) or (len(rows) and rows[-1] >= n_source):
+        raise ValueError(
+            f"data.npz lists {len(rows)} images up to source row {rows[-1] if len(rows) else -1},"
+            f" but the source now holds {n_source}: the dataset changed; rerun the download"
+        )
+    return rows
+
+
 def centre_distances(x, labels, chunk_rows=CHUNK_ROWS):
     """Euclidean distance of each row of ``x`` ``(N, D)`` (may be memory-mapped) to the
     mean of its cluster in ``labels`` int ``(N,)``; NaN for noise. Float64 ``(N,)``;
@@ -149,3 +165,14 @@ def write_tsv(path, columns, chunk_rows=CHUNK_ROWS):
             b = min(a + chunk_rows, n)
             writer.writerows(zip(*(_cells(v, a, b) for v in columns.values())))
     return n
+
+
+def read_column(path, column):
+    """One column of an assignments.tsv (or any table write_tsv wrote), as strings."""
+    with open(path, newline="", encoding="utf-8", errors="surrogateescape") as f:
+        reader = csv.reader(f, delimiter="\t")
+        header = next(reader)
+        if column not in header:
+            raise KeyError(f"{path} has no column {column!r}; it has {', '.join(header)}")
+        where = header.index(column)
+        return [row[where] for row in reader]

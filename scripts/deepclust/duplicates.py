@@ -27,6 +27,18 @@ def content_hash(item):
         return hashlib.file_digest(f, "sha256").digest()
 
 
+def source_hashes(source, rows, batch_rows=10_000):
+    """:func:`content_hash` of ``source``'s images ``rows`` (sorted int, source rows), read
+    a batch of the source at a time (``source.items(start, stop)``: paths or bytes)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    digests = []
+    for a in range(0, len(rows), batch_rows):
+        part = rows[a : a + batch_rows]
+        items = source.items(int(part[0]), int(part[-1]) + 1)
+        digests += [content_hash(items[i]) for i in (part - part[0]).tolist()]
+    return digests
+
+
 def exact_duplicate_pairs(digests):
     """Pairs of equal ``digests`` (one hash per image): every later image of a group of
     equal hashes paired with the group's first. Int64 ``(P, 2)``, sorted."""

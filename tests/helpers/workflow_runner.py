@@ -141,7 +141,10 @@ def planned_jobs(config):
       true labels, a confusion matrix and a gallery per clustering, the thumbnail map, and
       each enabled algorithm's own diagnostic figures (diagnostics), from the embeddings
       and the clustering's run.json; the cluster explorer page (one per dataset), from the
-      t-SNE and every clustering, which the report names;
+      map of every image (``map``), every clustering and assignments.tsv, which the report
+      names;
+    - per dataset: assignments.tsv (every clustering of the first seed, each consensus,
+      the first clustering in every seed) and duplicates.tsv (the first seed's embeddings);
     - with two or more seeds, per clustering: a consensus of its seeds' labels, scored and
       drawn (t-SNE map, gallery, confusion matrix) on the first seed's outputs; the first
       seed's gallery prints each cluster's stability from it;
@@ -207,7 +210,17 @@ def planned_jobs(config):
             for f in diagnostics(a, config["algorithms"][a])
         ]
         figures.append(add(Job("plot_tsne_thumbnails", d, seed), tsne, download))
-        figures.append(add(Job("explore", d), tsne, download, *clusterings.values()))
+        mapped = add(Job("map", d, seed), embed)
+        first = next(iter(clusterings))  # the designated clustering: every seed's
+        assigned = add(
+            Job("assignments", d),
+            download,
+            embed,
+            *clusterings.values(),
+            *(jobs_[3][first] for jobs_ in per_seed[1:]),
+        )
+        tables = [assigned, add(Job("duplicates", d), download, embed)]
+        figures.append(add(Job("explore", d), mapped, download, assigned, *clusterings.values()))
         consensus_scores, extras = [], []
         if len(seeds) > 1:  # the seeds' agreement and consensus, scored on the first seed's
             for c in clusterings:
@@ -222,6 +235,7 @@ def planned_jobs(config):
                 extras.append(add(Job("plot_confusion_consensus", d, None, c), download, voted))
                 jobs[Job("plot_gallery", d, seed, c)].append(voted)  # each row's stability
                 jobs[Job("explore", d)].append(voted)  # coloured by the seeds' agreement
+                jobs[assigned].append(voted)  # a column of its own
         summary = add(Job("summarize", d), *evaluations, *consensus_scores)
         trainings = [train for _, train, _, _ in per_seed]
         reports.append(
@@ -235,7 +249,7 @@ def planned_jobs(config):
                 *figures,
             )
         )
-        reports += extras
+        reports += extras + tables
     add(Job("all"), *reports)
     return jobs
 

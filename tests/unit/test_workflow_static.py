@@ -178,6 +178,7 @@ IMPORT_TO_CONDA = {  # import name -> conda-forge package, where they differ
     "PIL": "pillow",
     "yaml": "pyyaml",
     "umap": "umap-learn",
+    "openTSNE": "opentsne",
 }
 LIB = ROOT / "scripts" / "deepclust"
 

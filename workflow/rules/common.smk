@@ -394,17 +394,39 @@ def labelled(dataset):
 
 
 def explorer_inputs(wildcards):
-    """The explorer's inputs of the first seed: the t-SNE points and each clustering's
-    labels (``labels``, in CLUSTERINGS order); with several seeds, the share of seeds
+    """The explorer's inputs of the first seed: the map's points, the images' names (in
+    assignments.tsv) and each clustering's labels (``labels``, in CLUSTERINGS order); with
+    several seeds, the share of seeds
     behind each image's consensus cluster (``agreement``, in CONSENSUS order)."""
     first = seed_dirs(wildcards.dataset)[0]
     d = wildcards.dataset
     return {
-        "coordinates": f"{first}/tsne/coordinates.npz",
+        "coordinates": f"{first}/map/coordinates.npz",
+        "assignments": f"results/{d}/assignments.tsv",
         "labels": [f"{first}/clusters/{c}/labels.npy" for c in CLUSTERINGS],
         "agreement": [
             f"results/{d}/consensus/clusters/{c}/agreement.npy" for c in CONSENSUS
         ],
+    }
+
+
+# The clustering whose typicality and seed agreement assignments.tsv gives: the first one.
+DESIGNATED = CLUSTERINGS[0] if CLUSTERINGS else None
+
+
+def assignment_inputs(wildcards):
+    """assignments.tsv's inputs: each clustering's labels of the first seed (``labels``, in
+    CLUSTERINGS order), each consensus (``consensus``, CONSENSUS order), the designated
+    clustering's labels in every seed (``designated``) and the first seed's embeddings.
+    """
+    d, first = wildcards.dataset, seed_dirs(wildcards.dataset)[0]
+    return {
+        "labels": [f"{first}/clusters/{c}/labels.npy" for c in CLUSTERINGS],
+        "consensus": [
+            f"results/{d}/consensus/clusters/{c}/labels.npy" for c in CONSENSUS
+        ],
+        "designated": [f"{s}/clusters/{DESIGNATED}/labels.npy" for s in seed_dirs(d)],
+        "embeddings": first_seed_embeddings(wildcards),
     }
 
 
@@ -464,15 +486,24 @@ def diagnostic_caption(wildcards):
 
 
 def final_targets():
-    """The reports, and the consensus confusion matrices (in the HTML report only)."""
-    return expand(
-        "results/{dataset}/report/report.{ext}",
-        dataset=DATASETS,
-        ext=["tex", "pdf"],
-    ) + expand(
-        "results/{dataset}/consensus/figures/confusion_{algorithm}.png",
-        dataset=DATASETS,
-        algorithm=CONSENSUS,
+    """The reports, the tables of assignments and duplicates, and the consensus confusion
+    matrices (in the HTML report only)."""
+    return (
+        expand(
+            "results/{dataset}/report/report.{ext}",
+            dataset=DATASETS,
+            ext=["tex", "pdf"],
+        )
+        + expand(
+            "results/{dataset}/{table}.tsv",
+            dataset=DATASETS,
+            table=["assignments", "duplicates"],
+        )
+        + expand(
+            "results/{dataset}/consensus/figures/confusion_{algorithm}.png",
+            dataset=DATASETS,
+            algorithm=CONSENSUS,
+        )
     )
 
 

@@ -1,3 +1,25 @@
+rule map:
+    input:
+        embeddings=embeddings,
+        lib=lib("io", "map2d", "runlog"),
+    output:
+        "results/{dataset}/seed{seed}/map/coordinates.npz",
+    log:
+        "logs/{dataset}/seed{seed}/map.log",
+    benchmark:
+        "benchmarks/{dataset}/seed{seed}/map.tsv"
+    conda:
+        "../../envs/figures.yaml"
+    threads: 2
+    resources:
+        mem_mb=memory(800, 3),
+        runtime=30,
+    params:
+        map=canonical(config["map"]),
+    script:
+        "../../scripts/map.py"
+
+
 rule explore:
     input:
         unpack(explorer_inputs),
@@ -5,13 +27,16 @@ rule explore:
         images=downloaded("images.npy"),
         lib=lib(
             "io",
+            "assignments",
             "explorer",
+            "explorer_tools",
             "gallery",
             "figures",
             "labels",
             "metrics",
             "silhouette",
             "runlog",
+            "stability",
         ),
     output:
         report(
@@ -28,8 +53,8 @@ rule explore:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500, 0.2),
-        runtime=5,
+        mem_mb=memory(800, 0.5),
+        runtime=10,
     params:
         clusterings=CLUSTERINGS,
         consensus=CONSENSUS,
