@@ -14,7 +14,7 @@ from deepclust.assignments import (
 )
 from deepclust.names import consensus_of
 from deepclust.runlog import job_log
-from deepclust.sources import open_source
+from deepclust.sources.open import open_source
 
 inp, params = snakemake.input, snakemake.params
 with job_log(snakemake.log[0]) as log:

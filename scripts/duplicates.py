@@ -7,7 +7,7 @@ from threadpoolctl import threadpool_limits
 from deepclust.assignments import kept_rows, source_names, write_tsv
 from deepclust.duplicates import find_duplicates, source_hashes
 from deepclust.runlog import job_log
-from deepclust.sources import open_source
+from deepclust.sources.open import open_source
 
 inp, params = snakemake.input, snakemake.params
 with job_log(snakemake.log[0]) as log, threadpool_limits(snakemake.threads):
