@@ -19,8 +19,8 @@ CHECK_CONFIG := configs="$$($(BIN)/python scripts/deepclust/configfiles.py $(CON
 CONFIG_ARG := $${configs:+--configfile $$configs}
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
-# The test lanes (markers in pyproject.toml): test-fast leaves out everything that runs jobs.
-FAST_LANE := not workflow and not slurm and not gpu and not browser
+# The test lanes are folders: test-fast runs tests/unit/, where no job runs (tests/conftest.py
+# makes a job there fail); tests/workflow/ runs the workflow (markers in pyproject.toml).
 # make test and the bench targets wait for this machine-wide lock, so that two of them, from
 # any checkout, never run at once (test-fast does not take it).
 BENCH_LOCK ?= /tmp/deepclust-bench.lock
@@ -80,7 +80,7 @@ config-docs: setup
 
 # Unit tests, static checks and dry runs only: for development (under a minute).
 test-fast: $(VENV)/.installed
-	$(BIN)/python -m pytest -q -rs -m "$(FAST_LANE)" tests $(ARGS)
+	$(BIN)/python -m pytest -q -rs tests/unit $(ARGS)
 
 lint: setup
 	$(BIN)/snakemake --lint

@@ -6,8 +6,9 @@ import numba
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from deepclust.clustering import NOISE, run_algorithm
+from deepclust.cluster import run_algorithm
 from deepclust.io import save_json, save_npy
+from deepclust.labels import NOISE
 from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
 

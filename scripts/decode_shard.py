@@ -4,10 +4,13 @@ gathers the shards, drops failed rows and maps labels to class ids)."""
 
 import numpy as np
 
-from deepclust.data import NO_LABEL, class_ids, shard_bounds
 from deepclust.io import atomic_path, save_npz
+from deepclust.labels import NO_LABEL
 from deepclust.runlog import job_log
-from deepclust.sources import load_survey, open_source, write_fitted
+from deepclust.sources.arrays import class_ids, shard_bounds
+from deepclust.sources.decode import write_fitted
+from deepclust.sources.open import open_source
+from deepclust.sources.survey import load_survey
 
 settings, on_bad_image = snakemake.params.dataset, snakemake.params.on_bad_image
 shard, shards = int(snakemake.wildcards.shard), snakemake.params.shards

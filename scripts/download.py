@@ -6,18 +6,13 @@ shards > 1, concatenates the decoded shards."""
 
 import numpy as np
 
-from deepclust.data import NO_LABEL, fingerprint
 from deepclust.io import atomic_path, concatenate_npy, save_npz, save_text
+from deepclust.labels import NO_LABEL
 from deepclust.runlog import job_log
-from deepclust.sources import (
-    drop_rows,
-    load_survey,
-    open_source,
-    size_counts,
-    skipped_rows,
-    skipped_table,
-    write_fitted,
-)
+from deepclust.sources.arrays import fingerprint
+from deepclust.sources.decode import drop_rows, skipped_rows, skipped_table, write_fitted
+from deepclust.sources.open import open_source
+from deepclust.sources.survey import load_survey, size_counts
 
 settings, on_bad_image = snakemake.params.dataset, snakemake.params.on_bad_image
 output = snakemake.output

@@ -4,9 +4,9 @@ embed rule gathers them)."""
 import numpy as np
 import torch
 
-from deepclust.data import shard_bounds
 from deepclust.model import load_checkpoint, write_codes
 from deepclust.runlog import job_log
+from deepclust.sources.arrays import shard_bounds
 
 shard, shards = int(snakemake.wildcards.shard), snakemake.params.shards
 with job_log(snakemake.log[0]) as log:

@@ -6,7 +6,8 @@ import numpy as np
 
 from deepclust.io import save_npz
 from deepclust.runlog import job_log
-from deepclust.sources import choose_target, open_source, size_counts, survey
+from deepclust.sources.open import open_source
+from deepclust.sources.survey import choose_target, size_counts, survey
 
 settings, preprocessing = snakemake.params.dataset, snakemake.params.preprocessing
 with job_log(snakemake.log[0]) as log:

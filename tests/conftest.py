@@ -1,5 +1,6 @@
-"""Shared fixtures: the library on sys.path and a small real dataset in Hub layout; the test
-lanes (markers registered in pyproject.toml; ``make test-fast`` leaves out ``workflow``)."""
+"""Shared fixtures: the library on sys.path and a small real dataset in Hub layout. The fast
+lane is a folder: ``make test-fast`` runs tests/unit/, where no job may run; the real runs
+are in tests/workflow/ (its conftest.py holds ``small_run``; markers in pyproject.toml)."""
 
 import os
 import sys
@@ -12,21 +13,14 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests" / "helpers"))
 
 SHARED_MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
-# Fixtures that run the real workflow: a test using one is in the workflow lane.
-WORKFLOW_FIXTURES = {"small_run"}
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if WORKFLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.workflow)
+UNIT = ROOT / "tests" / "unit"
 
 
 @pytest.fixture(autouse=True)
-def only_dry_runs_outside_the_workflow_lane(request, monkeypatch):
-    """A test not marked ``workflow`` may dry-run or lint the workflow but not run its jobs
-    (workflow_runner.snakemake then fails), so the fast lane stays fast."""
-    if request.node.get_closest_marker("workflow") is None:
+def no_jobs_in_the_unit_folder(request, monkeypatch):
+    """A test in tests/unit/ may dry-run or lint the workflow but not run its jobs
+    (workflow_runner.snakemake then fails), so the fast lane, chosen by folder, stays fast."""
+    if Path(request.node.path).is_relative_to(UNIT):
         import workflow_runner
 
         monkeypatch.setattr(workflow_runner, "DRY_RUNS_ONLY", True)
@@ -53,13 +47,11 @@ def mnist_source(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def small_run(tmp_path_factory, mnist_source):
-    """The real workflow, run once locally on the first 2,000 images: ``(workdir, output)``."""
-    from workflow_runner import SMALL_N, copy_project, small_config, snakemake, write_config
-
-    workdir = copy_project(tmp_path_factory.mktemp("pipeline"))
-    configfile = write_config(
-        workdir, small_config(mnist_source, workdir / "hf_cache", limit=SMALL_N)
-    )
-    done = snakemake(workdir, "--cores", "2", "--configfile", configfile)
-    return workdir, done.stdout
+def real_mnist():
+    """The local MNIST copy itself, for a test of what only MNIST has (no stand-in): skipped
+    without ../shared, a failure in CI, where it must exist."""
+    if SHARED_MNIST.exists():
+        return str(SHARED_MNIST)
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must test on the real MNIST copy, but {SHARED_MNIST} is missing")
+    pytest.skip(f"needs MNIST itself: {SHARED_MNIST} is missing (in CI this fails)")

@@ -2,7 +2,7 @@
 need of a dataset, an algorithm to run, a self-training base that runs. Each returns or
 raises a message naming the setting; the Snakefile turns them into errors before any job."""
 
-from .data import DatasetError
+from .sources.errors import DatasetError
 
 TSNE_MIN_POINTS = 3  # deepclust.figures.tsne_coordinates refuses fewer
 

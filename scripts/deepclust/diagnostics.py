@@ -1,7 +1,7 @@
 """Diagnostic figures that an algorithm declares beside its labels.
 
 An algorithm names its figures in its registry entry,
-``@algorithm("dbscan", diagnostics=["kdistance"])`` (:mod:`deepclust.clustering`); each name
+``Algorithm("dbscan", ..., diagnostics=("kdistance",))`` (:mod:`deepclust.cluster`); each name
 is a :class:`Diagnostic` in ``FIGURES`` here. Rule plot_diagnostic draws it as
 ``figures/<name>_<algorithm>.png`` for the first seed, Snakemake's HTML report captions it
 with ``workflow/report/<name>.rst`` and the PDF report shows it after the confusion matrices,

@@ -1,5 +1,5 @@
 """Choosing the number of clusters K from the data alone (``n_clusters: auto``), never
-from labels. NumPy in, NumPy out; the algorithms of :mod:`deepclust.clustering` call it.
+from labels. NumPy in, NumPy out; the algorithms of :mod:`deepclust.cluster` call it.
 
 Criteria:
 
@@ -10,7 +10,7 @@ Criteria:
   (:func:`deepclust.silhouette.silhouette_estimate`, each sampled point scored against
   all points), so one K costs O(sample x N) distances.
 - ``merge_gap`` (umap_gmm): over-cluster, then merge the two most connected clusters step
-  by step (:func:`deepclust.clustering.merge_order`); each merge has a link strength.
+  by step (:func:`deepclust.cluster.merge_order`); each merge has a link strength.
   Stopping at K clusters is scored by the log-ratio of the weakest merge done to the
   strongest merge refused, the analogue of cutting a dendrogram at its largest gap;
   highest wins. On UMAP coordinates BIC keeps falling well past the number of classes,

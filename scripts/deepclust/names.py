@@ -18,7 +18,7 @@ def consensus_of(clustering):
 
 def title(name, titles):
     """Display name of a clustering: its algorithm's title in ``titles`` (the registry's,
-    deepclust.clustering.TITLES), its base's plus self-training, or the consensus of a
+    deepclust.cluster.TITLES), its base's plus self-training, or the consensus of a
     clustering's seeds."""
     if name.endswith(CONSENSUS_SUFFIX):
         return f"{title(name.removesuffix(CONSENSUS_SUFFIX), titles)}, consensus of seeds"

@@ -22,7 +22,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests" / "helpers")]
 
 from config_defaults import algorithm_defaults, section_defaults  # noqa: E402
-from deepclust.clustering import merge_clusters, umap_embed  # noqa: E402
+from deepclust.cluster import merge_clusters, umap_embed  # noqa: E402
 from deepclust.metrics import cluster_accuracy  # noqa: E402
 from disturbance import watch  # noqa: E402
 
@@ -36,7 +36,7 @@ def embedding(dataset, seed, cache):
 
     from deepclust.model import AutoencoderSettings, encode, scale_images, train_autoencoder
     from deepclust.preprocess import deskew
-    from deepclust.sources import load_image_dataset
+    from deepclust.sources.decode import load_image_dataset
 
     torch.set_num_threads(2)
     source = ROOT.parent / "shared" / "datasets" / dataset

@@ -29,7 +29,7 @@ sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests" / "helpers")]
 from ablation_overcluster import print_variant  # noqa: E402
 
 from config_defaults import algorithm_defaults  # noqa: E402
-from deepclust.clustering import umap_embed  # noqa: E402
+from deepclust.cluster import umap_embed  # noqa: E402
 from disturbance import watch  # noqa: E402
 
 
@@ -63,7 +63,7 @@ def features(dataset, seed, pca, deskewed, cache):
     if path.exists() and labels_path.exists():
         return np.load(path), np.load(labels_path)
     from deepclust.preprocess import deskew
-    from deepclust.sources import load_image_dataset
+    from deepclust.sources.decode import load_image_dataset
 
     source = ROOT.parent / "shared" / "datasets" / dataset
     images, labels, _ = load_image_dataset(
@@ -88,7 +88,7 @@ def autoencoder_codes(dataset, seed, cache):
     from config_defaults import section_defaults
     from deepclust.model import AutoencoderSettings, encode, scale_images, train_autoencoder
     from deepclust.preprocess import deskew
-    from deepclust.sources import load_image_dataset
+    from deepclust.sources.decode import load_image_dataset
 
     source = ROOT.parent / "shared" / "datasets" / dataset
     images, _, _ = load_image_dataset(str(source), ["train", "test"], "image", "label", n_jobs=2)

@@ -29,7 +29,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests" / "helpers")]
 
 from config_defaults import layered  # noqa: E402
-from deepclust.clustering import run_algorithm  # noqa: E402
+from deepclust.cluster import run_algorithm  # noqa: E402
 from deepclust.kselect import merge_gap_curve  # noqa: E402
 from deepclust.metrics import cluster_accuracy  # noqa: E402
 from disturbance import watch  # noqa: E402

@@ -37,7 +37,7 @@ def inputs(source, n):
     from sklearn.cluster import KMeans
     from sklearn.decomposition import PCA
 
-    from deepclust.sources import load_image_dataset
+    from deepclust.sources.decode import load_image_dataset
 
     images, true, names = load_image_dataset(source, ["train"], "image", "label", limit=n)
     pcs = PCA(50, random_state=0).fit_transform(images.reshape(len(images), -1) / 255.0)

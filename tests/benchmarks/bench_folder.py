@@ -3,9 +3,9 @@
     make bench-folder            # or: python tests/benchmarks/bench_folder.py [--repeats 3]
 
 1. Hub layout, per image, one process: reading as it was before folders and resizing came
-   (open the split, decode each PNG with Image.open + numpy, what deepclust.data did until
-   then) against the same plus the survey of the headers and write_fitted (the survey and
-   download rules' work). Goal: at most 1.5x.
+   (open the split, decode each PNG with Image.open + numpy, what deepclust.data, now
+   deepclust.sources.hub, did until then) against the same plus the survey of the headers
+   and write_fitted (the survey and download rules' work). Goal: at most 1.5x.
 2. MNIST's train split saved as 60,000 PNG files in class subfolders (built once in
    .bench-cache/mnist_png from the local copy's PNG bytes): listed, surveyed, decoded and
    written by the library with 2 processes, then by the workflow's survey and download jobs
@@ -71,7 +71,7 @@ def old_decode(encoded):
 def old_pipeline(cache_dir):
     """Reading Hub layout as it was: open the split, then per batch of 20,000 rows take the
     PNG bytes and decode them (no survey, no fitting)."""
-    from deepclust.data import encoded_images, open_splits
+    from deepclust.sources.hub import encoded_images, open_splits
 
     split = open_splits(str(MNIST), ["train"], "image", "label", None, cache_dir)[0][1]
     for a in range(0, len(split), 20_000):
@@ -93,7 +93,9 @@ PREPROCESSING = {"size": "auto", "max_side": 64, "channels": "auto", "fit": "pad
 
 def read_all(source_path, n_jobs, out):
     """Survey and write_fitted, as rules survey and download do: seconds per stage."""
-    from deepclust.sources import choose_target, open_source, survey, write_fitted
+    from deepclust.sources.decode import write_fitted
+    from deepclust.sources.open import open_source
+    from deepclust.sources.survey import choose_target, survey
 
     quiet = lambda _: None  # noqa: E731
     times = {}

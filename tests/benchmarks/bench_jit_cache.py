@@ -33,7 +33,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 import deepclust.jitcache
 from config_defaults import algorithm_defaults
-from deepclust.clustering import run_algorithm
+from deepclust.cluster import run_algorithm
 if {before!r}:
     deepclust.jitcache.cache_jitted = lambda *packages: 0
 name, n = {name!r}, {n!r}

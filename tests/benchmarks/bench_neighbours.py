@@ -1,5 +1,5 @@
 """Benchmark: k-distances and DBSCAN at scale, the exact path against the sampled /
-approximate one (deepclust.knee, deepclust.clustering.dbscan).
+approximate one (deepclust.knee, deepclust.cluster's dbscan).
 
 Data: the default autoencoder (784-128-64, 10 epochs, batch 256, symmetric scaling,
 seed 0) trained once on MNIST train; its codes of (a) MNIST train (60k), (b) 5 copies and
@@ -63,7 +63,7 @@ def build(source, threads):
     import torch
 
     from deepclust.model import AutoencoderSettings, encode, scale_images, train_autoencoder
-    from deepclust.sources import load_image_dataset
+    from deepclust.sources.decode import load_image_dataset
 
     CACHE.mkdir(exist_ok=True)
     torch.set_num_threads(threads)

@@ -42,7 +42,7 @@ def decode_speedup(source, cache_dir):
     both from a warm datasets cache."""
     import datasets
 
-    from deepclust.sources import load_image_dataset
+    from deepclust.sources.decode import load_image_dataset
 
     start = time.perf_counter()
     ours, _, _ = load_image_dataset(

@@ -29,7 +29,7 @@ from deepclust.jitcache import cache_folder
 from disturbance import watch
 
 os.environ["NUMBA_CACHE_DIR"] = cache_folder(os.environ)  # as the workflow's jobs, before numba
-from deepclust.clustering import run_algorithm
+from deepclust.cluster import run_algorithm
 from deepclust.metrics import cluster_accuracy
 from deepclust.selftrain import SelfTrainingSettings, self_train
 

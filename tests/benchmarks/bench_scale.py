@@ -46,7 +46,7 @@ def build_dataset(n, source):
     """``.bench-cache/scale/mnist-<n>``: n images in Hub layout (cached)."""
     import datasets
 
-    from deepclust.sources import load_image_dataset
+    from deepclust.sources.decode import load_image_dataset
     from hub_fixtures import png_bytes
 
     folder = CACHE / f"mnist-{n}"

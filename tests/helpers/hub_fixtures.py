@@ -64,7 +64,7 @@ def resized_subset(source, n, size, split="train"):
     names."""
     from PIL import Image
 
-    from deepclust.sources import load_image_dataset
+    from deepclust.sources.decode import load_image_dataset
 
     images, labels, names = load_image_dataset(str(source), [split], "image", "label", limit=n)
     small = np.stack(

@@ -13,7 +13,26 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_N = 2000  # images in the end-to-end runs
 PROJECT_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "envs", "profiles"]
-DRY_RUNS_ONLY = False  # set by tests/conftest.py for tests outside the workflow lane
+# The rules every run has, and those only config/presets/every-step.yaml adds.
+RULES = [
+    "all",
+    "survey",
+    "download",
+    "train_autoencoder",
+    "embed",
+    "cluster",
+    "evaluate",
+    "tsne",
+    "plot_tsne",
+    "plot_confusion",
+    "plot_diagnostic",
+    "plot_gallery",
+    "plot_tsne_thumbnails",
+    "summarize",
+    "pdf_report",
+]
+OPTIONAL_RULES = ["deskew", "self_train"]
+DRY_RUNS_ONLY = False  # set by tests/conftest.py for the tests in tests/unit/
 
 
 def copy_project(dest):
@@ -76,7 +95,7 @@ def snakemake(workdir, *args, check=True, timeout=900, env=None):
     """
     if DRY_RUNS_ONLY and not {"-n", "--dry-run", "--lint"} & set(args):
         raise AssertionError(
-            "this test runs workflow jobs: mark it @pytest.mark.workflow (or use small_run)"
+            "this test runs workflow jobs: move it to tests/workflow/ (tests/unit/ runs none)"
         )
     cmd = [sys.executable, "-m", "snakemake", *args]
     done = subprocess.run(

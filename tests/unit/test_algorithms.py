@@ -1,13 +1,18 @@
 """The algorithm registry: every shipped algorithm, errors, extension, DBSCAN eps auto."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from config_defaults import algorithm_defaults
-from deepclust import clustering
-from deepclust.clustering import ALGORITHMS, NOISE, algorithm, exact_knn, run_algorithm
+from deepclust import cluster
+from deepclust.cluster import REGISTRY, Algorithm, exact_knn, run_algorithm
+from deepclust.labels import NOISE
 
 # Each shipped algorithm's schema defaults, with what three small blobs need changed
 CHANGED = {
@@ -36,7 +41,7 @@ def agreement(labels, truth):
 
 
 def test_every_shipped_algorithm_is_registered():
-    assert set(SHIPPED) <= set(ALGORITHMS)
+    assert set(SHIPPED) <= set(REGISTRY)
 
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))
@@ -66,33 +71,65 @@ def test_unknown_algorithm_is_a_clear_error():
         run_algorithm("spectral", x, {}, 0)
 
 
-def test_adding_a_function_registers_it(monkeypatch):
-    monkeypatch.setattr(clustering, "ALGORITHMS", dict(ALGORITHMS))
-    monkeypatch.setattr(clustering, "DIAGNOSTICS", dict(clustering.DIAGNOSTICS))
+def register(monkeypatch, tmp_path, name, source):
+    """Register algorithm ``name``: a module of its own (``source``) and a registry entry."""
+    (tmp_path / f"algorithm_{name}.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    entry = Algorithm(name, f"algorithm_{name}", "fit", name.replace("_", " ").capitalize())
+    monkeypatch.setitem(REGISTRY, name, entry)
 
-    monkeypatch.setattr(clustering, "TITLES", dict(clustering.TITLES))
 
-    @algorithm("first_coordinate_sign", title="First coordinate's sign")
-    def sign(x, params, seed):
-        return (x[:, 0] > params["threshold"]).astype(int), {"extra": np.float32(1.5)}
-
-    assert clustering.ALGORITHMS["first_coordinate_sign"] is sign
-    assert clustering.TITLES["first_coordinate_sign"] == "First coordinate's sign"
+def test_adding_a_module_and_an_entry_registers_it(monkeypatch, tmp_path):
+    register(
+        monkeypatch,
+        tmp_path,
+        "first_coordinate_sign",
+        "import numpy as np\n"
+        "def fit(x, params, seed):\n"
+        "    return (x[:, 0] > params['threshold']).astype(int), {'extra': np.float32(1.5)}\n",
+    )
+    assert cluster.algorithm_function("first_coordinate_sign").__module__ == (
+        "algorithm_first_coordinate_sign"
+    )
     x, _ = blobs()
     labels, used = run_algorithm("first_coordinate_sign", x, {"threshold": 5}, 0)
     assert labels.dtype == np.int64 and set(labels.tolist()) == {0, 1}
     assert used == {"threshold": 5, "extra": 1.5} and type(used["extra"]) is float
 
 
-def test_wrong_label_shape_is_an_error(monkeypatch):
-    monkeypatch.setattr(clustering, "ALGORITHMS", dict(ALGORITHMS))
-    monkeypatch.setattr(clustering, "DIAGNOSTICS", dict(clustering.DIAGNOSTICS))
-    monkeypatch.setattr(clustering, "TITLES", dict(clustering.TITLES))
-    algorithm("broken", title="Broken")(lambda x, params, seed: np.zeros(3))
+def test_wrong_label_shape_is_an_error(monkeypatch, tmp_path):
+    register(
+        monkeypatch,
+        tmp_path,
+        "broken",
+        "import numpy as np\ndef fit(x, p, s):\n    return np.zeros(3)\n",
+    )
     with pytest.raises(
         ValueError, match=r"'broken' returned labels of shape \(3,\), expected \(300,\)"
     ):
         run_algorithm("broken", blobs()[0], {}, 0)
+
+
+def test_every_entry_names_a_function_of_a_module_of_the_package():
+    """The registry is data: each entry's module and function exist, and its module is one of
+    the package's own (an algorithm per module)."""
+    modules = {entry.module for entry in REGISTRY.values()}
+    assert len(modules) == len(REGISTRY)
+    for name, entry in REGISTRY.items():
+        assert entry.module == f"._{name}"
+        assert callable(cluster.algorithm_function(name))
+
+
+def test_importing_the_registry_imports_no_algorithm():
+    """The Snakefile imports the package at parse time: no scikit-learn, UMAP or numba."""
+    code = (
+        "import sys; import deepclust.cluster; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'umap', 'numba', "
+        "'scipy', 'pynndescent'}))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(cluster.__file__).parents[2])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out
 
 
 def test_dbscan_eps_auto_end_to_end_on_blobs():
@@ -139,14 +176,14 @@ def test_merge_clusters_joins_the_halves_of_a_class_not_two_classes():
     over = truth.copy()
     first = np.flatnonzero(truth == 0)
     over[first[x[first, 0] > np.median(x[first, 0])]] = 3  # blob 0 cut down the middle
-    merged = clustering.merge_clusters(x, over, 3, MERGE_NEIGHBORS)
+    merged = cluster.merge_clusters(x, over, 3, MERGE_NEIGHBORS)
     assert merged.dtype == np.int64 and set(merged.tolist()) == {0, 1, 2}
     assert agreement(merged, truth) == 1.0
-    np.testing.assert_array_equal(merged, clustering.merge_clusters(x, over, 3, MERGE_NEIGHBORS))
+    np.testing.assert_array_equal(merged, cluster.merge_clusters(x, over, 3, MERGE_NEIGHBORS))
     # nothing to merge
-    np.testing.assert_array_equal(clustering.merge_clusters(x, over, 4, MERGE_NEIGHBORS), over)
+    np.testing.assert_array_equal(cluster.merge_clusters(x, over, 4, MERGE_NEIGHBORS), over)
     with pytest.raises(ValueError, match="cannot merge 4 clusters into 5"):
-        clustering.merge_clusters(x, over, 5, MERGE_NEIGHBORS)
+        cluster.merge_clusters(x, over, 5, MERGE_NEIGHBORS)
 
 
 def test_umap_gmm_over_clusters_then_merges():
@@ -165,7 +202,7 @@ def test_umap_gmm_fits_a_sample_and_places_the_rest():
     x, truth = blobs(n_per=700, seed=5)
     params = SHIPPED["umap_gmm"] | {"gmm_n_init": 1, "over_clusters": 6, "merge_neighbors": 10}
     labels, used = run_algorithm("umap_gmm", x, params | {"fit_sample": 1000}, seed=2)
-    sample = clustering.fit_sample(len(x), 1000, seed=2)
+    sample = cluster.fit_sample(len(x), 1000, seed=2)
     alone, _ = run_algorithm("umap_gmm", x[sample], params | {"fit_sample": None}, seed=2)
     np.testing.assert_array_equal(labels[sample], alone)
     assert len(set(labels.tolist())) == 3 and agreement(labels, truth) > 0.98
@@ -181,14 +218,14 @@ def test_umap_gmm_below_fit_sample_fits_every_point():
     a, used = run_algorithm("umap_gmm", x, params | {"fit_sample": len(x)}, seed=0)
     b, _ = run_algorithm("umap_gmm", x, params | {"fit_sample": None}, seed=0)
     np.testing.assert_array_equal(a, b)
-    assert "exactness" not in used and clustering.fit_sample(len(x), len(x), 0) is None
+    assert "exactness" not in used and cluster.fit_sample(len(x), len(x), 0) is None
 
 
 def test_every_algorithm_has_a_title_in_its_registry_entry():
-    from deepclust.clustering import ALGORITHMS, TITLES
+    from deepclust.cluster import TITLES
     from deepclust.names import consensus_of, self_trained, title
 
-    assert set(TITLES) == set(ALGORITHMS) and all(TITLES.values())
+    assert set(TITLES) == set(REGISTRY) and all(TITLES.values())
     assert title("dbscan", TITLES) == "DBSCAN"
     assert title(self_trained("umap_gmm"), TITLES) == "UMAP + GMM (N2D) + self-training"
     assert (

@@ -13,7 +13,7 @@ from deepclust.assignments import (
     typicality,
     write_tsv,
 )
-from deepclust.sources import open_source
+from deepclust.sources.open import open_source
 from hub_fixtures import digits_as_mnist, write_hub_dataset
 from image_folders import save
 

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from config_defaults import algorithm_defaults
-from deepclust.clustering import ALGORITHMS, NOISE, check_embeddings, run_algorithm
+from deepclust.cluster import REGISTRY, check_embeddings, run_algorithm
+from deepclust.labels import NOISE
 
 
 def blobs(n_per=40, seed=0):
@@ -18,7 +19,7 @@ def same_partition(a, b):
 
 
 def test_registry_has_the_seed_algorithms():
-    assert {"kmeans", "dbscan"} <= set(ALGORITHMS)
+    assert {"kmeans", "dbscan"} <= set(REGISTRY)
 
 
 def test_kmeans_recovers_blobs_and_is_seeded():

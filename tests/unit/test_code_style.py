@@ -80,3 +80,55 @@ def test_the_length_check_sees_long_functions():
     assert name == "A.f" and node.end_lineno - node.lineno + 1 == MAX_LINES + 1
     assert _states_reason(f"    {REASON} one table, read top to bottom")
     assert not _states_reason(f"    {REASON}")
+
+
+LIBRARY = ROOT / "scripts" / "deepclust"
+MAX_MODULE_LINES = 400
+
+
+def test_no_library_module_is_over_400_lines():
+    long = {
+        str(p.relative_to(LIBRARY)): n
+        for p in LIBRARY.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"library modules over {MAX_MODULE_LINES} lines: split them: {long}"
+
+
+def module_constants(source):
+    """Public names a module defines at its top in capitals (``NOISE = -1``, ``TITLES =
+    {...}``), and those it re-exports (``from .labels import NOISE as NOISE``)."""
+    defined, reexported = set(), set()
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        defined |= {n for n in names if n.isupper() and not n.startswith("_")}
+        if isinstance(node, ast.ImportFrom):
+            reexported |= {a.name for a in node.names if a.asname == a.name}
+    return defined, reexported
+
+
+def test_each_constant_has_one_meaning_and_one_home():
+    """A capitalised name (NOISE, NO_LABEL, TITLES, ...) is defined in one library module
+    only, and no module re-exports one under its own name: one meaning per name, imported
+    from where it is defined (a package's __init__ may import its own modules' names)."""
+    homes, reexports = {}, []
+    for path in sorted(LIBRARY.rglob("*.py")):
+        defined, reexported = module_constants(path.read_text())
+        for name in defined:
+            homes.setdefault(name, []).append(str(path.relative_to(LIBRARY)))
+        reexports += [f"{path.relative_to(LIBRARY)}: {name}" for name in reexported]
+    assert {name: where for name, where in homes.items() if len(where) > 1} == {}
+    assert reexports == []
+    assert homes["NOISE"] == homes["NO_LABEL"] == ["labels.py"]
+    # the workflow's list of enabled algorithms is ALGORITHMS; the library's registry is not
+    assert "ALGORITHMS" not in homes and homes["REGISTRY"] == ["cluster/_registry.py"]
+
+
+def test_the_constant_check_sees_definitions_and_reexports():
+    source = (
+        "import numpy as np\nNOISE = -1\nlimit: int = 3\nfrom .labels import NO_LABEL as NO_LABEL\n"
+    )
+    assert module_constants(source) == ({"NOISE"}, {"NO_LABEL"})

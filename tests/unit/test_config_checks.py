@@ -1,7 +1,7 @@
 import pytest
 
 from deepclust.config_checks import check_enough_images, config_problems, images_needed
-from deepclust.data import DatasetError
+from deepclust.sources import DatasetError
 
 
 def test_images_needed_counts_enabled_steps_only():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from deepclust.clustering import NOISE
 from deepclust.figures import OTHER, cap_clusters, confusion_column_names, plot_confusion
+from deepclust.labels import NOISE
 from deepclust.metrics import confusion_after_matching
 
 

@@ -3,17 +3,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepclust.data import (
-    NO_LABEL,
-    DatasetError,
-    class_ids,
-    fingerprint,
-    label_ids,
-    open_splits,
-    shard_bounds,
-)
-from deepclust.images import Target, fitted
-from deepclust.sources import HubSource, load_image_dataset, write_fitted
+from deepclust.labels import NO_LABEL
+from deepclust.sources.arrays import class_ids, fingerprint, shard_bounds
+from deepclust.sources.decode import load_image_dataset, write_fitted
+from deepclust.sources.errors import DatasetError
+from deepclust.sources.hub import HubSource, label_ids, open_splits
+from deepclust.sources.images import Target, fitted
 from hub_fixtures import digits_as_mnist, png_bytes, write_hub_dataset
 
 

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from deepclust.clustering import ALGORITHMS, DIAGNOSTICS
+from deepclust.cluster import DIAGNOSTICS, REGISTRY
 from deepclust.diagnostics import FIGURES, draw
 from workflow_runner import ROOT
 
@@ -16,7 +16,7 @@ DBSCAN = {"eps": "auto", "min_samples": 5, "exact_max": 100000, "kdistance_sampl
 def test_every_declared_figure_exists_with_a_caption():
     assert DIAGNOSTICS["dbscan"] == ("kdistance",) and DIAGNOSTICS["hdbscan"] == ()
     assert DIAGNOSTICS["kmeans"] == ("kselection",)  # drawn only when n_clusters is auto
-    assert set(DIAGNOSTICS) == set(ALGORITHMS)
+    assert set(DIAGNOSTICS) == set(REGISTRY)
     for algorithm, figures in DIAGNOSTICS.items():
         for name in figures:
             assert name in FIGURES, f"{algorithm} declares an unknown figure {name}"
@@ -58,7 +58,7 @@ def test_no_rule_or_report_code_names_an_algorithm():
     ]
     for path in files:
         text = path.read_text().lower()
-        for name in ALGORITHMS:
+        for name in REGISTRY:
             assert not re.search(rf"\b{name}\b", text), f"{path.name} names {name}"
         assert "kdistance" not in text, path.name
 

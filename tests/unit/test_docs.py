@@ -91,11 +91,12 @@ def test_catalog_file_says_how_to_run_the_workflow():
 
 def test_architecture_names_every_library_module_in_its_layer():
     """docs/architecture.md and its figure (docs/make_architecture_figure.py) cover every
-    module of scripts/deepclust/, each in the layer its imports give it."""
+    module and package of scripts/deepclust/, each in the layer its imports give it, and
+    every module of a package in that package's paragraph."""
     sys.path.insert(0, str(ROOT / "docs"))
     import make_architecture_figure as figure
 
-    graph = {p.stem: figure.imports(p) for p in figure.LIB.glob("*.py") if p.stem != "__init__"}
+    graph, packages = figure.graphs()
     layer = figure.layers(graph)
     text = (ROOT / "docs" / "architecture.md").read_text()
     svg = (ROOT / "docs" / "figures" / "library_layers.svg").read_text()
@@ -105,3 +106,12 @@ def test_architecture_names_every_library_module_in_its_layer():
         paragraph = text[text.index(bullet) :].split("\n- ")[0]
         assert f"`{name}`" in paragraph, f"architecture.md: {name} is not under layer {depth}"
         assert f"<title>{name}</title>" in svg, f"library_layers.svg lacks {name}: rerun the script"
+    assert set(packages) == {"cluster", "sources"}
+    for package, inside in packages.items():
+        inner = figure.layers(inside)  # no cycle inside a package either
+        assert all(inner[m] < inner[key] for key in inside for m in inside[key])
+        paragraph = text[text.index(f"- **`{package}/`**") :].split("\n- ")[0]
+        for key in inside:
+            short = key.split(".")[-1] if key != package else "__init__"
+            assert f"`{short}`" in paragraph, f"architecture.md: {key} is not under {package}/"
+            assert key == package or short in svg, f"library_layers.svg lacks {key}: rerun it"

@@ -10,7 +10,9 @@ from deepclust.duplicates import (
     find_duplicates,
     near_duplicate_pairs,
 )
-from deepclust.sources import choose_target, open_source, survey, write_fitted
+from deepclust.sources.decode import write_fitted
+from deepclust.sources.open import open_source
+from deepclust.sources.survey import choose_target, survey
 from image_folders import folder_with_copies
 
 AUTO = {"size": "auto", "max_side": 64, "channels": "auto", "fit": "pad"}

@@ -1,14 +1,15 @@
-"""Reading folders of image files of any size, mode and format (deepclust.images,
-deepclust.imagefolder, deepclust.sources)."""
+"""Reading folders of image files of any size, mode and format (deepclust.sources: images,
+folder, survey, decode)."""
 
 import io
 
 import numpy as np
 import pytest
 
-from deepclust.data import DatasetError
-from deepclust.imagefolder import is_image_folder, list_image_folder
-from deepclust.images import (
+from deepclust.sources.decode import load_image_dataset, skipped_rows, skipped_table, write_fitted
+from deepclust.sources.errors import DatasetError
+from deepclust.sources.folder import is_image_folder, list_image_folder
+from deepclust.sources.images import (
     ImageError,
     Target,
     choose_channels,
@@ -16,16 +17,8 @@ from deepclust.images import (
     fitted,
     image_info,
 )
-from deepclust.sources import (
-    choose_target,
-    load_image_dataset,
-    open_source,
-    size_counts,
-    skipped_rows,
-    skipped_table,
-    survey,
-    write_fitted,
-)
+from deepclust.sources.open import open_source
+from deepclust.sources.survey import choose_target, size_counts, survey
 from hub_fixtures import write_hub_dataset
 from image_folders import mixed_digit_folder, save, truncated_jpeg
 
@@ -171,11 +164,11 @@ def test_mixed_folder_is_read_whole_with_class_labels(tmp_path):
 
 
 def test_parallel_reading_matches_serial(tmp_path, monkeypatch):
-    from deepclust import sources
+    from deepclust.sources import survey as survey_module
 
     folder, _ = mixed_digit_folder(tmp_path / "digits", 40, labelled=False)
     serial, _, _, _ = read_folder(folder, n_jobs=1)
-    monkeypatch.setattr(sources, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(survey_module, "PARALLEL_MIN", 10)
     parallel, labels, _, _ = read_folder(folder, n_jobs=2)
     np.testing.assert_array_equal(parallel, serial)
     assert labels is None
@@ -216,7 +209,7 @@ def test_unreadable_folder_is_named(tmp_path, monkeypatch):
     """As root a chmod 0 folder is still readable, so the refusal is simulated."""
     import os
 
-    from deepclust import imagefolder
+    from deepclust.sources import folder as imagefolder
 
     folder = tmp_path / "locked"
     save(folder / "a" / "x.png", np.zeros((4, 4), np.uint8))
@@ -255,7 +248,7 @@ def test_hub_layout_of_mixed_sizes_is_fitted_too(tmp_path):
 def test_png_headers_read_directly_agree_with_pillow(array):
     from PIL import Image
 
-    from deepclust.images import _png_info
+    from deepclust.sources.images import _png_info
     from hub_fixtures import png_bytes
 
     data = png_bytes(array)

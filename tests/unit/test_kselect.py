@@ -11,7 +11,7 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
 
 from config_defaults import algorithm_defaults
-from deepclust.clustering import diagnostic_figures, merge_clusters, run_algorithm
+from deepclust.cluster import diagnostic_figures, merge_clusters, run_algorithm
 from deepclust.config_checks import images_needed
 from deepclust.kselect import (
     KSelection,

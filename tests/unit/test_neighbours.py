@@ -6,8 +6,9 @@ from sklearn.cluster import DBSCAN
 from sklearn.metrics import adjusted_rand_score
 
 from config_defaults import algorithm_defaults
-from deepclust.clustering import NOISE, run_algorithm
+from deepclust.cluster import run_algorithm
 from deepclust.knee import auto_eps, k_distances, sample_indices, sample_size_for
+from deepclust.labels import NOISE
 from deepclust.neighbours import dbscan_knn, knn_graph
 
 # DBSCAN's scale settings at their schema defaults

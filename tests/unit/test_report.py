@@ -4,17 +4,16 @@ import shutil
 import pytest
 from jinja2 import UndefinedError
 
-from deepclust.clustering import TITLES
+from deepclust.cluster import TITLES
 from deepclust.compile_tex import compile_pdf, tex_errors
 from deepclust.latex import tex_escape
 from deepclust.names import title
-from deepclust.pdf_report import (
+from deepclust.pdf_report import render, report_context
+from deepclust.pdf_tables import (
     comparison,
     exactness,
     metrics_table,
     params_text,
-    render,
-    report_context,
     summary_table,
     versions_table,
 )

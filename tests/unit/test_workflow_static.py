@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 from workflow_runner import (
+    OPTIONAL_RULES,
     ROOT,
+    RULES,
     copy_project,
     expected_jobs,
     job_counts,
@@ -182,69 +184,144 @@ IMPORT_TO_CONDA = {  # import name -> conda-forge package, where they differ
 LIB = ROOT / "scripts" / "deepclust"
 
 
-def imports_of(path):
-    """``(deepclust modules, third-party top-level packages)`` that ``path`` imports anywhere:
-    module level or inside functions, absolute or relative (``from .clustering import NOISE``)."""
+def module_file(key):
+    """The file of library module ``key`` (dotted, below deepclust): ``sources.hub`` is
+    sources/hub.py, a package ``cluster`` its __init__.py."""
+    path = LIB.joinpath(*key.split("."))
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def with_parents(key):
+    """``key`` and the packages it lies in (importing a module runs their __init__ too)."""
+    parts = key.split(".")
+    return {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+
+
+def lazy_names(package):
+    """A package's names imported on first use (its ``_LAZY`` table): name -> module key."""
     import ast
 
+    for node in ast.parse(module_file(package).read_text()).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "_LAZY":
+            table = ast.literal_eval(node.value)
+            return {name: f"{package}.{module.lstrip('.')}" for name, module in table.items()}
+    return {}
+
+
+def dynamic_imports():
+    """Modules imported by name at run time: run_algorithm imports the module each registry
+    entry names."""
+    from deepclust.cluster import REGISTRY
+
+    return {"cluster._run": {f"cluster.{e.module.lstrip('.')}" for e in REGISTRY.values()}}
+
+
+def imports_of(path, key=None):
+    """``(deepclust modules, third-party top-level packages)`` that ``path`` (library module
+    ``key``, or None for a script) imports anywhere: module level or inside functions,
+    absolute or relative (``from ..labels import NOISE``). Modules are dotted keys below
+    deepclust, with the packages they lie in; ``from deepclust.sources import open_source``
+    reaches the module the package's ``_LAZY`` table names."""
+    import ast
+
+    package = key if key and path.name == "__init__.py" else (key or "").rpartition(".")[0]
     modules, packages = set(), set()
 
-    def add(name):
+    def add(name, names=()):
         top, _, rest = name.partition(".")
-        if top == "deepclust":
-            if rest:
-                modules.add(rest.split(".")[0])
-        elif top not in sys.stdlib_module_names:
-            packages.add(top)
+        if top != "deepclust":
+            if top not in sys.stdlib_module_names:
+                packages.add(top)
+            return
+        if rest:
+            modules.update(with_parents(rest))
+        for alias in names:
+            sub = f"{rest}.{alias}" if rest else alias
+            if module_file(sub).exists():
+                modules.update(with_parents(sub))
+            elif rest and alias in lazy_names(rest):
+                modules.update(with_parents(lazy_names(rest)[alias]))
 
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 add(alias.name)
         elif isinstance(node, ast.ImportFrom):
-            assert node.level <= 1, f"{path}: {ast.unparse(node)}"  # deepclust is flat
-            name = f"deepclust.{node.module or ''}" if node.level else node.module
-            if name.rstrip(".") == "deepclust":  # from . import x, from deepclust import x
-                modules |= {alias.name for alias in node.names}
-            else:  # from .x import y, from deepclust.x import y, from numpy import y
-                add(name)
+            if node.level:
+                base = ["deepclust", *package.split(".")] if package else ["deepclust"]
+                base = base[: len(base) - node.level + 1]
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module
+            add(name, [alias.name for alias in node.names])
     return modules, packages
 
 
 def script_imports(script):
     """What running ``script`` may import: the deepclust modules it reaches, following each
-    module's own imports (in functions too), and every third-party package any of them names."""
+    module's own imports (in functions too, and those made by name at run time), and every
+    third-party package any of them names."""
     modules, packages = imports_of(script)
+    dynamic = dynamic_imports()
     todo = list(modules)
     while todo:
-        more, found = imports_of(LIB / f"{todo.pop()}.py")
+        key = todo.pop()
+        more, found = imports_of(module_file(key), key)
+        more |= set().union(*(with_parents(m) for m in dynamic.get(key, ())))
         packages |= found
         todo += sorted(more - modules)
         modules |= more
     return modules, packages
 
 
+def declared_modules(names):
+    """The module keys ``lib(*names)`` declares: a package's name stands for all its modules,
+    ``package.module`` for that module and its package's __init__ (as lib() in the rules)."""
+    keys = set()
+    for name in names:
+        folder = LIB.joinpath(*name.split("."))
+        if folder.is_dir():
+            inside = {f"{name}.{p.stem}" for p in folder.glob("*.py") if p.stem != "__init__"}
+            keys |= {name} | inside
+        else:
+            keys |= with_parents(name)
+    return keys
+
+
 def test_import_scan_sees_relative_and_function_level_imports(tmp_path):
     """The scan itself: it must see what a scan of module-level absolute imports misses."""
     (tmp_path / "module.py").write_text(
         "import numpy as np\n"
-        "from .labels import NOISE\n"
-        "from . import io\n"
+        "from ..labels import NOISE\n"
+        "from . import _knn\n"
         "from deepclust import knee\n"
-        "import deepclust.data\n"
+        "import deepclust.sources.errors\n"
+        "from deepclust.sources import open_source\n"
         "def plot():\n"
         "    import matplotlib.pyplot as plt\n"
         "    from sklearn.manifold import TSNE\n"
-        "    from .metrics import contingency\n"
+        "    from ..metrics import contingency\n"
         "    import json, os.path\n"
     )
-    assert imports_of(tmp_path / "module.py") == (
-        {"labels", "io", "knee", "data", "metrics"},
+    assert imports_of(tmp_path / "module.py", "cluster._example") == (
+        {
+            "labels",
+            "cluster",
+            "cluster._knn",
+            "knee",
+            "sources",
+            "sources.errors",
+            "sources.open",
+            "metrics",
+        },
         {"numpy", "matplotlib", "sklearn"},
     )
     # transitively: gallery imports metrics inside a function, metrics imports silhouette there
     modules, packages = script_imports(ROOT / "scripts" / "plot_tsne_thumbnails.py")
     assert {"gallery", "metrics", "silhouette"} <= modules and "numba" in packages
+    # run_algorithm imports each algorithm's module by its registry entry's name
+    modules, packages = script_imports(ROOT / "scripts" / "cluster.py")
+    assert declared_modules(["cluster"]) <= modules and "umap" in packages
 
 
 def rules_with_scripts():
@@ -253,7 +330,7 @@ def rules_with_scripts():
         if script:
             env = re.search(r'conda:\s*"([^"]+)"', body).group(1)
             lib = re.search(r"lib\((.*?)\)", body, re.S)
-            modules = set(re.findall(r'"(\w+)"', lib.group(1))) if lib else set()
+            modules = declared_modules(re.findall(r'"([\w.]+)"', lib.group(1)) if lib else [])
             rules_dir = ROOT / "workflow" / "rules"
             yield (
                 name,
@@ -313,3 +390,21 @@ def test_scripts_read_only_what_their_rule_declares(script):
     }
     assert read, f"{script.name} reads nothing of its job"
     assert read <= DECLARED, f"{script.name} reads snakemake.{', '.join(sorted(read - DECLARED))}"
+
+
+def test_committed_rule_graph_is_current():
+    svg = (ROOT / "workflow" / "rulegraph.svg").read_text()
+    for rule in RULES + OPTIONAL_RULES:
+        assert f">{rule}</text>" in svg, (
+            f"{rule} missing from workflow/rulegraph.svg "
+            "(run make dag CONFIG=config/presets/every-step.yaml)"
+        )
+
+
+def test_no_test_here_runs_a_job(tmp_path):
+    """The fast lane is this folder: a job started from it fails (tests/conftest.py)."""
+    with pytest.raises(AssertionError, match="move it to tests/workflow/"):
+        snakemake(tmp_path, "--cores", "1")
+    # the finished run is a fixture of tests/workflow/ only: a test here cannot ask for it
+    assert "def small_run" in (ROOT / "tests" / "workflow" / "conftest.py").read_text()
+    assert "def small_run" not in (ROOT / "tests" / "conftest.py").read_text()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from config_defaults import default_config
-from deepclust.clustering import ALGORITHMS
+from deepclust.cluster import REGISTRY
 from workflow_runner import (
     assert_metrics_match,
     copy_project,
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.workflow
 def test_every_algorithm_and_the_seed_summary(mnist_source, tmp_path):
     workdir = copy_project(tmp_path / "wf")
     shipped = default_config()["algorithms"]
-    assert set(shipped) == set(ALGORITHMS), "each registered algorithm needs a schema block"
+    assert set(shipped) == set(REGISTRY), "each registered algorithm needs a schema block"
     config = small_config(mnist_source, workdir / "hf_cache", limit=1000, epochs=2)
     config["seeds"] = [0, 1]
     config["algorithms"] = {name: {"enabled": True} for name in shipped}

@@ -3,7 +3,7 @@ rule cluster:
         embeddings=embeddings,
         lib=lib(
             "io",
-            "clustering",
+            "cluster",
             "jitcache",
             "kselect",
             "knee",

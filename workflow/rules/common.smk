@@ -19,11 +19,11 @@ TEMPLATES = Path(workflow.basedir) / "workflow" / "templates"
 # against the images the survey and the download found before the jobs that use them.
 sys.path.insert(0, str(LIB.parent))
 from deepclust.config_checks import check_enough_images, config_problems, images_needed
-from deepclust.data import DatasetError
+from deepclust.sources.errors import DatasetError
 
 # The diagnostic figures and display names the algorithms declare in their registry entries
 # (light: numpy only).
-from deepclust.clustering import TITLES as ALGORITHM_TITLES, diagnostic_figures
+from deepclust.cluster import TITLES as ALGORITHM_TITLES, diagnostic_figures
 from deepclust.failures import failure_lines
 
 # The names of the self-trained relabelling and of the consensus of seeds.
@@ -131,12 +131,23 @@ wildcard_constraints:
 
 
 def lib(*modules):
-    """Paths of the library modules a script imports, declared as rule inputs.
+    """Paths of the library modules a script imports, declared as rule inputs. A
+    package's name (``"cluster"``) stands for all its modules, ``"sources.hub"`` for that
+    module and its package's ``__init__``.
 
     Relative to the working directory, so moving the project does not make every
     job look stale to Snakemake (it records the set of input paths).
     """
-    return [os.path.relpath(LIB / f"{m}.py") for m in ("__init__", *modules)]
+    paths = [LIB / "__init__.py"]
+    for name in modules:
+        path = LIB.joinpath(*name.split("."))
+        if path.is_dir():
+            paths += sorted(path.glob("*.py"))
+        else:
+            packages = [p for p in path.parents if p.is_relative_to(LIB) and p != LIB]
+            paths += [p / "__init__.py" for p in reversed(packages)]
+            paths.append(path.with_suffix(".py"))
+    return [os.path.relpath(p) for p in dict.fromkeys(paths)]
 
 
 def enough_images(dataset, n_images):

@@ -1,6 +1,17 @@
 checkpoint survey:
     input:
-        lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
+        lib=lib(
+            "io",
+            "runlog",
+            "sources.arrays",
+            "sources.errors",
+            "sources.folder",
+            "sources.hub",
+            "sources.images",
+            "sources.layout",
+            "sources.open",
+            "sources.survey",
+        ),
     output:
         "results/{dataset}/survey.npz",
     log:
@@ -24,7 +35,7 @@ checkpoint survey:
 rule decode_shard:
     input:
         survey=surveyed,
-        lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
+        lib=lib("io", "labels", "runlog", "sources"),
     output:
         images=temp("results/{dataset}/shards/{shard}/images.npy"),
         rows=temp("results/{dataset}/shards/{shard}/rows.npz"),
@@ -52,7 +63,7 @@ rule decode_shard:
 checkpoint download:
     input:
         survey=surveyed,
-        lib=lib("io", "data", "images", "imagefolder", "labels", "runlog", "sources"),
+        lib=lib("io", "labels", "runlog", "sources"),
         shards=shard_files("results/{dataset}/shards/{shard}/images.npy"),
         shard_rows=shard_files("results/{dataset}/shards/{shard}/rows.npz"),
     output:

@@ -34,7 +34,7 @@ rule embed_shard:
     input:
         data=model_images,
         model="results/{dataset}/seed{seed}/model/autoencoder.pt",
-        lib=lib("io", "data", "labels", "model", "runlog", "settings"),
+        lib=lib("io", "model", "runlog", "settings", "sources.arrays", "sources.errors"),
     output:
         temp("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
     log:

@@ -9,6 +9,7 @@ rule pdf_report:
             "labels",
             "latex",
             "pdf_report",
+            "pdf_tables",
             "compile_tex",
             "names",
             "provenance",

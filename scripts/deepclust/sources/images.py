@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 GREY_MODES = {"1", "L", "LA", "I", "F", "I;16", "I;16L", "I;16B", "I;16N"}
 FITS = ("pad", "crop", "stretch")
@@ -47,8 +48,6 @@ class Target:
 
 def open_image(item):
     """A lazily decoded PIL image from a file path or the bytes of an encoded image."""
-    from PIL import Image, UnidentifiedImageError
-
     try:
         return Image.open(io.BytesIO(item) if isinstance(item, bytes) else item)
     except (UnidentifiedImageError, OSError, ValueError, TypeError) as err:
@@ -179,15 +178,11 @@ def fitted(item, target):
 
 
 def _upright(img):
-    from PIL import ImageOps
-
     return ImageOps.exif_transpose(img) if orientation(img) != 1 else img
 
 
 def _as_mode(img, mode):
     """``img`` in mode L or RGB: high-bit-depth grey scaled, transparency over black."""
-    from PIL import Image
-
     if img.mode in ("I", "F") or img.mode.startswith("I;16"):
         values = np.asarray(img).astype(np.float64)
         top = 255.0 if values.max(initial=0) <= 255 else 65535.0
@@ -202,8 +197,6 @@ def _as_mode(img, mode):
 
 
 def _resized(img, target):
-    from PIL import Image, ImageOps
-
     size = (target.width, target.height)
     if img.size == size:
         return img

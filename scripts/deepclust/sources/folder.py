@@ -3,7 +3,11 @@
 import os
 from pathlib import Path
 
-from .data import DATA_SUFFIXES, IMAGE_SUFFIXES, DatasetError
+import numpy as np
+
+from .arrays import class_ids
+from .errors import DatasetError
+from .layout import DATA_SUFFIXES, IMAGE_SUFFIXES
 
 
 def _entries(folder):
@@ -80,3 +84,31 @@ def list_image_folder(root):
             f"({', '.join(IMAGE_SUFFIXES)}) at its top or in its subfolders; it holds: {names}"
         )
     return files, classes, ignored
+
+
+class FolderSource:
+    """The image files of a folder (see list_image_folder), in sorted order."""
+
+    kind = "folder"
+
+    def __init__(self, root, files, classes):
+        self.root, self.files, self.classes = Path(root), files, classes
+
+    def __len__(self):
+        return len(self.files)
+
+    @property
+    def labelled(self):
+        return self.classes is not None
+
+    def items(self, start, stop):
+        return [str(self.root / f) for f in self.files[start:stop]]
+
+    def label_values(self, start, stop):
+        return None if self.classes is None else np.array(self.classes[start:stop], dtype=str)
+
+    def labels(self, values):
+        return class_ids(np.asarray(values, dtype=object), None, "class folder")
+
+    def describe(self, i):
+        return f"file {str(self.root / self.files[i])!r}"

@@ -1,16 +1,15 @@
-"""Load an image dataset in Hugging Face Hub layout into plain numpy arrays."""
+"""Hugging Face Hub-layout sources: checking a local copy, opening its splits, reading a
+split's encoded images and labels (HubSource). The ``datasets`` and ``pyarrow`` libraries
+are imported where a Hub source is opened, so a folder source's jobs never load them."""
 
-import hashlib
 import os
 from pathlib import Path
 
 import numpy as np
 
-from .labels import NO_LABEL as NO_LABEL  # re-exported: scripts use deepclust.data.NO_LABEL
-
-
-class DatasetError(ValueError):
-    """The dataset source, its splits, columns or images are not usable."""
+from .arrays import class_ids
+from .errors import DatasetError
+from .layout import DATA_SUFFIXES, IMAGE_SUFFIXES
 
 
 def encoded_images(table, column):
@@ -40,8 +39,6 @@ LOCAL_COPY_HINT = (
     "to work offline, point source at a local copy in Hub layout, e.g. "
     "--configfile config/presets/mnist-local.yaml (source ../shared/datasets/mnist)"
 )
-DATA_SUFFIXES = (".parquet", ".arrow")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
 
 def _listing(folder, most=10):
@@ -165,20 +162,6 @@ def open_splits(source, splits, image_column, label_column, limit, cache_dir):
     return parts
 
 
-def shard_bounds(n_rows, shards, align=4096):
-    """Row ranges ``[(start, stop)]`` of ``shards`` contiguous shards of ``n_rows`` rows.
-
-    Boundaries are multiples of ``align`` (the encoder's chunk size), so every shard
-    encodes the same chunks as one unsharded job and the gathered results are
-    byte-identical. Trailing shards may be empty when there are few rows.
-    """
-    if shards < 1:
-        raise ValueError(f"shards must be at least 1, got {shards}")
-    chunks = -(-n_rows // align)
-    edges = [min(n_rows, align * (chunks * i // shards)) for i in range(shards + 1)]
-    return list(zip(edges[:-1], edges[1:]))
-
-
 def _label_names(parts, label_column):
     """Class names from the label feature (None when only the values can name them)."""
     names = getattr(parts[0][1].features[label_column], "names", None)
@@ -186,40 +169,10 @@ def _label_names(parts, label_column):
 
 
 def label_ids(values, parts, label_column):
-    """Raw label values (from sources.write_fitted) -> ``(int64 class ids, class names)``:
+    """Raw label values (from decode.write_fitted) -> ``(int64 class ids, class names)``:
     the label feature's names when it has them, else the distinct values."""
     names = _label_names(parts, label_column)
     return class_ids(values, names if names is not None else _value_names(values), label_column)
-
-
-def class_ids(values, names, column="label"):
-    """Labels as int64 class ids, with their class names.
-
-    Integer ``values`` are kept (``names`` as given); strings become ids in the sorted
-    order of their distinct values, which are then the class names. Anything else
-    (floats, booleans, empty labels) raises DatasetError saying what the column holds.
-    """
-    if np.issubdtype(values.dtype, np.integer):
-        return values.astype(np.int64), names
-    if values.dtype.kind in "OU":
-        missing = [i for i, v in enumerate(values) if v is None]
-        if missing:
-            raise DatasetError(
-                f"label column {column!r} has {len(missing)} empty label(s) "
-                f"(first: row {missing[0]})"
-            )
-        if all(isinstance(v, str) for v in values):
-            distinct, ids = np.unique(values.astype(str), return_inverse=True)
-            return ids.astype(np.int64).reshape(-1), [str(n) for n in distinct]
-    if np.issubdtype(values.dtype, np.floating) and np.isnan(values).any():
-        first = int(np.flatnonzero(np.isnan(values))[0])
-        raise DatasetError(f"label column {column!r} has empty label(s) (first: row {first})")
-    kinds = {"f": "floating-point numbers", "b": "booleans", "c": "complex numbers"}
-    example = values[:1].tolist()[0] if len(values) else None
-    raise DatasetError(
-        f"label column {column!r} holds {kinds.get(values.dtype.kind, f'{values.dtype} values')} "
-        f"(e.g. {example!r}); expected integer class ids or strings (class names)"
-    )
 
 
 def _value_names(values):
@@ -230,45 +183,43 @@ def _value_names(values):
     return [str(v) for v in np.unique(values)]
 
 
-def fingerprint(*arrays, chunk_rows=65536):
-    """Short sha256 over the bytes, dtypes and shapes of arrays (read ``chunk_rows`` rows
-    at a time, so a memory-mapped array is never loaded whole; a C-ordered one is read
-    from its file with plain reads, so its pages do not stay mapped into this process)."""
-    digest = hashlib.sha256()
-    for array in arrays:
-        digest.update(f"{array.dtype.str}{array.shape}".encode())
-        if array.ndim == 0:
-            digest.update(np.ascontiguousarray(array).tobytes())
-        elif _whole_mapped_file(array):
-            for chunk in _file_chunks(array, chunk_rows * array[:1].nbytes):
-                digest.update(chunk)
-        else:
-            for start in range(0, len(array), chunk_rows):
-                digest.update(np.ascontiguousarray(array[start : start + chunk_rows]).tobytes())
-    return digest.hexdigest()[:16]
+class HubSource:
+    """The rows of the named splits of a Hub-layout dataset (see open_splits)."""
 
+    kind = "hub"
 
-def _whole_mapped_file(array):
-    """True for a C-ordered array mapped straight from a file (np.load's mmap_mode), not a
-    view of one: its ``filename`` and ``offset`` say where its bytes are."""
-    import mmap
+    def __init__(self, parts, image_column, label_column):
+        self.parts, self.image_column, self.label_column = parts, image_column, label_column
+        self.bounds = np.cumsum([0] + [len(split) for _, split in parts])
 
-    return (
-        isinstance(array, np.memmap)
-        and isinstance(array.base, mmap.mmap)
-        and array.flags.c_contiguous
-        and bool(array.filename)
-    )
+    def __len__(self):
+        return int(self.bounds[-1])
 
+    @property
+    def labelled(self):
+        return self.label_column is not None
 
-def _file_chunks(mapped, chunk_bytes):
-    """The bytes of a C-ordered memory-mapped array, read from its file in chunks."""
-    left = mapped.nbytes
-    with open(mapped.filename, "rb") as handle:
-        handle.seek(mapped.offset)
-        while left > 0:
-            chunk = handle.read(min(chunk_bytes, left))
-            if not chunk:
-                raise ValueError(f"{mapped.filename} is shorter than its array")
-            left -= len(chunk)
-            yield chunk
+    def _tables(self, start, stop):
+        for (_, split), offset in zip(self.parts, self.bounds):
+            lo, hi = max(start - offset, 0), min(stop - offset, len(split))
+            if lo < hi:
+                yield split.with_format("arrow")[int(lo) : int(hi)]
+
+    def items(self, start, stop):
+        """The encoded images (bytes) of rows ``[start, stop)``."""
+        return [b for t in self._tables(start, stop) for b in encoded_images(t, self.image_column)]
+
+    def label_values(self, start, stop):
+        if self.label_column is None:
+            return None
+        tables = list(self._tables(start, stop))
+        if not tables:
+            return np.empty(0, dtype=np.int64)
+        return np.concatenate([t.column(self.label_column).to_numpy() for t in tables])
+
+    def labels(self, values):
+        return label_ids(values, self.parts, self.label_column)
+
+    def describe(self, i):
+        split = int(np.searchsorted(self.bounds, i, side="right")) - 1
+        return f"image {i} (row {i - self.bounds[split]} of split {self.parts[split][0]!r})"

@@ -1,0 +1,22 @@
+"""K-Means (scikit-learn's)."""
+
+from sklearn.cluster import KMeans
+
+from ._ksweep import auto_by_silhouette, check_n_clusters, k_is_auto
+
+
+def kmeans(x, params, seed):
+    """scikit-learn's k-means. ``n_clusters: auto``: K of highest mean silhouette among
+    ``k_min..k_max`` (k-means of each K on the swept points, :func:`sweep_points`)."""
+
+    def fit(points, k):
+        return KMeans(n_clusters=k, n_init=params["n_init"], random_state=seed).fit_predict(points)
+
+    used = {}
+    if k_is_auto(params):
+        used = auto_by_silhouette(
+            x, params, seed, lambda points: lambda k: fit(points, k), "k-means"
+        )
+    n_clusters = used.get("n_clusters", params["n_clusters"])
+    check_n_clusters(n_clusters, x)
+    return fit(x, n_clusters), used

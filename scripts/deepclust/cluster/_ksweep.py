@@ -1,0 +1,58 @@
+"""What the algorithms with ``n_clusters: auto`` share: the points and Ks a sweep fits, what
+it records, the silhouette sweep, and the check of a fixed K."""
+
+from ..kselect import k_candidates, silhouette_curve, sweep_indices
+
+
+def k_is_auto(params):
+    """Whether the settings ask for the number of clusters to be chosen (``auto``)."""
+    return params["n_clusters"] == "auto"
+
+
+def check_n_clusters(n_clusters, x):
+    if not 1 < n_clusters <= len(x):
+        raise ValueError(
+            f"n_clusters must be between 2 and the number of samples ({len(x)}), got {n_clusters}"
+        )
+
+
+def sweep_points(x, params, seed, below=0):
+    """The points a K sweep fits (a seeded sample of ``k_sample`` above it), their
+    candidate Ks (at most the points swept minus ``below``), and notes on what the sweep
+    saw, for ``used["exactness"]``: ``(points, ks, notes)``."""
+    index = sweep_indices(len(x), params["k_sample"], seed)
+    ks = k_candidates(params["k_min"], params["k_max"], len(index) - below)
+    if len(index) == len(x):
+        notes = [f"the sweep fits all {len(x)} points"]
+    else:
+        notes = [
+            f"{len(x)} > k_sample {params['k_sample']}: the sweep fits a seeded sample of "
+            f"{len(index)} of {len(x)} points (seed {seed})"
+        ]
+    if ks[-1] < params["k_max"]:
+        notes.append(f"k_max {params['k_max']} capped at {ks[-1]} for {len(index)} points")
+    return x[index], ks, notes
+
+
+def chosen(selection, notes, estimated):
+    """What an algorithm with ``n_clusters: auto`` adds to ``used``; ``notes`` say how the
+    sweep went, ``estimated`` whether it sampled anything."""
+    how = "estimated" if estimated else "exact"
+    return {
+        "n_clusters": selection.chosen,
+        "k_auto": selection.as_dict(),
+        "exactness": {"n_clusters": f"{how}: " + "; ".join(notes)},
+    }
+
+
+def auto_by_silhouette(x, params, seed, partitions, what):
+    """K of highest sampled silhouette; ``partitions(points)`` returns ``k -> labels``."""
+    points, ks, notes = sweep_points(x, params, seed, below=1)  # silhouette: K < N
+    sample = min(params["k_silhouette_sample"], len(points))
+    selection = silhouette_curve(points, ks, partitions(points), sample, seed)
+    notes += [
+        f"K of highest mean silhouette of {what}, from {sample} of the {len(points)} swept "
+        "points (seeded), each scored against all of them",
+        f"the final clustering with K {selection.chosen} fits all {len(x)} points",
+    ]
+    return chosen(selection, notes, estimated=sample < len(x))
