@@ -24,7 +24,8 @@ rule assignments:
         report(
             "results/{dataset}/assignments.tsv",
             caption="../report/assignments.rst",
-            category="Assignments",
+            category="Metrics",
+            subcategory="{dataset}",
             labels={"dataset": "{dataset}", "file": "assignments.tsv"},
         ),
     log:
@@ -71,7 +72,8 @@ rule duplicates:
         report(
             "results/{dataset}/duplicates.tsv",
             caption="../report/duplicates.rst",
-            category="Assignments",
+            category="Metrics",
+            subcategory="{dataset}",
             labels={"dataset": "{dataset}", "file": "duplicates.tsv"},
         ),
     log:
