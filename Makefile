@@ -26,7 +26,7 @@ SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
 BENCH_LOCK ?= /tmp/deepclust-bench.lock
 LOCKED := flock $(BENCH_LOCK)
 
-.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit export clean
+.PHONY: setup system-packages run config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit compare-runs export clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -121,6 +121,15 @@ bench-scale: setup
 # job on a new machine, without and with the cache of pynndescent's and UMAP's functions.
 bench-jit: setup
 	$(LOCKED) $(BIN)/python tests/benchmarks/bench_jit_cache.py $(ARGS)
+
+# The same config at two git revisions, outputs compared (embeddings, labels byte for byte,
+# metrics.json apart from timings), e.g. make compare-runs BASE=445a830
+# CONFIG=config/presets/every-step.yaml LIMIT=5000
+BASE ?= main
+LIMIT ?=
+compare-runs: setup
+	$(LOCKED) $(BIN)/python tests/benchmarks/compare_runs.py --base $(BASE) \
+		$(if $(CONFIG),--configfile $(CONFIG)) $(if $(LIMIT),--limit $(LIMIT)) $(ARGS)
 
 # Sorted copies of a folder source's images, after make run: results/<DATASET>/by_cluster/
 # <ALGORITHM>/<cluster>/ as symbolic links to the files (deepclust/export.py), e.g.

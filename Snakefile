@@ -9,7 +9,11 @@ configfile: "config.yaml"
 report: "workflow/report/workflow.rst"
 
 
-include: "workflow/rules/common.smk"
+include: "workflow/rules/config.smk"
+include: "workflow/rules/paths.smk"
+include: "workflow/rules/settings.smk"
+include: "workflow/rules/inputs.smk"
+include: "workflow/rules/handlers.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/model.smk"
 include: "workflow/rules/cluster.smk"
@@ -21,7 +25,7 @@ include: "workflow/rules/summary.smk"
 include: "workflow/rules/pdf_report.smk"
 
 
-# Passed on to every job, also remote ones: numba's cache folder (set in common.smk).
+# Passed on to every job, also remote ones: numba's cache folder (set in config.smk).
 envvars:
     "NUMBA_CACHE_DIR",
 
@@ -39,11 +43,8 @@ localrules:
     plot_tsne,
     plot_confusion,
     plot_gallery,
-    plot_tsne_consensus,
-    plot_confusion_consensus,
-    plot_gallery_consensus,
     plot_tsne_thumbnails,
-    explore,
+    explorer,
     summarize,
     pdf_report,
 

@@ -1,5 +1,5 @@
 """Rule decode_shard: one contiguous shard of a dataset, each image fitted to the surveyed
-size -> its images.npy, raw label values and the rows that failed (the download rule
+size -> its images.npy, raw label values and the rows that failed (the decode rule
 gathers the shards, drops failed rows and maps labels to class ids)."""
 
 import numpy as np

@@ -1,6 +1,6 @@
 """Rule pdf_report: every result of one dataset -> report.tex (from the template
-workflow/templates/pdf_report.tex.jinja), compiled to report.pdf. Reads its inputs by name
-(see pdf_report_inputs in common.smk)."""
+workflow/templates/pdf_report.tex.jinja), compiled to report.pdf. Reads its inputs nested by
+what they are (see pdf_report_inputs in workflow/rules/inputs.smk)."""
 
 import json
 import os
@@ -10,15 +10,16 @@ import numpy as np
 
 from deepclust.compile_tex import compile_pdf
 from deepclust.io import save_text
+from deepclust.named_inputs import nested
 from deepclust.pdf_report import render, report_context
 from deepclust.provenance import provenance
 from deepclust.runlog import job_log
 from deepclust.summary import read_tsv
 
-inp, params = snakemake.input, snakemake.params
+params = snakemake.params
+files = nested(snakemake.input.items())  # by what they are: pdf_report_inputs in inputs.smk
 report_dir = Path(snakemake.output.tex).parent
 seeds = params.seeds
-clusterings = params.clusterings
 
 
 def rel(path):
@@ -30,45 +31,47 @@ def load_json(path):
 
 
 with job_log(snakemake.log[0]) as log:
-    data = np.load(inp.data)
+    data = np.load(files["data"])
     dataset = {
         "name": snakemake.wildcards.dataset,
         "source": str(data["source"]),
         "splits": [str(s) for s in data["splits"]],
         "class_names": [str(c) for c in data["class_names"]],
         "fingerprint": str(data["fingerprint"]),
-        "shape": np.load(inp.images, mmap_mode="r").shape,
+        "shape": np.load(files["images"], mmap_mode="r").shape,
         "kind": str(data["source_kind"]),
         "preprocessing": str(data["preprocessing"]),
         "original_sizes": data["original_sizes"],
         "original_modes": [str(m) for m in data["original_modes"]],
         "n_skipped": int(data["n_skipped"]),
     }
+    consensus = files.get("consensus", {})
     figures = {
-        "loss_curve": rel(inp.loss_curves[0]),
-        "thumbnail_map": rel(inp.thumbnail_map),
-        "explorer": rel(inp.explorer),
+        "loss_curve": rel(files["loss_curves"][0]),
+        "thumbnail_map": rel(files["thumbnail_map"]),
+        "explorer": rel(files["explorer"]),
         # no label-coloured map of an unlabelled dataset
-        "tsne": {
-            c: rel(inp[f"tsne_{c}"]) for c in [*clusterings, "labels"] if hasattr(inp, f"tsne_{c}")
-        },
-        "confusion": {c: rel(inp[f"confusion_{c}"]) for c in clusterings},
-        "gallery": {c: rel(inp[f"gallery_{c}"]) for c in clusterings},
-        "diagnostics": [(f, a, rel(inp[f"{f}_{a}"])) for f, a in params.diagnostics],
+        "tsne": {c: rel(p) for c, p in files["tsne"].items()},
+        "confusion": {c: rel(p) for c, p in files["confusion"].items()},
+        "gallery": {c: rel(p) for c, p in files["gallery"].items()},
+        "diagnostics": [
+            (f, a, rel(p))
+            for a, drawn in files.get("diagnostics", {}).items()
+            for f, p in drawn.items()
+        ],
         "consensus": {
-            c: {kind: rel(inp[f"consensus_{kind}_{c}"]) for kind in ("tsne", "gallery")}
-            for c in params.consensus
+            c: {kind: rel(f[kind]) for kind in ("tsne", "gallery")} for c, f in consensus.items()
         },
     }
     ctx = report_context(
         dataset,
         seeds,
-        training=[load_json(p) for p in inp.training],
-        metrics={c: [load_json(p) for p in inp[f"metrics_{c}"]] for c in clusterings},
-        runs={c: [load_json(p) for p in inp[f"run_{c}"]] for c in clusterings},
-        consensus={c: load_json(inp[f"consensus_metrics_{c}"]) for c in params.consensus},
+        training=[load_json(p) for p in files["training"]],
+        metrics={c: [load_json(p) for p in ps] for c, ps in files["metrics"].items()},
+        runs={c: [load_json(p) for p in ps] for c, ps in files["runs"].items()},
+        consensus={c: load_json(f["metrics"]) for c, f in consensus.items()},
         algorithm_titles=params.titles,
-        summary_rows=read_tsv(Path(inp.summary).read_text()),
+        summary_rows=read_tsv(Path(files["summary"]).read_text()),
         settings=params.settings,
         figures=figures,
         record=provenance(
@@ -78,7 +81,7 @@ with job_log(snakemake.log[0]) as log:
             {"source": dataset["source"], "fingerprint": dataset["fingerprint"]},
         ),
     )
-    save_text(snakemake.output.tex, render(inp.template, ctx))
+    save_text(snakemake.output.tex, render(files["template"], ctx))
     log(f"wrote {snakemake.output.tex}; compiling")
     compile_pdf(snakemake.output.tex, snakemake.output.pdf, log)
     log(f"wrote {snakemake.output.pdf}")

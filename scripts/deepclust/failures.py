@@ -1,5 +1,5 @@
 """What failed in a Snakemake run, read from its log: for the workflow's onerror handler
-(common.smk), so a run of several datasets ends saying which one failed, in which job."""
+(handlers.smk), so a run of several datasets ends saying which one failed, in which job."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Benchmark: the cluster explorer page (rule explore, deepclust.explorer) at 20,000 points of
+"""Benchmark: the cluster explorer page (rule explorer, deepclust.explorer) at 20,000 points of
 28x28 MNIST images: the size of the file and the seconds to build it.
 
 Data: the first --points MNIST training images (local Hub-layout copy), their true labels,
@@ -54,7 +54,7 @@ def inputs(source, n):
 
 
 def build(images, true, names, clusterings, coords, path):
-    """What scripts/explore.py does after loading its inputs; returns the seconds."""
+    """What scripts/explorer.py does after loading its inputs; returns the seconds."""
     from deepclust.explorer import describe, explorer_data, explorer_page, thumbnails
     from deepclust.io import atomic_path
 

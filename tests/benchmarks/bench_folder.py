@@ -5,10 +5,10 @@
 1. Hub layout, per image, one process: reading as it was before folders and resizing came
    (open the split, decode each PNG with Image.open + numpy, what deepclust.data, now
    deepclust.sources.hub, did until then) against the same plus the survey of the headers
-   and write_fitted (the survey and download rules' work). Goal: at most 1.5x.
+   and write_fitted (the survey and decode rules' work). Goal: at most 1.5x.
 2. MNIST's train split saved as 60,000 PNG files in class subfolders (built once in
    .bench-cache/mnist_png from the local copy's PNG bytes): listed, surveyed, decoded and
-   written by the library with 2 processes, then by the workflow's survey and download jobs
+   written by the library with 2 processes, then by the workflow's survey and decode jobs
    (Snakemake's benchmark files). Goal: at most 30 s on 2 cores.
 
 Run it with `make bench-folder` (one benchmark at a time); it prints what else ran meanwhile
@@ -92,7 +92,7 @@ PREPROCESSING = {"size": "auto", "max_side": 64, "channels": "auto", "fit": "pad
 
 
 def read_all(source_path, n_jobs, out):
-    """Survey and write_fitted, as rules survey and download do: seconds per stage."""
+    """Survey and write_fitted, as rules survey and decode do: seconds per stage."""
     from deepclust.sources.decode import write_fitted
     from deepclust.sources.open import open_source
     from deepclust.sources.survey import choose_target, survey
@@ -114,7 +114,7 @@ def read_all(source_path, n_jobs, out):
 
 
 def workflow_jobs(folder, workdir):
-    """The survey and download jobs of the workflow on ``folder``: seconds of each (benchmark)."""
+    """The survey and decode jobs of the workflow on ``folder``: seconds of each (benchmark)."""
     import yaml
 
     config = {"datasets": {"mnist": {"enabled": False}, "png": {"source": str(folder)}}}
@@ -133,7 +133,7 @@ def workflow_jobs(folder, workdir):
     )
     wall = time.perf_counter() - start
     jobs = {}
-    for rule in ("survey", "download"):
+    for rule in ("survey", "decode"):
         rows = (workdir / "benchmarks" / "png" / f"{rule}.tsv").read_text().splitlines()
         jobs[rule] = float(rows[1].split("\t")[0])
     return jobs, wall
@@ -165,7 +165,7 @@ def main(machine):
         jobs, wall = workflow_jobs(folder, tmp / "wf")
         total = sum(jobs.values())
         print(
-            f"  workflow: survey job {jobs['survey']:.1f} s + download job {jobs['download']:.1f} s"
+            f"  workflow: survey job {jobs['survey']:.1f} s + decode job {jobs['decode']:.1f} s"
             f" = {total:.1f} s (snakemake wall {wall:.1f} s, start-up included)"
         )
         machine.verdict(f"folder: the two jobs {total:.1f} s (goal <= 30 s)", verdict(total <= 30))

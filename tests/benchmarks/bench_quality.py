@@ -58,11 +58,11 @@ MAX_CONSENSUS_LOSS = 0.005
 
 def rule_seconds(workdir, dataset, seed):
     """``{job: seconds}`` from the benchmark tsv files of one seed (plus the per-dataset
-    download and deskew, which only the first seed's run pays for)."""
+    decode and deskew, which only the first seed's run pays for)."""
     bench = workdir / "benchmarks" / dataset
     paths = sorted((bench / f"seed{seed}").glob("*.tsv"))
     paths[:0] = [
-        bench / f"{job}.tsv" for job in ("download", "deskew") if (bench / f"{job}.tsv").exists()
+        bench / f"{job}.tsv" for job in ("decode", "deskew") if (bench / f"{job}.tsv").exists()
     ]
     times = {}
     for path in paths:

@@ -264,7 +264,7 @@ def summarise(sizes, by_size, walls):
 
 # Rules whose work a sharded run splits into one job per shard (decode_shard, embed_shard);
 # the benchmark runs unsharded, so their per-image cost comes from these.
-SHARDED = {"download": "decode_shard", "embed": "embed_shard"}
+SHARDED = {"decode": "decode_shard", "embed": "embed_shard"}
 
 
 def extrapolated_seconds(sizes, secs, n):

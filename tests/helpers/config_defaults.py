@@ -1,5 +1,5 @@
 """The schema's defaults for tests, benchmarks and the config reference: filled in by the
-validation the workflow itself runs (snakemake.utils.validate in workflow/rules/common.smk),
+validation the workflow itself runs (snakemake.utils.validate in workflow/rules/config.smk),
 never typed by hand. The schema, workflow/schemas/config.schema.yaml, is their one home."""
 
 import copy
@@ -54,7 +54,7 @@ def section_defaults(section):
 
 def algorithm_defaults(name):
     """What the cluster rule hands algorithm ``name`` by default: its settings without
-    ``enabled`` (as workflow/rules/common.smk's enabled_algorithms)."""
+    ``enabled`` (as workflow/rules/config.smk's enabled_algorithms)."""
     settings = default_config()["algorithms"][name]
     del settings["enabled"]
     return settings

@@ -17,7 +17,7 @@ PROJECT_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "envs", "pro
 RULES = [
     "all",
     "survey",
-    "download",
+    "decode",
     "train_autoencoder",
     "embed",
     "cluster",
@@ -150,7 +150,7 @@ def planned_jobs(config):
     outputs it reads: ``{Job: [Job, ...]}``. Written down from what the workflow promises, not
     from its code, so that a dry run can disagree:
 
-    - per dataset: a survey of the images' sizes, a download (fed by ``shards`` decode_shard
+    - per dataset: a survey of the images' sizes, a decode (fed by ``shards`` decode_shard
       jobs when shards > 1), deskew
       when the dataset (or else ``preprocessing``) says so, one summarize, one report;
     - per seed: an autoencoder, its embeddings (``shards`` embed_shard jobs when shards > 1),
@@ -189,11 +189,11 @@ def planned_jobs(config):
             if shards > 1
             else []
         )
-        download = add(Job("download", d), survey, *decoded)
+        decode = add(Job("decode", d), survey, *decoded)
         deskew = (
             config["preprocessing"]["deskew"] if dataset["deskew"] is None else dataset["deskew"]
         )
-        images = add(Job("deskew", d), download) if deskew else download
+        images = add(Job("deskew", d), decode) if deskew else decode
         evaluations, per_seed = [], []
         for seed in seeds:
             train = add(Job("train_autoencoder", d, seed), images)
@@ -210,57 +210,61 @@ def planned_jobs(config):
                     Job("self_train", d, seed, base), images, clusterings[base]
                 )
             evaluations += [
-                add(Job("evaluate", d, seed, c), download, embed, job)
+                add(Job("evaluate", d, seed, c), decode, embed, job)
                 for c, job in clusterings.items()
             ]
             per_seed.append((seed, train, embed, clusterings))
         seed, _, embed, clusterings = per_seed[0]  # the figures: first seed only
         tsne = add(Job("tsne", d, seed), embed)
-        figures = [add(Job("plot_tsne", d, seed, "labels"), tsne, download)]
-        for c, job in clusterings.items():
-            figures += [
-                add(Job("plot_tsne", d, seed, c), tsne, download, job),
-                add(Job("plot_confusion", d, seed, c), download, job),
-                add(Job("plot_gallery", d, seed, c), download, embed, job),
+        figures = [add(Job("plot_tsne", d, seed, "labels"), tsne, decode)]
+
+        def draw(run, c, job, d=d, tsne=tsne, decode=decode, embed=embed):
+            """A run's figures of clustering ``c`` (the same rules for a seed and the
+            consensus): t-SNE map, confusion matrix, gallery."""
+            return [
+                add(Job("plot_tsne", d, run, c), tsne, decode, job),
+                add(Job("plot_confusion", d, run, c), decode, job),
+                add(Job("plot_gallery", d, run, c), decode, embed, job),
             ]
+
+        for c, job in clusterings.items():
+            figures += draw(seed, c, job)
         figures += [
             add(Job("plot_diagnostic", d, seed, f"{f}_{a}"), embed, clusterings[a])
             for a in algorithms
             for f in diagnostics(a, config["algorithms"][a])
         ]
-        figures.append(add(Job("plot_tsne_thumbnails", d, seed), tsne, download))
+        figures.append(add(Job("plot_tsne_thumbnails", d, seed), tsne, decode))
         mapped = add(Job("map", d, seed), embed)
         first = next(iter(clusterings))  # the designated clustering: every seed's
         assigned = add(
             Job("assignments", d),
-            download,
+            decode,
             embed,
             *clusterings.values(),
             *(jobs_[3][first] for jobs_ in per_seed[1:]),
         )
-        tables = [assigned, add(Job("duplicates", d), download, embed)]
-        figures.append(add(Job("explore", d), mapped, download, assigned, *clusterings.values()))
+        tables = [assigned, add(Job("duplicates", d), decode, embed)]
+        figures.append(add(Job("explorer", d), mapped, decode, assigned, *clusterings.values()))
         consensus_scores, extras = [], []
         if len(seeds) > 1:  # the seeds' agreement and consensus, scored on the first seed's
             for c in clusterings:
-                voted = add(Job("consensus", d, None, c), *(jobs_[3][c] for jobs_ in per_seed))
+                voted = add(Job("consensus", d, "consensus", c), *(j[3][c] for j in per_seed))
                 consensus_scores.append(
-                    add(Job("evaluate_consensus", d, None, c), download, embed, voted)
+                    add(Job("evaluate", d, "consensus", c), decode, embed, voted)
                 )
-                figures += [
-                    add(Job("plot_tsne_consensus", d, None, c), tsne, download, voted),
-                    add(Job("plot_gallery_consensus", d, None, c), download, embed, voted),
-                ]
-                extras.append(add(Job("plot_confusion_consensus", d, None, c), download, voted))
+                tsne_map, confusion, gallery = draw("consensus", c, voted)
+                figures += [tsne_map, gallery]
+                extras.append(confusion)
                 jobs[Job("plot_gallery", d, seed, c)].append(voted)  # each row's stability
-                jobs[Job("explore", d)].append(voted)  # coloured by the seeds' agreement
+                jobs[Job("explorer", d)].append(voted)  # coloured by the seeds' agreement
                 jobs[assigned].append(voted)  # a column of its own
         summary = add(Job("summarize", d), *evaluations, *consensus_scores)
         trainings = [train for _, train, _, _ in per_seed]
         reports.append(
             add(
                 Job("pdf_report", d),
-                download,
+                decode,
                 *trainings,
                 *evaluations,
                 *consensus_scores,
@@ -271,6 +275,36 @@ def planned_jobs(config):
         reports += extras + tables
     add(Job("all"), *reports)
     return jobs
+
+
+def local_rules():
+    """The Snakefile's ``localrules:``, which run where Snakemake runs, never through a
+    scheduler."""
+    import re
+
+    block = re.search(r"^localrules:\n((?:    .*\n)+)", (ROOT / "Snakefile").read_text(), re.M)
+    return {name.strip(",") for name in block.group(1).split()}
+
+
+def log_name(job):
+    """Where ``job`` logs, under ``logs/{dataset}/`` (and its benchmark, under
+    ``benchmarks/{dataset}/``): ``[seed<seed>/ or consensus/]<rule>[_<item>]``."""
+    folder = (
+        ""
+        if job.seed is None
+        else f"{job.seed}/"
+        if job.seed == "consensus"
+        else f"seed{job.seed}/"
+    )
+    rule = "plot" if job.rule == "plot_diagnostic" else job.rule  # plot_<figure>_<algorithm>
+    return folder + rule + ("" if job.item is None else f"_{job.item}")
+
+
+def log_names(config):
+    """Every job's log_name in a full run of ``config`` (a --configfile's content)."""
+    return sorted(
+        log_name(job) for job in planned_jobs(effective_config(config)) if job.rule != "all"
+    )
 
 
 def expected_jobs(config, changed=None):

@@ -37,7 +37,7 @@ def folder_settings(path, **changes):
 
 
 def read_folder(path, preprocessing=AUTO, on_bad_image="error", n_jobs=1, **changes):
-    """Survey and decode a folder as the survey and download rules do: (images, labels, bad)."""
+    """Survey and decode a folder as the survey and decode rules do: (images, labels, bad)."""
     source = open_source(folder_settings(path, **changes), None, log=lambda _: None)
     surveyed = survey(source, on_bad_image, n_jobs, log=lambda _: None)
     target, decision = choose_target(surveyed, preprocessing)

@@ -14,9 +14,9 @@ def test_cache_folder_keeps_a_set_numba_cache_dir_else_the_users_cache():
 
 
 def test_every_job_gets_the_cache_folder():
-    """common.smk sets it before any job starts; envvars: passes it on to remote jobs."""
-    common = (ROOT / "workflow/rules/common.smk").read_text()
-    assert 'os.environ["NUMBA_CACHE_DIR"] = cache_folder(os.environ)' in common
+    """config.smk sets it before any job starts; envvars: passes it on to remote jobs."""
+    config = (ROOT / "workflow/rules/config.smk").read_text()
+    assert 'os.environ["NUMBA_CACHE_DIR"] = cache_folder(os.environ)' in config
     envvars = re.search(r"^envvars:\n((?:    .*\n)+)", (ROOT / "Snakefile").read_text(), re.M)
     assert envvars and '"NUMBA_CACHE_DIR"' in envvars.group(1)
 

@@ -135,8 +135,12 @@ def test_seeds_and_shards_multiply_their_jobs(scratch, mnist_source):
     assert job_counts(out) == expected_jobs(config)
     planned = expected_jobs(config)
     assert planned["decode_shard"] == 3 and planned["embed_shard"] == 6
-    assert planned["train_autoencoder"] == 2 and planned["evaluate"] == 4
-    assert planned["plot_tsne"] == 3 and planned["summarize"] == 1  # figures: first seed only
+    # 2 seeds x 2 clusterings, then the 2 consensus clusterings, by the same rule
+    assert planned["train_autoencoder"] == 2 and planned["evaluate"] == 6
+    # figures: the first seed's (with the true labels) and the consensus's
+    assert planned["plot_tsne"] == 5 and planned["summarize"] == 1
+    assert "results/mnist/consensus/clusters/kmeans/metrics.json" in out
+    assert "logs/mnist/consensus/plot_gallery_dbscan.log" in out
 
 
 def test_every_step_preset_plans_every_rule(scratch, mnist_source):
@@ -147,10 +151,29 @@ def test_every_step_preset_plans_every_rule(scratch, mnist_source):
         workdir, "-n", "--configfile", write_config(workdir, config, "every.yaml")
     ).stdout
     assert job_counts(out) == expected_jobs(config)
-    rules = set(
-        re.findall(r"^(?:rule|checkpoint|use rule \w+ as) (\w+)(?: with)?:", rule_text(), re.M)
-    )
+    rules = set(re.findall(r"^(?:rule|checkpoint) (\w+):", rule_text(), re.M))
     assert set(expected_jobs(config)) == rules - {"decode_shard", "embed_shard"}  # shards: 1
+
+
+def test_rules_are_written_once_and_paths_spelled_once():
+    """A seed's run and the consensus share their rules ({run}); every results/ path is a
+    pattern in paths.smk; no rule file outgrows one stage."""
+    text = rule_text()
+    assert "use rule" not in text
+    assert not re.findall(r"^(?:rule|checkpoint) \w+_consensus:", text, re.M)
+    for path in (ROOT / "workflow" / "rules").glob("*.smk"):
+        lines = path.read_text().splitlines()
+        assert len(lines) <= 250, f"{path.name}: {len(lines)} lines"
+        if path.name != "paths.smk":
+            assert "results/" not in path.read_text(), f"{path.name} spells a results/ path"
+    assert "results/" not in (ROOT / "Snakefile").read_text()
+
+
+def test_local_rules_are_rules():
+    from workflow_runner import local_rules
+
+    rules = set(re.findall(r"^(?:rule|checkpoint) (\w+):", rule_text(), re.M))
+    assert local_rules() and local_rules() <= rules, local_rules() - rules
 
 
 def test_lint_is_clean():
@@ -330,6 +353,9 @@ def rules_with_scripts():
         script = re.search(r'script:\s*"([^"]+)"', body)
         if script:
             env = re.search(r'conda:\s*"([^"]+)"', body).group(1)
+            named = re.search(r"\blib=([A-Z_]+),", body)  # a list shared by rules
+            if named:
+                body = re.search(rf"^{named[1]} = (lib\(.*?\))", rule_text(), re.M | re.S)[1]
             lib = re.search(r"lib\((.*?)\)", body, re.S)
             modules = declared_modules(re.findall(r'"([\w.]+)"', lib.group(1)) if lib else [])
             rules_dir = ROOT / "workflow" / "rules"

@@ -147,7 +147,7 @@ def dataset_config(project, source, **settings):
         ({"image_column": "label"}, "column 'label' does not hold images"),
     ],
 )
-def test_dataset_errors_come_from_the_download_rule(project, mnist_source, settings, message):
+def test_dataset_errors_come_from_the_decode_rule(project, mnist_source, settings, message):
     settings.setdefault("source", mnist_source)
     config = dataset_config(project, **settings)
     out = fails_with(project, config, message, DATA, env={"HF_HUB_OFFLINE": "1"})
@@ -212,7 +212,7 @@ def test_dataset_smaller_than_the_steps_need_fails_in_the_survey(project, tmp_pa
         "t-SNE's minimum is 3; use a dataset of at least 10 images or lower these settings",
     )
     assert "Finished jobid" in out and "(Rule: survey)" in out  # the survey found it
-    assert "rule download:" not in out and "rule train_autoencoder:" not in out
+    assert "rule decode:" not in out and "rule train_autoencoder:" not in out
     # the survey is complete and kept (no setting of the check reruns it); nothing else
     assert outputs(project) == ["results/mnist/survey.npz"]
     shutil.rmtree(project / "results")
@@ -312,7 +312,7 @@ def test_images_of_mixed_sizes_are_fitted_and_a_bad_one_named_or_skipped(project
     assert skipped[1].startswith("3\timage 3 (row 3 of split 'train')\tnot an image")
     assert (
         "skipping 1 images that cannot be decoded"
-        in (project / "logs/mnist/download.log").read_text()
+        in (project / "logs/mnist/decode.log").read_text()
     ), done.stdout[-2000:]
     shutil.rmtree(project / "results")
 

@@ -9,7 +9,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from workflow_runner import SMALL_N as N
-from workflow_runner import assert_metrics_match, recomputed_metrics
+from workflow_runner import assert_metrics_match, log_names, recomputed_metrics, small_config
 
 pytestmark = pytest.mark.workflow
 
@@ -142,29 +142,8 @@ def test_report(run):
     assert sorted(p.name for p in folder.iterdir()) == ["report.pdf", "report.tex"]
 
 
-JOBS = [  # every job of the small run, as its log/benchmark name under {logs,benchmarks}/mnist/
-    "survey",
-    "download",
-    "explore",
-    "summarize",
-    "pdf_report",
-    *(
-        f"seed0/{job}"
-        for job in [
-            "train_autoencoder",
-            "embed",
-            "tsne",
-            "plot_kdistance_dbscan",
-            "plot_tsne_thumbnails",
-        ]
-    ),
-    *(
-        f"seed0/{step}_{a}"
-        for step in ["cluster", "evaluate", "plot_confusion", "plot_gallery"]
-        for a in ALGORITHMS
-    ),
-    *(f"seed0/plot_tsne_{c}" for c in [*ALGORITHMS, "labels"]),
-]
+# every job of the small run, as its log/benchmark name under {logs,benchmarks}/mnist/
+JOBS = log_names(small_config("source", "cache"))
 
 
 def test_every_job_left_a_benchmark_and_log(run):

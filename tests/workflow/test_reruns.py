@@ -71,28 +71,28 @@ def test_kmeans_parameter_reruns_only_kmeans_and_report(finished):
     assert after[3] > before[3]
 
 
-def test_settings_the_size_check_reads_rerun_no_download(finished):
+def test_settings_the_size_check_reads_rerun_no_decode(finished):
     """n_clusters is also a size need (checked, not a job's input); the datasets library's
     cache folder says where files go, not what they hold."""
     edit_config(finished, "algorithms", "kmeans.n_clusters", 9)
     edit_config(finished, "datasets", "mnist.cache_dir", str(finished / "moved_cache"))
     expected = stale(finished, lambda job: job.rule == "cluster" and job.item == "kmeans")
     assert planned(finished) == expected
-    assert "survey" not in expected and "download" not in expected
+    assert "survey" not in expected and "decode" not in expected
 
 
 def test_epochs_rerun_training_and_everything_downstream(finished):
     edit_config(finished, "autoencoder", "epochs", 2)
     expected = stale(finished, lambda job: job.rule == "train_autoencoder")
-    # everything but the survey and the download
-    assert expected == stale(finished, lambda job: True) - Counter(survey=1, download=1)
+    # everything but the survey and the decode
+    assert expected == stale(finished, lambda job: True) - Counter(survey=1, decode=1)
     assert planned(finished) == expected
 
 
-def test_deskew_reruns_everything_after_the_download(finished):
+def test_deskew_reruns_everything_after_the_decode(finished):
     edit_config(finished, "datasets", "mnist.deskew", True)
     expected = stale(finished, lambda job: job.rule == "deskew")
-    assert expected == stale(finished, lambda job: True) - Counter(survey=1, download=1)
+    assert expected == stale(finished, lambda job: True) - Counter(survey=1, decode=1)
     assert planned(finished) == expected
 
 
@@ -103,7 +103,7 @@ def executed(stdout):
 
 def test_changing_shards_reruns_neither_training_nor_clustering(finished):
     """The gathered images and embeddings are byte-identical for any number of shards;
-    the download and embed checkpoints make Snakemake compare checksums after them, so
+    the decode and embed checkpoints make Snakemake compare checksums after them, so
     training, clustering, scoring and t-SNE are not rerun. (Snakemake re-checks only the
     jobs right after a checkpoint: the figures and the report, planned before, rerun.)"""
     config = yaml.safe_load((finished / CONFIG).read_text())
@@ -112,8 +112,8 @@ def test_changing_shards_reruns_neither_training_nor_clustering(finished):
     before = mtimes(finished, MODEL, KMEANS, DBSCAN)
     out = snakemake(finished, "--cores", "2", "--configfile", CONFIG).stdout
     ran = executed(out)
-    assert {k: ran[k] for k in ("decode_shard", "download", "embed_shard", "embed")} == dict(
-        decode_shard=2, download=1, embed_shard=2, embed=1
+    assert {k: ran[k] for k in ("decode_shard", "decode", "embed_shard", "embed")} == dict(
+        decode_shard=2, decode=1, embed_shard=2, embed=1
     ), out[-3000:]
     assert not {"train_autoencoder", "cluster", "evaluate", "tsne", "plot_diagnostic"} & set(ran), (
         ran
@@ -151,7 +151,7 @@ def test_editing_a_helper_module_reruns_its_users(finished):
     module = finished / "scripts/deepclust/metrics.py"
     module.write_text(module.read_text() + "\n# edited\n")
     # the rules whose scripts may import deepclust.metrics (gallery imports it in a function)
-    users = {"evaluate", "plot_confusion", "plot_gallery", "plot_tsne_thumbnails", "explore"}
+    users = {"evaluate", "plot_confusion", "plot_gallery", "plot_tsne_thumbnails", "explorer"}
     assert planned(finished) == stale(finished, lambda job: job.rule in users)
 
 

@@ -22,6 +22,7 @@ from workflow_runner import (
     ROOT,
     copy_project,
     expected_jobs,
+    local_rules,
     small_config,
     snakemake,
     write_config,
@@ -30,16 +31,7 @@ from workflow_runner import (
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 
 DEFAULT_CONF = "/etc/slurm/slurm.conf"  # the one path two clusters cannot share
-LOCAL_RULES = {  # localrules: in the Snakefile, run on the login node
-    "all",
-    "plot_tsne",
-    "plot_confusion",
-    "plot_gallery",
-    "plot_tsne_thumbnails",
-    "explore",
-    "summarize",
-    "pdf_report",
-}
+LOCAL_RULES = local_rules()  # localrules: in the Snakefile, run on the login node
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +137,7 @@ def test_pipeline_through_slurm_profile_matches_local_run(
     )
     # Every non-local job went through sbatch, and Slurm's accounting saw each complete.
     job_ids = re.findall(r"SLURM jobid (\d+)", done.stdout)
-    # every job but the localrules (13 today: the shards, download, training, embedding,
+    # every job but the localrules (13 today: the shards, decode, training, embedding,
     # t-SNE, the DBSCAN figure, clustering and scoring)
     remote = sum(n for rule, n in expected_jobs(settings).items() if rule not in LOCAL_RULES)
     assert len(job_ids) == remote, done.stdout[-3000:]

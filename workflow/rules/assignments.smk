@@ -5,7 +5,7 @@
 rule assignments:
     input:
         unpack(assignment_inputs),
-        data=downloaded("data.npz"),
+        data=decoded(DATA),
         lib=lib(
             "io",
             "assignments",
@@ -21,23 +21,16 @@ rule assignments:
             "stability",
         ),
     output:
-        report(
-            "results/{dataset}/assignments.tsv",
-            caption="../report/assignments.rst",
-            category="Metrics",
-            subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "file": "assignments.tsv"},
-        ),
+        shown(ASSIGNMENTS, "assignments", "Metrics", {"file": "assignments.tsv"}),
     log:
-        "logs/{dataset}/assignments.log",
+        log_file(DATASET_DIR, "assignments"),
     benchmark:
-        "benchmarks/{dataset}/assignments.tsv"
+        benchmark_file(DATASET_DIR, "assignments")
     conda:
         "../../envs/assignments.yaml"
     threads: 1
     resources:
-        mem_mb=memory(800, 1),
-        runtime=10,
+        **sized(800, 1, runtime=10),
         cache_dir=cache_dir,
     params:
         dataset=dataset_settings,
@@ -50,7 +43,7 @@ rule assignments:
 
 rule duplicates:
     input:
-        data=downloaded("data.npz"),
+        data=decoded(DATA),
         embeddings=first_seed_embeddings,
         lib=lib(
             "io",
@@ -69,23 +62,16 @@ rule duplicates:
             "stability",
         ),
     output:
-        report(
-            "results/{dataset}/duplicates.tsv",
-            caption="../report/duplicates.rst",
-            category="Metrics",
-            subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "file": "duplicates.tsv"},
-        ),
+        shown(DUPLICATES, "duplicates", "Metrics", {"file": "duplicates.tsv"}),
     log:
-        "logs/{dataset}/duplicates.log",
+        log_file(DATASET_DIR, "duplicates"),
     benchmark:
-        "benchmarks/{dataset}/duplicates.tsv"
+        benchmark_file(DATASET_DIR, "duplicates")
     conda:
         "../../envs/assignments.yaml"
     threads: 2
     resources:
-        mem_mb=memory(800, 3),
-        runtime=20,
+        **sized(800, 3, runtime=20),
         cache_dir=cache_dir,
     params:
         dataset=dataset_settings,

@@ -14,20 +14,19 @@ rule cluster:
             "silhouette",
         ),
     output:
-        labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
-        run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
+        labels=seed_file(LABELS),
+        run=seed_file(RUN_RECORD),
     log:
-        "logs/{dataset}/seed{seed}/cluster_{algorithm}.log",
+        log_file(SEED_DIR, "cluster_{algorithm}"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/cluster_{algorithm}.tsv"
+        benchmark_file(SEED_DIR, "cluster_{algorithm}")
     wildcard_constraints:
         algorithm="|".join(ALGORITHMS) or "no-algorithm",
     conda:
         "../../envs/cluster.yaml"
     threads: 2
     resources:
-        mem_mb=memory(800, 8),
-        runtime=30,
+        **sized(800, 8, runtime=30),
     params:
         settings=algorithm_settings,
     script:
@@ -37,7 +36,7 @@ rule cluster:
 rule self_train:
     input:
         images=model_images,
-        labels="results/{dataset}/seed{seed}/clusters/{base}/labels.npy",
+        labels=fill(seed_file(LABELS), algorithm="{base}"),
         lib=lib(
             "io",
             "labels",
@@ -49,58 +48,47 @@ rule self_train:
             "settings",
         ),
     output:
-        labels=f"{SELF_TRAINED_DIR}/labels.npy",
-        run=f"{SELF_TRAINED_DIR}/run.json",
+        labels=fill(seed_file(LABELS), algorithm=self_trained("{base}")),
+        run=fill(seed_file(RUN_RECORD), algorithm=self_trained("{base}")),
     log:
-        "logs/{dataset}/seed{seed}/self_train_{base}.log",
+        log_file(SEED_DIR, "self_train_{base}"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/self_train_{base}.tsv"
+        benchmark_file(SEED_DIR, "self_train_{base}")
     wildcard_constraints:
         base="|".join(ALGORITHMS) or "no-algorithm",
     conda:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=memory(1500, 1.5),
-        runtime=30,
+        **sized(1500, 1.5, runtime=30),
     params:
         settings=self_training_settings,
     script:
         "../../scripts/self_train.py"
 
 
+# A seed's clustering, or the consensus of the seeds scored on the first seed's embeddings.
 rule evaluate:
     input:
-        data=downloaded("data.npz"),
+        data=decoded(DATA),
         embeddings=embeddings,
-        labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
-        run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
+        labels=LABELS,
+        run=RUN_RECORD,
         lib=lib("io", "labels", "metrics", "silhouette", "provenance", "runlog"),
     output:
-        report(
-            "results/{dataset}/seed{seed}/clusters/{algorithm}/metrics.json",
-            caption="../report/metrics.rst",
-            category="Metrics",
-            subcategory="{dataset}",
-            labels={
-                "dataset": "{dataset}",
-                "seed": "{seed}",
-                "algorithm": "{algorithm}",
-            },
-        ),
+        shown(METRICS, "metrics", "Metrics", {"algorithm": "{algorithm}"}),
     log:
-        "logs/{dataset}/seed{seed}/evaluate_{algorithm}.log",
+        log_file(RUN_DIR, "evaluate_{algorithm}"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/evaluate_{algorithm}.tsv"
+        benchmark_file(RUN_DIR, "evaluate_{algorithm}")
     conda:
         "../../envs/cluster.yaml"
     threads: 2
     resources:
-        mem_mb=memory(500, 4),
-        runtime=20,
+        **sized(500, 4, runtime=20),
     params:
         evaluation=canonical(config["evaluation"]),
-        seed=lambda wildcards: int(wildcards.seed),
+        seed=seed_number,
         settings=result_settings,
     script:
         "../../scripts/evaluate.py"

@@ -1,3 +1,7 @@
+# The library modules of the jobs that decode a dataset's source.
+SOURCE_LIB = lib("io", "labels", "runlog", "sources")
+
+
 checkpoint survey:
     input:
         lib=lib(
@@ -13,18 +17,16 @@ checkpoint survey:
             "sources.survey",
         ),
     output:
-        "results/{dataset}/survey.npz",
+        SURVEY,
     log:
-        "logs/{dataset}/survey.log",
+        log_file(DATASET_DIR, "survey"),
     benchmark:
-        "benchmarks/{dataset}/survey.tsv"
+        benchmark_file(DATASET_DIR, "survey")
     conda:
         "../../envs/data.yaml"
     threads: 2
     resources:
-        mem_mb=memory(1500),
-        runtime=20,
-        cache_dir=cache_dir,
+        **reading(),
     params:
         dataset=dataset_settings,
         preprocessing=image_settings,
@@ -35,23 +37,19 @@ checkpoint survey:
 rule decode_shard:
     input:
         survey=surveyed,
-        lib=lib("io", "labels", "runlog", "sources"),
+        lib=SOURCE_LIB,
     output:
-        images=temp("results/{dataset}/shards/{shard}/images.npy"),
-        rows=temp("results/{dataset}/shards/{shard}/rows.npz"),
+        images=temp(SHARD_IMAGES),
+        rows=temp(SHARD_ROWS),
     log:
-        "logs/{dataset}/decode_shard_{shard}.log",
+        log_file(DATASET_DIR, "decode_shard_{shard}"),
     benchmark:
-        "benchmarks/{dataset}/decode_shard_{shard}.tsv"
-    wildcard_constraints:
-        shard=r"\d+",
+        benchmark_file(DATASET_DIR, "decode_shard_{shard}")
     conda:
         "../../envs/data.yaml"
     threads: 2
     resources:
-        mem_mb=memory(1500),
-        runtime=20,
-        cache_dir=cache_dir,
+        **reading(),
     params:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],
@@ -60,55 +58,48 @@ rule decode_shard:
         "../../scripts/decode_shard.py"
 
 
-checkpoint download:
+# The dataset's images in one file: decoded here, or with shards > 1 gathered from the
+# decode_shard jobs.
+checkpoint decode:
     input:
         survey=surveyed,
-        lib=lib("io", "labels", "runlog", "sources"),
-        shards=shard_files("results/{dataset}/shards/{shard}/images.npy"),
-        shard_rows=shard_files("results/{dataset}/shards/{shard}/rows.npz"),
+        lib=SOURCE_LIB,
+        shards=shard_files(SHARD_IMAGES),
+        shard_rows=shard_files(SHARD_ROWS),
     output:
-        images="results/{dataset}/images.npy",
-        data="results/{dataset}/data.npz",
-        skipped=report(
-            "results/{dataset}/skipped.tsv",
-            caption="../report/skipped.rst",
-            category="Metrics",
-            subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "file": "images left out"},
-        ),
+        images=IMAGES,
+        data=DATA,
+        skipped=shown(SKIPPED, "skipped", "Metrics", {"file": "images left out"}),
     log:
-        "logs/{dataset}/download.log",
+        log_file(DATASET_DIR, "decode"),
     benchmark:
-        "benchmarks/{dataset}/download.tsv"
+        benchmark_file(DATASET_DIR, "decode")
     conda:
         "../../envs/data.yaml"
     threads: 2
     resources:
-        mem_mb=memory(1500),
-        runtime=20,
-        cache_dir=cache_dir,
+        **reading(),
     params:
         dataset=dataset_settings,
         on_bad_image=config["preprocessing"]["on_bad_image"],
     script:
-        "../../scripts/download.py"
+        "../../scripts/decode.py"
 
 
 rule deskew:
     input:
-        images=downloaded("images.npy"),
+        images=decoded(IMAGES),
         lib=lib("io", "preprocess", "runlog"),
     output:
-        "results/{dataset}/deskewed.npy",
+        DESKEWED,
     log:
-        "logs/{dataset}/deskew.log",
+        log_file(DATASET_DIR, "deskew"),
     benchmark:
-        "benchmarks/{dataset}/deskew.tsv"
+        benchmark_file(DATASET_DIR, "deskew")
     conda:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=memory(800, 1.2),
-        runtime=10,
+        **sized(800, 1.2, runtime=10),
     script:
         "../../scripts/deskew.py"

@@ -3,28 +3,27 @@ rule map:
         embeddings=embeddings,
         lib=lib("io", "map2d", "runlog"),
     output:
-        "results/{dataset}/seed{seed}/map/coordinates.npz",
+        MAP,
     log:
-        "logs/{dataset}/seed{seed}/map.log",
+        log_file(SEED_DIR, "map"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/map.tsv"
+        benchmark_file(SEED_DIR, "map")
     conda:
         "../../envs/figures.yaml"
     threads: 2
     resources:
-        mem_mb=memory(800, 3),
-        runtime=30,
+        **sized(800, 3, runtime=30),
     params:
         map=canonical(config["map"]),
     script:
         "../../scripts/map.py"
 
 
-rule explore:
+rule explorer:
     input:
         unpack(explorer_inputs),
-        data=downloaded("data.npz"),
-        images=downloaded("images.npy"),
+        data=decoded(DATA),
+        images=decoded(IMAGES),
         lib=lib(
             "io",
             "assignments",
@@ -39,22 +38,22 @@ rule explore:
             "stability",
         ),
     output:
-        report(
-            "results/{dataset}/explorer.html",
-            caption="../report/explorer.rst",
-            category="Explorer",
-            labels={"dataset": "{dataset}", "file": "explorer.html"},
+        shown(
+            EXPLORER,
+            "explorer",
+            "Explorer",
+            {"file": "explorer.html"},
+            subcategory=None,
         ),
     log:
-        "logs/{dataset}/explore.log",
+        log_file(DATASET_DIR, "explorer"),
     benchmark:
-        "benchmarks/{dataset}/explore.tsv"
+        benchmark_file(DATASET_DIR, "explorer")
     conda:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(800, 0.5),
-        runtime=10,
+        **sized(800, 0.5, runtime=10),
     params:
         clusterings=CLUSTERINGS,
         consensus=CONSENSUS,
@@ -62,4 +61,4 @@ rule explore:
         seed=SEEDS[0],
         max_points=config["gallery"]["explorer_points"],
     script:
-        "../../scripts/explore.py"
+        "../../scripts/explorer.py"

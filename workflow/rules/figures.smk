@@ -1,19 +1,23 @@
+# A run's figures (t-SNE maps, confusion matrices, galleries) are drawn for the first seed
+# and for the consensus of the seeds, on the first seed's embeddings and t-SNE map; the
+# t-SNE map itself, the thumbnail map and the diagnostic figures are a seed's.
+
+
 rule tsne:
     input:
         embeddings=embeddings,
         lib=lib("io", "figures", "labels", "runlog"),
     output:
-        "results/{dataset}/seed{seed}/tsne/coordinates.npz",
+        TSNE,
     log:
-        "logs/{dataset}/seed{seed}/tsne.log",
+        log_file(SEED_DIR, "tsne"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/tsne.tsv"
+        benchmark_file(SEED_DIR, "tsne")
     conda:
         "../../envs/figures.yaml"
     threads: 2
     resources:
-        mem_mb=memory(500, 2),
-        runtime=10,
+        **sized(500, 2, runtime=10),
     params:
         tsne=canonical(config["tsne"]),
     script:
@@ -22,68 +26,48 @@ rule tsne:
 
 rule plot_tsne:
     input:
-        coordinates="results/{dataset}/seed{seed}/tsne/coordinates.npz",
-        data=downloaded("data.npz"),
+        coordinates=tsne_coordinates,
+        data=decoded(DATA),
         labels=tsne_colouring,
         lib=lib("io", "figures", "labels", "runlog"),
     output:
-        report(
-            "results/{dataset}/seed{seed}/figures/tsne_{colouring}.png",
-            caption="../report/tsne.rst",
-            category="t-SNE",
-            subcategory="{dataset}",
-            labels={
-                "dataset": "{dataset}",
-                "seed": "{seed}",
-                "coloured by": "{colouring}",
-            },
-        ),
+        shown(TSNE_FIGURE, "tsne", "t-SNE", {"coloured by": "{colouring}"}),
     log:
-        "logs/{dataset}/seed{seed}/plot_tsne_{colouring}.log",
+        log_file(RUN_DIR, "plot_tsne_{colouring}"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/plot_tsne_{colouring}.tsv"
+        benchmark_file(RUN_DIR, "plot_tsne_{colouring}")
     conda:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(300, 1),
-        runtime=5,
+        **sized(300, 1, runtime=5),
     params:
-        where=seed_where,
+        where=where,
     script:
         "../../scripts/plot_tsne.py"
 
 
 rule plot_confusion:
     input:
-        data=downloaded("data.npz"),
-        labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
+        data=decoded(DATA),
+        labels=LABELS,
         lib=lib("io", "figures", "labels", "metrics", "silhouette", "runlog"),
     output:
-        report(
-            "results/{dataset}/seed{seed}/figures/confusion_{algorithm}.png",
-            caption="../report/confusion.rst",
-            category="Confusion matrices",
-            subcategory="{dataset}",
-            labels={
-                "dataset": "{dataset}",
-                "seed": "{seed}",
-                "algorithm": "{algorithm}",
-            },
+        shown(
+            CONFUSION, "confusion", "Confusion matrices", {"algorithm": "{algorithm}"}
         ),
     log:
-        "logs/{dataset}/seed{seed}/plot_confusion_{algorithm}.log",
+        log_file(RUN_DIR, "plot_confusion_{algorithm}"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/plot_confusion_{algorithm}.tsv"
+        benchmark_file(RUN_DIR, "plot_confusion_{algorithm}")
     conda:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(300, 3),
-        runtime=5,
+        **sized(300, 3, runtime=5),
     params:
         max_columns=config["figures"]["confusion_max_columns"],
-        where=seed_where,
+        where=where,
     script:
         "../../scripts/plot_confusion.py"
 
@@ -91,25 +75,19 @@ rule plot_confusion:
 rule plot_diagnostic:
     input:
         embeddings=embeddings,
-        run="results/{dataset}/seed{seed}/clusters/{algorithm}/run.json",
+        run=seed_file(RUN_RECORD),
         lib=lib("io", "diagnostics", "knee", "figures", "labels", "runlog"),
     output:
-        report(
-            "results/{dataset}/seed{seed}/figures/{diagnostic}_{algorithm}.png",
-            caption="../report/diagnostic.rst",
-            category="Diagnostics",
-            subcategory="{dataset}",
-            labels={
-                "dataset": "{dataset}",
-                "seed": "{seed}",
-                "algorithm": "{algorithm}",
-                "figure": "{diagnostic}",
-            },
+        shown(
+            DIAGNOSTIC,
+            "diagnostic",
+            "Diagnostics",
+            {"algorithm": "{algorithm}", "figure": "{diagnostic}"},
         ),
     log:
-        "logs/{dataset}/seed{seed}/plot_{diagnostic}_{algorithm}.log",
+        log_file(SEED_DIR, "plot_{diagnostic}_{algorithm}"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/plot_{diagnostic}_{algorithm}.tsv"
+        benchmark_file(SEED_DIR, "plot_{diagnostic}_{algorithm}")
     wildcard_constraints:
         diagnostic="|".join(sorted({f for f, _ in DIAGNOSTIC_FIGURES}))
         or "no-diagnostic",
@@ -118,8 +96,7 @@ rule plot_diagnostic:
         "../../envs/figures.yaml"
     threads: 2
     resources:
-        mem_mb=memory(500, 4),
-        runtime=10,
+        **sized(500, 4, runtime=10),
     params:
         settings=algorithm_settings,
         caption=diagnostic_caption,
@@ -129,70 +106,53 @@ rule plot_diagnostic:
 
 rule plot_gallery:
     input:
-        data=downloaded("data.npz"),
-        images=downloaded("images.npy"),
+        data=decoded(DATA),
+        images=decoded(IMAGES),
         embeddings=embeddings,
-        labels="results/{dataset}/seed{seed}/clusters/{algorithm}/labels.npy",
+        labels=LABELS,
         stability=seed_stability,
         lib=lib("io", "figures", "gallery", "labels", "metrics", "silhouette", "runlog"),
     output:
-        report(
-            "results/{dataset}/seed{seed}/figures/gallery_{algorithm}.png",
-            caption="../report/gallery.rst",
-            category="Galleries",
-            subcategory="{dataset}",
-            labels={
-                "dataset": "{dataset}",
-                "seed": "{seed}",
-                "figure": "gallery {algorithm}",
-            },
-        ),
+        shown(GALLERY, "gallery", "Galleries", {"figure": "gallery {algorithm}"}),
     log:
-        "logs/{dataset}/seed{seed}/plot_gallery_{algorithm}.log",
+        log_file(RUN_DIR, "plot_gallery_{algorithm}"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/plot_gallery_{algorithm}.tsv"
+        benchmark_file(RUN_DIR, "plot_gallery_{algorithm}")
     conda:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500, 1.5),
-        runtime=5,
+        **sized(500, 1.5, runtime=5),
     params:
         gallery=gallery_settings,
-        seed=lambda wildcards: int(wildcards.seed),
-        where=seed_where,
-        stability_of=lambda wildcards: wildcards.seed,
+        seed=seed_number,
+        where=where,
+        stability_of=seed_or_consensus,
     script:
         "../../scripts/plot_gallery.py"
 
 
 rule plot_tsne_thumbnails:
     input:
-        coordinates="results/{dataset}/seed{seed}/tsne/coordinates.npz",
-        images=downloaded("images.npy"),
+        coordinates=TSNE,
+        images=decoded(IMAGES),
         lib=lib("io", "figures", "gallery", "labels", "metrics", "silhouette", "runlog"),
     output:
-        report(
-            "results/{dataset}/seed{seed}/figures/tsne_thumbnails.png",
-            caption="../report/tsne_thumbnails.rst",
-            category="Galleries",
-            subcategory="{dataset}",
-            labels={
-                "dataset": "{dataset}",
-                "seed": "{seed}",
-                "figure": "t-SNE map of images",
-            },
+        shown(
+            THUMBNAIL_MAP,
+            "tsne_thumbnails",
+            "Galleries",
+            {"figure": "t-SNE map of images"},
         ),
     log:
-        "logs/{dataset}/seed{seed}/plot_tsne_thumbnails.log",
+        log_file(SEED_DIR, "plot_tsne_thumbnails"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/plot_tsne_thumbnails.tsv"
+        benchmark_file(SEED_DIR, "plot_tsne_thumbnails")
     conda:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500, 0.1),
-        runtime=5,
+        **sized(500, 0.1, runtime=5),
     params:
         map_thumbnails=config["gallery"]["map_thumbnails"],
     script:

@@ -3,26 +3,19 @@ rule train_autoencoder:
         data=model_images,
         lib=lib("io", "model", "figures", "labels", "provenance", "runlog", "settings"),
     output:
-        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
-        losses="results/{dataset}/seed{seed}/model/loss.tsv",
-        training="results/{dataset}/seed{seed}/model/training.json",
-        curve=report(
-            "results/{dataset}/seed{seed}/model/loss.png",
-            caption="../report/loss.rst",
-            category="Training",
-            subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "seed": "{seed}", "figure": "loss curve"},
-        ),
+        model=MODEL,
+        losses=LOSSES,
+        training=TRAINING,
+        curve=shown(LOSS_CURVE, "loss", "Training", {"figure": "loss curve"}),
     log:
-        "logs/{dataset}/seed{seed}/train_autoencoder.log",
+        log_file(SEED_DIR, "train_autoencoder"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/train_autoencoder.tsv"
+        benchmark_file(SEED_DIR, "train_autoencoder")
     conda:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=memory(600, 1.2),
-        runtime=30,
+        **sized(600, 1.2, runtime=30),
         gpu=train_resources_gpu,
     params:
         autoencoder=canonical(config["autoencoder"]),
@@ -33,22 +26,19 @@ rule train_autoencoder:
 rule embed_shard:
     input:
         data=model_images,
-        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
+        model=MODEL,
         lib=lib("io", "model", "runlog", "settings", "sources.arrays", "sources.errors"),
     output:
-        temp("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
+        temp(EMBEDDING_SHARD),
     log:
-        "logs/{dataset}/seed{seed}/embed_shard_{shard}.log",
+        log_file(SEED_DIR, "embed_shard_{shard}"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/embed_shard_{shard}.tsv"
-    wildcard_constraints:
-        shard=r"\d+",
+        benchmark_file(SEED_DIR, "embed_shard_{shard}")
     conda:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=memory(600, 1.2),
-        runtime=10,
+        **sized(600, 1.2, runtime=10),
     params:
         shards=config["shards"],
     script:
@@ -58,20 +48,19 @@ rule embed_shard:
 checkpoint embed:
     input:
         data=model_images,
-        model="results/{dataset}/seed{seed}/model/autoencoder.pt",
+        model=MODEL,
         lib=lib("io", "model", "runlog", "settings"),
-        shards=shard_files("results/{dataset}/seed{seed}/shards/{shard}/embeddings.npy"),
+        shards=shard_files(EMBEDDING_SHARD),
     output:
-        "results/{dataset}/seed{seed}/embeddings.npy",
+        EMBEDDINGS,
     log:
-        "logs/{dataset}/seed{seed}/embed.log",
+        log_file(SEED_DIR, "embed"),
     benchmark:
-        "benchmarks/{dataset}/seed{seed}/embed.tsv"
+        benchmark_file(SEED_DIR, "embed")
     conda:
         "../../envs/torch.yaml"
     threads: 2
     resources:
-        mem_mb=memory(600, 1.2),
-        runtime=10,
+        **sized(600, 1.2, runtime=10),
     script:
         "../../scripts/embed.py"

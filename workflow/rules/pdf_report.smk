@@ -11,35 +11,33 @@ rule pdf_report:
             "pdf_report",
             "pdf_tables",
             "compile_tex",
+            "named_inputs",
             "names",
             "provenance",
             "summary",
             "runlog",
         ),
     output:
-        tex="results/{dataset}/report/report.tex",
-        pdf=report(
-            "results/{dataset}/report/report.pdf",
-            caption="../report/pdf.rst",
-            category="Report",
-            labels={"dataset": "{dataset}", "file": "report.pdf"},
+        tex=fill(REPORT_FILE, ext="tex"),
+        pdf=shown(
+            fill(REPORT_FILE, ext="pdf"),
+            "pdf",
+            "Report",
+            {"file": "report.pdf"},
+            subcategory=None,
         ),
     log:
-        "logs/{dataset}/pdf_report.log",
+        log_file(DATASET_DIR, "pdf_report"),
     benchmark:
-        "benchmarks/{dataset}/pdf_report.tsv"
+        benchmark_file(DATASET_DIR, "pdf_report")
     conda:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500, 0.1),
-        runtime=10,
+        **sized(500, 0.1, runtime=10),
     params:
         dataset=dataset_settings,
-        clusterings=CLUSTERINGS,
-        consensus=CONSENSUS,
         seeds=[int(s) for s in SEEDS],
-        diagnostics=DIAGNOSTIC_FIGURES,
         titles=ALGORITHM_TITLES,
         settings=pdf_report_settings,
         lineage=pdf_report_lineage,

@@ -4,23 +4,16 @@ rule summarize:
         consensus=consensus_metrics,
         lib=lib("io", "summary", "runlog"),
     output:
-        report(
-            "results/{dataset}/summary.tsv",
-            caption="../report/summary.rst",
-            category="Metrics",
-            subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "file": "summary over seeds"},
-        ),
+        shown(SUMMARY, "summary", "Metrics", {"file": "summary over seeds"}),
     log:
-        "logs/{dataset}/summarize.log",
+        log_file(DATASET_DIR, "summarize"),
     benchmark:
-        "benchmarks/{dataset}/summarize.tsv"
+        benchmark_file(DATASET_DIR, "summarize")
     conda:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=memory(500),
-        runtime=5,
+        **sized(500, runtime=5),
     params:
         algorithms=CLUSTERINGS,
         consensus=CONSENSUS,

@@ -31,7 +31,7 @@ def write_fitted(
     the ``.npy`` file ``path`` batch by batch (memory: one batch, whatever the size).
 
     Returns ``(raw label values or None, [(row, reason)] of images that failed)``; a failed
-    image's row is left black (the download rule drops it) unless ``on_bad_image`` is
+    image's row is left black (the decode rule drops it) unless ``on_bad_image`` is
     ``error``, when DatasetError names it.
     """
     values, bad = [], []

@@ -1,4 +1,4 @@
-"""Rule explore: the cluster explorer, one self-contained interactive HTML page of the first
+"""Rule explorer: the cluster explorer, one self-contained interactive HTML page of the first
 seed's map of every image (deepclust.explorer), the images named as in assignments.tsv."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Rule download: a dataset (Hub layout or a folder of image files) -> results/{dataset}/
+"""Rule decode: a dataset (Hub layout or a folder of image files) -> results/{dataset}/
 images.npy (uint8, every image fitted to the surveyed size; memory-mappable), data.npz
 (labels, class names, source, what the images were and became, fingerprint) and
 skipped.tsv (images left out, with why). Decodes batch by batch into the file, or, with
