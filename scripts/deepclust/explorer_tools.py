@@ -48,7 +48,7 @@ link.remove();
 setTimeout(() => URL.revokeObjectURL(link.href), 60000);
 status.text = `downloaded ${chosen.length.toLocaleString("en")} images as ${filename}`;
 """
-HINT = "Find images by file name or row, or select points with the box or lasso tool."
+SELECTION_HINT = "Find images by file name or row, or select points with the box or lasso tool."
 
 
 def csv_columns(cluster_names, labelled):
@@ -70,11 +70,12 @@ def selection_tools(source, cluster_names, labelled, filename):
     from bokeh.layouts import row
     from bokeh.models import Button, CustomJS, Div, TextInput
 
-    status = Div(text=HINT, width=520, name="selection_status")
+    status = Div(text=SELECTION_HINT, width=520, name="selection_status")
     search = TextInput(title="Find images (file name or row, then Enter)", width=320, name="search")
     search.js_on_change("value", CustomJS(args={"source": source}, code=SEARCH_JS))
     source.selected.js_on_change(
-        "indices", CustomJS(args={"source": source, "status": status, "hint": HINT}, code=COUNT_JS)
+        "indices",
+        CustomJS(args={"source": source, "status": status, "hint": SELECTION_HINT}, code=COUNT_JS),
     )
     headers, fields = csv_columns(cluster_names, labelled)
     download = Button(label="Download selected as CSV", width=220, name="download")

@@ -34,7 +34,7 @@ def run(tmp_path_factory):
     targets = [
         f"results/photos/{f}" for f in ("assignments.tsv", "duplicates.tsv", "explorer.html")
     ]
-    snakemake(workdir, "--cores", "2", "--configfile", configfile, *targets)
+    snakemake(workdir, *targets, "--cores", "2", "--configfile", configfile)
     return workdir, folder, planted
 
 
