@@ -163,7 +163,7 @@ def planned_jobs(config):
       map of every image (``map``), every clustering and assignments.tsv, which the report
       names;
     - per dataset: assignments.tsv (every clustering of the first seed, each consensus,
-      the first clustering in every seed) and duplicates.tsv (the first seed's embeddings);
+      the first clustering in every seed) and duplicates.tsv (the images' thumbnails);
     - with two or more seeds, per clustering: a consensus of its seeds' labels, scored and
       drawn (t-SNE map, gallery, confusion matrix) on the first seed's outputs; the first
       seed's gallery prints each cluster's stability from it;
@@ -244,7 +244,7 @@ def planned_jobs(config):
             *clusterings.values(),
             *(jobs_[3][first] for jobs_ in per_seed[1:]),
         )
-        tables = [assigned, add(Job("duplicates", d), decode, embed)]
+        tables = [assigned, add(Job("duplicates", d), decode)]
         figures.append(add(Job("explorer", d), mapped, decode, assigned, *clusterings.values()))
         consensus_scores, extras = [], []
         if len(seeds) > 1:  # the seeds' agreement and consensus, scored on the first seed's

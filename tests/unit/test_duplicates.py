@@ -9,6 +9,7 @@ from deepclust.duplicates import (
     exact_duplicate_pairs,
     find_duplicates,
     near_duplicate_pairs,
+    thumbnail_features,
 )
 from deepclust.sources.decode import write_fitted
 from deepclust.sources.open import open_source
@@ -16,7 +17,7 @@ from deepclust.sources.survey import choose_target, survey
 from image_folders import folder_with_copies
 
 AUTO = {"size": "auto", "max_side": 64, "channels": "auto", "fit": "pad"}
-FACTOR = 0.3
+FACTOR = 0.3  # the schema's default
 
 
 def test_exact_pairs_join_each_copy_to_the_first_of_its_group():
@@ -60,10 +61,7 @@ def test_every_planted_copy_is_found(tmp_path):
     target, _ = choose_target(survey(source, "error", 1, log=lambda _: None), AUTO)
     out = tmp_path / "images.npy"
     write_fitted(out, source, target, 0, len(source), "error", 1, log=lambda _: None)
-    # Standing in for the autoencoder's embedding: 4x4 block means of the 28x28 pixels
-    # (like it, blind to the fine detail that resizing and JPEG change).
-    x = np.load(out).astype(np.float32).reshape(-1, 7, 4, 7, 4).mean(axis=(2, 4)) / 255
-    x = x.reshape(len(source), -1)
+    x = thumbnail_features(np.load(out))  # what rule duplicates compares
     digests = [content_hash(item) for item in source.items(0, len(source))]
     table, threshold = find_duplicates(x, digests, FACTOR, 5, 0)
     found = {
@@ -77,3 +75,12 @@ def test_every_planted_copy_is_found(tmp_path):
     # the digits themselves (some drawn alike) give at most a few pairs besides
     assert len(found) <= len(planted) + 3, sorted(found)
     assert np.all(np.diff(table["distance"]) >= 0) and threshold > 0
+
+
+def test_thumbnails_are_box_averages():
+    images = np.zeros((2, 16, 16), np.uint8)
+    images[1, :8, :8] = 255
+    x = thumbnail_features(images, side=2)
+    assert x.shape == (2, 4) and x.dtype == np.float32
+    assert x[0].tolist() == [0, 0, 0, 0] and x[1].tolist() == [1, 0, 0, 0]
+    assert thumbnail_features(np.zeros((1, 8, 8, 3), np.uint8), side=4).shape == (1, 48)

@@ -44,7 +44,7 @@ rule assignments:
 rule duplicates:
     input:
         data=decoded(DATA),
-        embeddings=first_seed_embeddings,
+        images=decoded(IMAGES),
         lib=lib(
             "io",
             "assignments",
