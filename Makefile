@@ -40,7 +40,7 @@ SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
 BENCH_LOCK ?= /tmp/deepclust-bench.lock
 LOCKED := flock $(BENCH_LOCK)
 
-.PHONY: setup system-packages run snakemake config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit bench-encoders compare-runs clean
+.PHONY: setup system-packages run snakemake config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit bench-encoders compare-runs export clean
 
 setup: $(VENV)/.installed system-packages
 
@@ -155,6 +155,13 @@ compare-runs: setup
 # accuracy / NMI / seconds with K given and, with ARGS="--auto", K auto.
 bench-encoders: setup
 	$(LOCKED) $(WITH_ARGS) $(BIN)/python tests/benchmarks/bench_encoders.py
+
+# Sorted copies of a folder source's images, after make run: results/<DATASET>/by_cluster/
+# <ALGORITHM>/<cluster>/ as symbolic links to the files (deepclust/export.py), e.g.
+# make export DATASET=photos ALGORITHM=kmeans. DATASET and ALGORITHM reach the program in
+# its environment (make exports command-line variables), never in the recipe's shell text.
+export: $(VENV)/.installed
+	PYTHONPATH=scripts $(BIN)/python -m deepclust.export
 
 clean:
 	rm -rf results logs benchmarks .snakemake/metadata .snakemake/incomplete

@@ -58,6 +58,7 @@ with job_log(snakemake.log[0]) as log:
         original_sizes=np.array([[h, w, c] for h, w, _, c in sizes], dtype=np.int64),
         original_modes=np.array([m for _, _, m, _ in sizes], dtype=str),
         n_skipped=np.array(len(skipped)),
+        source_rows=np.flatnonzero(keep),  # each image's row in the source (assignments.tsv)
         fingerprint=np.array(fingerprint(images, labels)),
     )
     log(f"wrote {output.images}, {output.data} and {output.skipped}")

@@ -1,8 +1,9 @@
 """Rule explorer: the cluster explorer, one self-contained interactive HTML page of the first
-seed's t-SNE map (deepclust.explorer)."""
+seed's map of every image (deepclust.explorer), the images named as in assignments.tsv."""
 
 import numpy as np
 
+from deepclust.assignments import read_column
 from deepclust.explorer import (
     describe,
     explorer_data,
@@ -28,12 +29,14 @@ with job_log(snakemake.log[0]) as log:
         params.max_points,
         seed,
         seed_agreement(agreement, params.n_seeds),
+        read_column(inp.assignments, "image"),
     )
-    log(f"{len(points['index'])} of {points['n_tsne']} t-SNE points; encoding thumbnails")
+    log(f"{len(points['index'])} of {points['n_tsne']} mapped images; encoding thumbnails")
     images = np.load(inp.images, mmap_mode="r")[points["index"]]
     title = f"{snakemake.wildcards.dataset}: cluster explorer (seed {seed})"
     note = describe(points, seed, params.clusterings[0])
-    page = explorer_page(points, thumbnails(images), title, note)
+    csv_name = f"{snakemake.wildcards.dataset}_selection.csv"
+    page = explorer_page(points, thumbnails(images), title, note, csv_name)
     with atomic_path(snakemake.output[0]) as tmp:
         tmp.write_text(page, encoding="utf-8")
     log(f"wrote {len(page.encode()) / 1e6:.1f} MB")

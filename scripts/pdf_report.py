@@ -1,6 +1,6 @@
 """Rule pdf_report: every result of one dataset -> report.tex (from the template
 workflow/templates/pdf_report.tex.jinja), compiled to report.pdf. Reads its inputs nested by
-what they are (see pdf_report_inputs in workflow/rules/inputs.smk)."""
+what they are (see pdf_report_inputs in workflow/rules/dataset_inputs.smk)."""
 
 import json
 import os
@@ -17,7 +17,7 @@ from deepclust.runlog import job_log
 from deepclust.summary import read_tsv
 
 params = snakemake.params
-files = nested(snakemake.input.items())  # by what they are: pdf_report_inputs in inputs.smk
+files = nested(snakemake.input.items())  # by what they are: pdf_report_inputs in dataset_inputs.smk
 report_dir = Path(snakemake.output.tex).parent
 seeds = params.seeds
 recommended = json.loads(Path(files["recommended"]).read_text())

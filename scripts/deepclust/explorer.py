@@ -138,7 +138,9 @@ def seed_agreement(agreement, n_seeds):
     }
 
 
-def explorer_data(indices, coords, clusterings, true, class_names, max_points, seed, agreeing=None):
+def explorer_data(
+    indices, coords, clusterings, true, class_names, max_points, seed, agreeing=None, names=None
+):
     """The points of the page, all arrays in one order.
 
     ``indices`` int ``(m,)`` and ``coords`` float ``(m, 2)``: the t-SNE points (image
@@ -147,11 +149,13 @@ def explorer_data(indices, coords, clusterings, true, class_names, max_points, s
     ``(N,)`` class ids (NO_LABEL: none); ``class_names``: the class names (empty: the
     dataset has no labels); ``agreeing``: optional ``{clustering: (seeds int (N,), n_seeds)}``,
     how many of the n_seeds seeds put each image in its consensus cluster
-    (:func:`seed_agreement`), each a colouring of its own. At most ``max_points`` of the
+    (:func:`seed_agreement`), each a colouring of its own; ``names``: optional name of
+    every image (default: its row). At most ``max_points`` of the
     t-SNE points are kept (choose_points, seeded). Returns a dict: ``positions`` (into
     the t-SNE points), ``index`` (image index), ``x``, ``y``, ``clusters`` ``{name: ids}``,
-    ``label`` (class ids), ``colourings`` ``{name: legend_groups}`` (clusterings, then
-    ``true label`` when some image has one) and ``n_tsne``, ``n_images``.
+    ``label`` (class ids), ``name`` (image names), ``colourings`` ``{name:
+    legend_groups}`` (clusterings, then ``true label`` when some image has one) and
+    ``n_tsne``, ``n_images``.
     """
     indices, coords = np.asarray(indices), np.asarray(coords)
     if indices.ndim != 1 or coords.shape != (len(indices), 2):
@@ -175,6 +179,7 @@ def explorer_data(indices, coords, clusterings, true, class_names, max_points, s
         "y": coords[positions, 1].astype(np.float64),
         "clusters": clusters,
         "label": true[index],
+        "name": [str(i) for i in index] if names is None else [names[i] for i in index],
         "class_names": [str(c) for c in class_names],
         "colourings": colourings,
         "n_tsne": len(indices),
@@ -265,8 +270,9 @@ def template_text(text):
 def _columns(data, thumbs):
     """The data source's columns of the points and the hover tooltip's HTML rows."""
     columns = {"x": data["x"], "y": data["y"], "index": data["index"], "thumb": list(thumbs)}
+    columns["name"] = data["name"]
     rows = ['<div><img src="@thumb" width="84" height="84" style="image-rendering: pixelated">']
-    rows.append("<div>image @index</div>")
+    rows.append("<div>image @index: @name</div>")
     for k, (name, ids) in enumerate(data["clusters"].items()):
         columns[f"cluster_{k}"] = np.where(ids == NOISE, "noise", ids.astype(str))
         rows.append(f"<div>{template_text(name)}: @cluster_{k}</div>")
@@ -314,11 +320,12 @@ def _selector(names, renderers, legends, strip):
     return select
 
 
-def explorer_page(data, thumbs, title, note):
+def explorer_page(data, thumbs, title, note, csv_name="selection.csv"):
     """The standalone HTML page (BokehJS inlined) of explorer_data's ``data``.
 
     ``thumbs``: the data URI of each point's image (thumbnails), in the data's order;
-    ``title``: the page heading; ``note``: the sentence on how the points were chosen.
+    ``title``: the page heading; ``note``: the sentence on how the points were chosen;
+    ``csv_name``: the name of the downloaded selection (explorer_tools).
     Each legend group is a scatter renderer over one shared data source (WebGL), so a
     click in the legend hides or shows it; the selector swaps renderers and legends.
     """
@@ -330,6 +337,8 @@ def explorer_page(data, thumbs, title, note):
     from bokeh.plotting import figure
     from bokeh.resources import INLINE
 
+    from .explorer_tools import selection_tools
+
     if len(thumbs) != len(data["index"]):
         raise ValueError(f"{len(thumbs)} thumbnails for {len(data['index'])} points")
     columns, rows = _columns(data, thumbs)
@@ -338,7 +347,7 @@ def explorer_page(data, thumbs, title, note):
         width=1000,
         height=680,
         output_backend="webgl",
-        tools="pan,wheel_zoom,box_zoom,reset",
+        tools="pan,wheel_zoom,box_zoom,box_select,lasso_select,reset",
         active_scroll="wheel_zoom",
         match_aspect=True,
         x_axis_label="t-SNE 1",
@@ -349,4 +358,7 @@ def explorer_page(data, thumbs, title, note):
     plot.add_tools(HoverTool(tooltips="".join(rows) + "</div>", renderers=sum(renderers, [])))
     select = _selector(list(data["colourings"]), renderers, legends, strip)
     heading = Div(text=f"<h2>{html.escape(title)}</h2><p>{html.escape(note)}</p>", width=1100)
-    return file_html(column(heading, select, plot, strip), resources=INLINE, title=title)
+    labelled = "label" in columns
+    tools = selection_tools(source, list(data["clusters"]), labelled, csv_name)
+    layout = column(heading, select, tools, plot, strip)
+    return file_html(layout, resources=INLINE, title=title)

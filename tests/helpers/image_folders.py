@@ -58,3 +58,31 @@ def truncated_jpeg(path, size=(64, 64)):
     good.unlink()
     Path(path).write_bytes(data[: len(data) * 6 // 10])
     return Path(path)
+
+
+def folder_with_copies(folder, n, seed=0):
+    """``n`` digits as flat PNG files, and copies of some of them planted among them: resized
+    (up and down) and saved again as JPEG, and one byte-for-byte copy. Returns the folder
+    and ``{copy file: original file}`` (names relative to the folder)."""
+    import shutil
+
+    from PIL import Image
+
+    images, _ = digits_as_mnist(n)
+    folder = Path(folder)
+    for i, image in enumerate(images):
+        save(folder / f"img{i:04d}.png", image)
+    rng = np.random.default_rng(seed)
+    planted = {}
+    for k, i in enumerate(rng.choice(n, size=5, replace=False).tolist()):
+        original = f"img{i:04d}.png"
+        if k == 0:
+            copy = f"copy{k}_exact.png"
+            shutil.copyfile(folder / original, folder / copy)
+        else:
+            side = (20, 40, 56, 36)[k - 1]
+            pixels = np.asarray(Image.fromarray(images[i]).resize((side, side), Image.BILINEAR))
+            copy = f"copy{k}_{side}px.jpg"
+            save(folder / copy, pixels, quality=85)
+        planted[copy] = original
+    return folder, planted

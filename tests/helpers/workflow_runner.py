@@ -162,7 +162,10 @@ def planned_jobs(config):
       true labels, a confusion matrix and a gallery per clustering, the thumbnail map, and
       each enabled algorithm's own diagnostic figures (diagnostics), from the embeddings
       and the clustering's run.json; the cluster explorer page (one per dataset), from the
-      t-SNE and every clustering, which the report names;
+      map of every image (``map``), every clustering and assignments.tsv, which the report
+      names;
+    - per dataset: assignments.tsv (every clustering of the first seed, each consensus,
+      the first clustering in every seed) and duplicates.tsv (the images' thumbnails);
     - with two or more seeds, per clustering: a consensus of its seeds' labels (checked on
       every seed's embeddings), scored and
       drawn (t-SNE map, gallery, confusion matrix) on the first seed's outputs; the first
@@ -235,7 +238,17 @@ def planned_jobs(config):
             for f in diagnostics(a, config["algorithms"][a])
         ]
         figures.append(add(Job("plot_tsne_thumbnails", d, seed), tsne, decode))
-        figures.append(add(Job("explorer", d), tsne, decode, *clusterings.values()))
+        mapped = add(Job("map", d, seed), embed)
+        first = next(iter(clusterings))  # the designated clustering: every seed's
+        assigned = add(
+            Job("assignments", d),
+            decode,
+            embed,
+            *clusterings.values(),
+            *(jobs_[3][first] for jobs_ in per_seed[1:]),
+        )
+        tables = [assigned, add(Job("duplicates", d), decode)]
+        figures.append(add(Job("explorer", d), mapped, decode, assigned, *clusterings.values()))
         consensus_scores, extras = [], []
         if len(seeds) > 1:  # the seeds' agreement and consensus, scored on the first seed's
             for c in clusterings:
@@ -252,6 +265,7 @@ def planned_jobs(config):
                 extras.append(confusion)
                 jobs[Job("plot_gallery", d, seed, c)].append(voted)  # each row's stability
                 jobs[Job("explorer", d)].append(voted)  # coloured by the seeds' agreement
+                jobs[assigned].append(voted)  # a column of its own
         labellings = [job for j in per_seed for job in j[3].values()]
         embeds = [j[2] for j in per_seed]
         recommended = add(Job("recommend", d), *labellings, *embeds)
@@ -269,7 +283,7 @@ def planned_jobs(config):
                 *figures,
             )
         )
-        reports += extras
+        reports += extras + tables
     add(Job("all"), *reports)
     return jobs
 

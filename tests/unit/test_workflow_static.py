@@ -203,6 +203,7 @@ IMPORT_TO_CONDA = {  # import name -> conda-forge package, where they differ
     "PIL": "pillow",
     "yaml": "pyyaml",
     "umap": "umap-learn",
+    "openTSNE": "opentsne",
 }
 LIB = ROOT / "scripts" / "deepclust"
 

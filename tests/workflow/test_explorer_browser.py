@@ -25,6 +25,7 @@ from workflow_runner import ROOT, require_tool
 pytestmark = pytest.mark.browser
 
 DRIVER = ROOT / "tests" / "helpers" / "explorer_driver.js"
+SELECT_DRIVER = ROOT / "tests" / "helpers" / "explorer_select_driver.js"
 # Runs first in <head>: console errors and uncaught exceptions, for the driver to report.
 RECORD_ERRORS = """<script>
 window.__errors = [];
@@ -57,7 +58,10 @@ def build_page(folder, names):
     coords = (centres + rng.normal(size=(n, 2)) * 0.5).astype(np.float32)
     images = np.zeros((n, 28, 28), np.uint8)
     images[:, 6:22, 6:22] = (40 + 20 * true)[:, None, None]
-    data = explorer_data(np.arange(n), coords, clusterings, true, names, 2000, seed=0)
+    files = [f"img {i:05d}.png" for i in range(n)]
+    for i in range(0, n, 97):  # names the CSV must quote
+        files[i] = f'odd, "quoted"\tname {i}.png'
+    data = explorer_data(np.arange(n), coords, clusterings, true, names, 2000, seed=0, names=files)
     text = explorer_page(
         data, thumbnails(images[data["index"]]), names[-1], describe(data, 0, "kmeans")
     )
@@ -102,15 +106,15 @@ def chromium(*args, tmp_path):
     )
 
 
-def drive(page, tmp_path, second="dbscan", click=None):
-    """What the page showed after each of the driver's steps."""
+def drive(page, tmp_path, second="dbscan", click=None, driver=None):
+    """What the page showed after each of the driver's steps (by default explorer_driver.js)."""
     path, data = page
     colours = {name: [g[2] for g in groups] for name, groups in data["colourings"].items()}
     check = {"colours": colours, "first": "kmeans", "second": second, "click": click}
     text = path.read_text(encoding="utf-8")
     head = text.index("<head>") + len("<head>")
     end = text.rindex("</body>")
-    driver = DRIVER.read_text().replace("__CHECK__", json.dumps(check))
+    driver = driver or DRIVER.read_text().replace("__CHECK__", json.dumps(check))
     driven = tmp_path / "driven.html"
     driven.write_text(
         f"{text[:head]}{RECORD_ERRORS}{text[head:end]}<script>{driver}</script>{text[end:]}",
@@ -165,7 +169,9 @@ def test_hovering_a_point_shows_its_image_and_clusters(steps):
     image = hovered["tooltip_images"][0]
     assert image["src"] == "data:image/png;base64," and image["natural"] == 28
     (text,) = hovered["tooltip_text"]
-    assert re.search(r"image \d+\nkmeans: \d+\ndbscan: (\d+|noise)\ntrue label: class \d", text)
+    assert re.search(
+        r"image \d+: img \d+\.png\nkmeans: \d+\ndbscan: (\d+|noise)\ntrue label: class \d", text
+    )
 
 
 def test_hiding_a_cluster_in_the_legend_hides_its_points_and_shows_its_images(steps):
@@ -204,3 +210,59 @@ def test_a_class_named_like_markup_is_shown_as_text_and_runs_nothing(tmp_path):
     assert clicked["dialogs"] == [] and clicked["odd_images"] == []
     assert clicked["strip_bold"][0].startswith(f"{XSS}: ")
     assert any(item.startswith("</script><script>alert(2)") for item in clicked["legend_items"])
+
+
+@pytest.fixture(scope="module")
+def selected(page, tmp_path_factory):
+    """The selection driver's steps: a download with nothing selected, a search for
+    "QUOTED" (names holding a comma, quotes and a tab), a box drawn with the box-select tool;
+    each step's status line and the CSV it downloaded (None: no download)."""
+    driver = SELECT_DRIVER.read_text().replace("__QUERY__", json.dumps("QUOTED"))
+    return drive(page, tmp_path_factory.mktemp("selected"), driver=driver)
+
+
+def read_csv(text):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    return rows[0], rows[1:]
+
+
+def test_download_with_nothing_selected_says_so(selected):
+    step = selected["nothing selected"]
+    assert step["csv"] is None and "Nothing selected" in step["status"]
+    assert step["errors"] == []
+
+
+def test_search_selects_names_and_the_download_lists_them(selected, page):
+    _, data = page
+    step = selected["searched"]
+    header, rows = read_csv(step["csv"])
+    assert step["file"] == "selection.csv"
+    assert header == ["row", "image", "kmeans", "dbscan", "true label"]
+    shown = dict(zip(data["index"].tolist(), data["name"]))
+    expected = sorted(i for i, name in shown.items() if "quoted" in name)
+    assert len(expected) > 10 and [int(r[0]) for r in rows] == expected
+    position = {i: p for p, i in enumerate(data["index"].tolist())}
+    for row in rows:
+        p = position[int(row[0])]
+        assert row[1] == shown[int(row[0])]  # comma, quotes and tab intact
+        assert row[2] == str(data["clusters"]["kmeans"][p])
+        assert row[4] == data["class_names"][data["label"][p]]
+    assert step["status"].strip() == f"downloaded {len(expected)} images as selection.csv"
+
+
+def test_a_box_selects_exactly_the_points_inside_it(selected, page):
+    _, data = page
+    _, rows = read_csv(selected["boxed"]["csv"])
+    chosen = np.isin(data["index"], [int(r[0]) for r in rows])
+    assert 20 < chosen.sum() < len(chosen) // 2
+    x, y = data["x"], data["y"]
+    inside = (
+        (x > x[chosen].min())
+        & (x < x[chosen].max())
+        & (y > y[chosen].min())
+        & (y < y[chosen].max())
+    )
+    assert not (inside & ~chosen).any()  # no point within the box left out

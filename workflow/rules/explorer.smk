@@ -1,3 +1,24 @@
+rule map:
+    input:
+        embeddings=embeddings,
+        lib=lib("io", "map2d", "runlog"),
+    output:
+        MAP,
+    log:
+        log_file(SEED_DIR, "map"),
+    benchmark:
+        benchmark_file(SEED_DIR, "map")
+    conda:
+        "../../envs/figures.yaml"
+    threads: 2
+    resources:
+        **sized(800, 3, runtime=30),
+    params:
+        map=canonical(config["map"]),
+    script:
+        "../../scripts/map.py"
+
+
 rule explorer:
     input:
         unpack(explorer_inputs),
@@ -5,13 +26,16 @@ rule explorer:
         images=decoded(IMAGES),
         lib=lib(
             "io",
+            "assignments",
             "explorer",
+            "explorer_tools",
             "gallery",
             "figures",
             "labels",
             "metrics",
             "silhouette",
             "runlog",
+            "stability",
         ),
     output:
         shown(
@@ -29,7 +53,7 @@ rule explorer:
         "../../envs/figures.yaml"
     threads: 1
     resources:
-        **sized(500, 0.2, runtime=5),
+        **sized(800, 0.5, runtime=10),
     params:
         clusterings=CLUSTERINGS,
         consensus=CONSENSUS,
