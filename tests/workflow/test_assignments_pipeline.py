@@ -69,7 +69,7 @@ def test_duplicates_find_every_planted_copy(run):
     found = {frozenset(p) for p in zip(pairs["first_image"], pairs["second_image"])}
     missing = [c for c, o in planted.items() if frozenset((c, o)) not in found]
     assert not missing, (missing, pairs.head(20))
-    exact = pairs[pairs["exact"] == "True"]
+    exact = pairs[pairs["exact"].astype(str) == "True"]
     assert {frozenset(p) for p in zip(exact["first_image"], exact["second_image"])} >= {
         frozenset((c, o)) for c, o in planted.items() if c == ODD or c.endswith("_exact.png")
     }
