@@ -11,6 +11,7 @@ import numpy as np
 from deepclust.compile_tex import compile_pdf
 from deepclust.io import save_text
 from deepclust.named_inputs import nested
+from deepclust.names import recommended_first
 from deepclust.pdf_report import render, report_context
 from deepclust.provenance import provenance
 from deepclust.runlog import job_log
@@ -24,9 +25,7 @@ recommended = json.loads(Path(files["recommended"]).read_text())
 
 
 def first_recommended(by_clustering):
-    """``by_clustering`` with the recommended clustering first, for every table and figure."""
-    order = sorted(by_clustering, key=lambda c: c != recommended["recommended"])
-    return {c: by_clustering[c] for c in order}
+    return recommended_first(by_clustering, recommended["recommended"])
 
 
 def rel(path):

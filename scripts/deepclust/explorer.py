@@ -205,16 +205,19 @@ def _colourings(index, clusterings, true, class_names, agreeing):
     return colourings
 
 
-def describe(data, seed, stratified_by):
-    """The page's sentence on how the points shown were chosen."""
+def describe(data, seed, recommended, reason):
+    """The page's sentences on the clustering coloured first (``recommended``, chosen
+    without labels for ``reason``; it also stratifies a sample) and on how the points
+    shown were chosen."""
     shown, n_tsne, n_images = len(data["index"]), data["n_tsne"], data["n_images"]
-    text = f"{shown:,} of {n_images:,} images on the map"
+    text = f"Coloured first by {recommended}, the recommended clustering: {reason.rstrip('.')}. "
+    text += f"{shown:,} of {n_images:,} images on the map"
     if n_tsne < n_images:
         text += f" (the t-SNE ran on a seeded random sample of {n_tsne:,}, seed {seed})"
     if shown < n_tsne:
         text += (
             f"; of the t-SNE points, a seeded sample (seed {seed}) stratified by the "
-            f"{stratified_by} clusters, each cluster in proportion to its size"
+            f"{recommended} clusters, each cluster in proportion to its size"
         )
     return text + ". The legend counts every image of a group, and how many of them are shown."
 

@@ -25,3 +25,9 @@ def title(name, titles):
     if name.endswith(SELF_TRAINED_SUFFIX):
         return f"{title(name.removesuffix(SELF_TRAINED_SUFFIX), titles)} + self-training"
     return titles.get(name, name)
+
+
+def recommended_first(by_clustering, pick):
+    """``by_clustering`` (a dict keyed by clustering name) with ``pick`` first, the others
+    in their order: every table, figure and colouring shows the recommended one first."""
+    return dict(sorted(by_clustering.items(), key=lambda item: item[0] != pick))

@@ -106,7 +106,10 @@ def main():
 
         points = explorer_data(rows, coords, clusterings, true, classes, 100_000, 0, names=names)
         page = explorer_page(
-            points, thumbnails(images[points["index"]]), "bench", describe(points, 0, "kmeans")
+            points,
+            thumbnails(images[points["index"]]),
+            "bench",
+            describe(points, 0, "kmeans", "the benchmark colours K-Means first"),
         )
         page_path.write_text(page, encoding="utf-8")
         built = time.perf_counter()

@@ -162,8 +162,8 @@ def planned_jobs(config):
       true labels, a confusion matrix and a gallery per clustering, the thumbnail map, and
       each enabled algorithm's own diagnostic figures (diagnostics), from the embeddings
       and the clustering's run.json; the cluster explorer page (one per dataset), from the
-      map of every image (``map``), every clustering and assignments.tsv, which the report
-      names;
+      map of every image (``map``), every clustering, the recommended one and assignments.tsv,
+      which the report names;
     - per dataset: assignments.tsv (every clustering of the first seed, each consensus,
       the first clustering in every seed) and duplicates.tsv (the images' thumbnails);
     - with two or more seeds, per clustering: a consensus of its seeds' labels (checked on
@@ -269,6 +269,7 @@ def planned_jobs(config):
         labellings = [job for j in per_seed for job in j[3].values()]
         embeds = [j[2] for j in per_seed]
         recommended = add(Job("recommend", d), *labellings, *embeds)
+        jobs[Job("explorer", d)].append(recommended)  # coloured by the recommended one first
         summary = add(Job("summarize", d), *evaluations, *consensus_scores, recommended)
         trainings = [train for _, train, _, _ in per_seed]
         reports.append(

@@ -13,6 +13,7 @@ from deepclust.explorer import (
     MAX_GROUPS,
     NOISE_COLOUR,
     choose_points,
+    describe,
     explorer_data,
     explorer_page,
     legend_groups,
@@ -141,6 +142,9 @@ def test_explorer_data_keeps_coordinates_labels_and_images_in_one_order():
     images = np.random.default_rng(3).integers(0, 256, (500, 28, 28), dtype=np.uint8)
     uris = thumbnails(images[data["index"]])
     assert [decoded(u).tolist() for u in uris[:5]] == images[data["index"][:5]].tolist()
+    note = describe(data, 2, "kmeans", "its clusters follow the neighbourhoods best.")
+    assert note.startswith("Coloured first by kmeans, the recommended clustering: its clusters")
+    assert "100 of 500 images on the map" in note and "stratified by the kmeans clusters" in note
 
 
 def test_seeds_agreement_is_a_colouring_with_one_group_per_count_of_seeds():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from deepclust.labels import NOISE
+from deepclust.names import recommended_first
 from deepclust.recommend import consensus_check, modularity, neighbour_graph, recommend
 from deepclust.stability import coassociation_consensus, most_typical, pairwise_agreement
 
@@ -121,3 +122,10 @@ def test_a_consensus_worse_than_its_seeds_falls_back_to_the_most_typical_seed():
     assert "most typical seed" in check["reason"]
     good = consensus_check(truth, seeds, graphs, reference=1)
     assert good["trusted"]
+
+
+def test_recommended_first_moves_only_the_pick():
+    tables = {"kmeans": 1, "dbscan": 2, "umap_gmm": 3, "gmm": 4}
+    assert list(recommended_first(tables, "umap_gmm")) == ["umap_gmm", "kmeans", "dbscan", "gmm"]
+    assert recommended_first(tables, "umap_gmm")["umap_gmm"] == 3
+    assert list(recommended_first(tables, "kmeans")) == list(tables)

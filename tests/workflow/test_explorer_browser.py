@@ -63,7 +63,10 @@ def build_page(folder, names):
         files[i] = f'odd, "quoted"\tname {i}.png'
     data = explorer_data(np.arange(n), coords, clusterings, true, names, 2000, seed=0, names=files)
     text = explorer_page(
-        data, thumbnails(images[data["index"]]), names[-1], describe(data, 0, "kmeans")
+        data,
+        thumbnails(images[data["index"]]),
+        names[-1],
+        describe(data, 0, "kmeans", "its seeds agree most"),
     )
     path = folder / "explorer.html"
     path.write_text(text, encoding="utf-8")

@@ -30,13 +30,14 @@ def labelled(dataset):
 
 def explorer_inputs(wildcards):
     """The explorer's inputs of the first seed: the map's points, the images' names (in
-    assignments.tsv) and each clustering's labels (``labels``, in CLUSTERINGS order); with
+    assignments.tsv), the recommended clustering (coloured first) and each clustering's labels (``labels``, in CLUSTERINGS order); with
     several seeds, the share of seeds behind each image's consensus cluster
     (``agreement``, in CONSENSUS order)."""
     d, first = wildcards.dataset, seed_runs()[:1]
     return {
         "coordinates": fill(MAP, dataset=d, seed=SEEDS[0]),
         "assignments": fill(ASSIGNMENTS, dataset=d),
+        "recommended": fill(RECOMMENDED, dataset=d),
         "labels": run_files(LABELS, d, first, CLUSTERINGS),
         "agreement": run_files(AGREEMENT, d, [CONSENSUS_RUN], CONSENSUS),
     }

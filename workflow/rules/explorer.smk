@@ -33,6 +33,7 @@ rule explorer:
             "figures",
             "labels",
             "metrics",
+            "names",
             "silhouette",
             "runlog",
             "stability",
