@@ -77,3 +77,35 @@ def test_k_is_chosen_and_shown_for_a_folder(folder_run):
         assert (seed0 / "figures" / f"kselection_{algorithm}.png").stat().st_size > 0
     tex = (workdir / "results" / "my_digits" / "report" / "report.tex").read_text()
     assert "kselection_kmeans.png" in tex and "kselection_umap_gmm.png" in tex
+
+
+@pytest.mark.workflow
+def test_a_split_layout_folder_is_read_without_the_datasets_library(tmp_path):
+    """root/{train,test}/digit_<k>/*.png with splits [test, train]: the survey and decode
+    jobs read it themselves (nothing in the datasets library's cache), test first, one
+    class id per subfolder name across the splits."""
+    from hub_fixtures import digits_as_mnist
+    from image_folders import save
+
+    images, labels = digits_as_mnist(80)
+    root = tmp_path / "split digits"
+    for i, (image, label) in enumerate(zip(images, labels)):
+        save(root / ("train" if i < 60 else "test") / f"digit_{label}" / f"{i:03d}.png", image)
+    workdir = copy_project(tmp_path / "wf")
+    hf = tmp_path / "hf"
+    dataset = {"source": str(root), "splits": ["test", "train"], "cache_dir": str(hf / "c")}
+    name = write_config(workdir, {"datasets": {"mnist": {"enabled": False}, "digits": dataset}})
+    snakemake(
+        workdir, "--cores", "2", "results/digits/data.npz", "--configfile", name,
+        env={"HF_HOME": str(hf / "home")},
+    )  # fmt: skip
+    data = np.load(workdir / "results" / "digits" / "data.npz")
+    order = sorted(range(80), key=lambda i: (i < 60, labels[i], i))  # test/, class, file
+    assert [str(n) for n in data["class_names"]] == [f"digit_{k}" for k in range(10)]
+    np.testing.assert_array_equal(data["labels"], labels[order])
+    assert str(data["source_kind"]) == "folder" and data["splits"].tolist() == ["test", "train"]
+    stored = np.load(workdir / "results" / "digits" / "images.npy")
+    np.testing.assert_array_equal(stored, images[order])
+    assert not hf.exists()  # no copy in the datasets library's cache
+    log = (workdir / "logs" / "digits" / "survey.log").read_text()
+    assert "split subfolders test/, train/, read: ['test', 'train']" in log

@@ -23,6 +23,8 @@ _LAZY = {
     "FolderSource": ".folder",
     "is_image_folder": ".folder",
     "list_image_folder": ".folder",
+    "scan_folder": ".folder",
+    "split_folders": ".folder",
     "open_source": ".open",
     "choose_target": ".survey",
     "load_survey": ".survey",
