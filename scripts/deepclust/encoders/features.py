@@ -9,7 +9,10 @@ Per image (each independent of the others, so batching does not change them):
 - ``intensity``: luminance mean, std, 5 quantiles and a 16-bin histogram (square roots);
 - ``colour`` (colour images): the opponent channels O1 = (R - G)/sqrt2,
   O2 = (R + G - 2B)/sqrt6: means, stds, quantiles, an 8 x 8 joint histogram, and their
-  band-pass energy at each scale.
+  band-pass energy at each scale;
+- ``lbp``: histograms (square roots) of rotation-invariant uniform local binary patterns
+  of the luminance, 8 neighbours at each radius of ``lbp_radii`` (scikit-image): the local
+  micro-structure, unchanged by contrast and brightness.
 Then :mod:`.reduce`: standardised, each group weighted, PCA, partly whitened.
 """
 
@@ -21,7 +24,7 @@ from ..model import DEVICES
 from ..settings import Settings, check_choice, check_flag, check_integer, check_number
 from .base import ENCODE_CHUNK, as_float, chunk_bounds, gather, sample_rows
 
-GROUPS = ("texture", "layout", "intensity", "colour")
+GROUPS = ("texture", "layout", "intensity", "colour", "lbp")
 EPS = 1e-3  # added before a log: moduli of [0, 1] images
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -36,6 +39,7 @@ class FeatureSettings(Settings):
     rotation_invariant: bool
     second_order: bool
     weights: dict
+    lbp_radii: list
     dimensions: int
     whiten: float
     fit_sample: int
@@ -51,6 +55,10 @@ class FeatureSettings(Settings):
             raise ValueError(f"weights must name exactly {list(GROUPS)}, got {self.weights!r}")
         for group, weight in self.weights.items():
             check_number(f"weights.{group}", weight, 0)
+        if not isinstance(self.lbp_radii, list | tuple) or not self.lbp_radii:
+            raise ValueError(f"lbp_radii must be a non-empty list, got {self.lbp_radii!r}")
+        for radius in self.lbp_radii:
+            check_integer("lbp_radii", radius, 1)
         check_integer("dimensions", self.dimensions, 0)
         check_number("whiten", self.whiten, 0, maximum=1)
         check_integer("fit_sample", self.fit_sample, 2)
@@ -146,6 +154,22 @@ def _colour_features(bank, o1, o2):
     return torch.cat(parts, 1)
 
 
+def lbp_histograms(lum, radii, points=8):
+    """``(B, len(radii) * (points + 2))`` square roots of the fractions of each image's
+    pixels per rotation-invariant uniform pattern, one histogram per radius."""
+    import torch
+    from skimage.feature import local_binary_pattern
+
+    grey = (lum[:, 0].cpu().numpy() * 255).round().astype(np.uint8)
+    out = np.empty((len(grey), len(radii) * (points + 2)))
+    for i, image in enumerate(grey):
+        for r, radius in enumerate(radii):
+            codes = local_binary_pattern(image, points, radius, method="uniform").astype(int)
+            counts = np.bincount(codes.ravel(), minlength=points + 2)
+            out[i, r * (points + 2) : (r + 1) * (points + 2)] = np.sqrt(counts / codes.size)
+    return torch.from_numpy(out).float()
+
+
 def raw_features(images, settings, bank):
     """float64 ``(B, F)`` features of uint8 ``images`` and int ``(F,)`` their groups."""
     import torch
@@ -161,8 +185,9 @@ def raw_features(images, settings, bank):
             1,
         )
         parts = [texture, layout, intensity]
-        if colour:
-            parts.append(_colour_features(bank, o1, o2))
+        parts.append(_colour_features(bank, o1, o2) if colour else torch.zeros(len(x), 0))
+        lbp = settings.weights["lbp"] > 0
+        parts.append(lbp_histograms(lum, settings.lbp_radii) if lbp else torch.zeros(len(x), 0))
     groups = np.concatenate([np.full(p.shape[1], g) for g, p in enumerate(parts)])
     return torch.cat(parts, 1).cpu().double().numpy(), groups
 
