@@ -46,6 +46,12 @@ VARIANTS = {
     "lbp1_nn10": variant({"lbp": 1.0}, umap={"n_neighbors": 10}),
     "lbp1_kmeans": variant({"lbp": 1.0}, cluster="kmeans"),
     "lbp1_kmeans_white1": variant({"lbp": 1.0}, whiten=1.0, cluster="kmeans"),
+    "lbp1_g10": variant({"lbp": 1.0}, umap={"gmm_n_init": 10}),
+    "lbp2_g10": variant({"lbp": 2.0}, umap={"gmm_n_init": 10}),
+    "lbp1_dim32_g10": variant({"lbp": 1.0}, dimensions=32, umap={"gmm_n_init": 10}),
+    "lbp1_nn50_g10": variant({"lbp": 1.0}, umap={"n_neighbors": 50, "gmm_n_init": 10}),
+    "lbp1_diag_g10": variant({"lbp": 1.0}, umap={"covariance_type": "diag", "gmm_n_init": 10}),
+    "lbp1_dim5_g10": variant({"lbp": 1.0}, umap={"n_components": 5, "gmm_n_init": 10}),
 }
 
 

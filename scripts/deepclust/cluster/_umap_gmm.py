@@ -10,6 +10,19 @@ from ._merge import apply_merges, merge_order
 from ._umap import umap_fit, umap_place
 
 
+# k_criterion (other than merge_gap): how its K is chosen, for run.json's notes
+CRITERIA_NOTES = {
+    "prediction_strength": "the largest K whose k-means on one seeded half predicts the "
+    "other half's pairs at least 0.8 of the time; components merged to it",
+    "eigengap": "K before the largest gap in the kNN graph's Laplacian spectrum; "
+    "components merged to it",
+    "silhouette": "the K of highest mean silhouette of k-means; components merged to it",
+    "stability": "the largest K near the highest agreement of k-means on seeded halves; "
+    "components merged to it",
+    "hdbscan": "the cluster count most HDBSCAN runs find; components merged to it",
+}
+
+
 def fit_sample(n, size, seed):
     """Sorted indices of a seeded sample of ``size`` of ``n`` points, or None when
     ``size`` is None or not below ``n`` (then everything is fitted)."""
@@ -137,12 +150,11 @@ def _auto_by_merge_gap(z, labels, params, n_points, seed=0):
         f"connectivity; K where the merge links drop most (links below "
         f"{params['merge_gap_floor']} count as no contact); no refit"
     )
-    strength, strength_note = select_k(z, ks, "prediction_strength", seed, params["k_sample"])
-    strength_note = (
-        f"{strength_note} of the UMAP coordinates: the largest K whose k-means on one seeded "
-        "half predicts the other half's pairs at least 0.8 of the time; components merged to it"
-    )
-    if params["k_criterion"] == "merge_gap":
+    criterion = params["k_criterion"]
+    other = "prediction_strength" if criterion == "merge_gap" else criterion
+    strength, strength_note = select_k(z, ks, other, seed, params["k_sample"])
+    strength_note = f"{strength_note} of the UMAP coordinates ({CRITERIA_NOTES[other]})"
+    if criterion == "merge_gap":
         selection, runner_up, notes = gap, strength, [gap_note]
     else:
         selection, runner_up, notes = strength, gap, [strength_note]
