@@ -9,7 +9,6 @@ from ._ksweep import check_n_clusters, chosen, k_is_auto
 from ._merge import apply_merges, merge_order
 from ._umap import umap_fit, umap_place
 
-
 # k_criterion (other than merge_gap): how its K is chosen, for run.json's notes
 CRITERIA_NOTES = {
     "prediction_strength": "the largest K whose k-means on one seeded half predicts the "
