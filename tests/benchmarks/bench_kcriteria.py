@@ -15,7 +15,7 @@ Embeddings: the blobs are their own; the MNIST-like images go through the autoen
 does (the ``features`` encoder, bench_encoders.py), at most ``--folder-limit`` images (a
 seeded sample; 0: all); ``--pixels`` instead uses 64 principal components of their pixels
 at 32 x 32 RGB (the stand-in of the first version of this table). Then UMAP (the schema's
-umap_gmm settings) and each criterion:
+umap_gmm settings; for the folders the own-images preset's) and each criterion:
 ``silhouette_raw`` (today's kmeans auto: k-means on the embedding), ``merge_gap`` (today's
 umap_gmm auto: 20 components merged by kNN links) and those of deepclust.kcriteria on the
 UMAP coordinates. Above ``--k-sample`` points the criteria run on a seeded sample. Prints
@@ -155,8 +155,10 @@ def embedding(name, n, seed, cache, pixels=False, folder_limit=0):
     return x, np.asarray(truth)
 
 
-def umap_params():
-    block = layered()["algorithms"]["umap_gmm"]
+def umap_params(name):
+    """The schema's umap_gmm settings; the own-images preset's for the folders."""
+    preset = ROOT / "config" / "presets" / "own-images.yaml"
+    block = layered(*([preset] if name in FOLDERS else []))["algorithms"]["umap_gmm"]
     return {k: v for k, v in block.items() if k != "enabled"}
 
 
@@ -197,7 +199,7 @@ def one_set(name, args):
     from deepclust.cluster import umap_embed
 
     x, truth = embedding(name, args.n, args.seed, args.cache, args.pixels, args.folder_limit)
-    params = umap_params()
+    params = umap_params(name)
     true_k = len(np.unique(truth))
     z, umap_s = timed(umap_embed, x, params, args.seed)
     _, gmm_s = timed(GaussianMixture(true_k, random_state=args.seed).fit, z)

@@ -27,13 +27,18 @@ from eval_folders import HELDOUT  # noqa: E402
 from config_defaults import layered  # noqa: E402
 from disturbance import watch  # noqa: E402
 
-BASE = {"weights": dict(FEATURES["weights"]), "dimensions": 64, "whiten": 0.5, "umap": {}}
+# the defaults before this tuning (2026-12-07): no LBP; UMAP as the preset had it then
+BEFORE = {"texture": 1.0, "layout": 0.0, "intensity": 0.3, "colour": 1.0, "lbp": 0.0}
+BASE = {"weights": BEFORE, "dimensions": 64, "whiten": 0.5}
+BASE["umap"] = {"n_components": 10, "gmm_n_init": 1}
 
 
-def variant(weights=None, **changes):
-    return BASE | changes | {"weights": BASE["weights"] | (weights or {})}
+def variant(weights=None, umap=None, **changes):
+    weights = BASE["weights"] | (weights or {})
+    return BASE | changes | {"weights": weights, "umap": BASE["umap"] | (umap or {})}
 
 
+DIM5_G10 = {"n_components": 5, "gmm_n_init": 10}
 VARIANTS = {
     "base": variant(),
     "lbp1": variant({"lbp": 1.0}),
@@ -52,6 +57,12 @@ VARIANTS = {
     "lbp1_nn50_g10": variant({"lbp": 1.0}, umap={"n_neighbors": 50, "gmm_n_init": 10}),
     "lbp1_diag_g10": variant({"lbp": 1.0}, umap={"covariance_type": "diag", "gmm_n_init": 10}),
     "lbp1_dim5_g10": variant({"lbp": 1.0}, umap={"n_components": 5, "gmm_n_init": 10}),
+    "lbp1_int1_g10": variant({"lbp": 1.0, "intensity": 1.0}, umap={"gmm_n_init": 10}),
+    "lbp1_int06_dim5_g10": variant({"lbp": 1.0, "intensity": 0.6}, umap=DIM5_G10),
+    "lbp1_int1_dim5_g10": variant({"lbp": 1.0, "intensity": 1.0}, umap=DIM5_G10),
+    "lbp1_col2_dim5_g10": variant({"lbp": 1.0, "colour": 2.0}, umap=DIM5_G10),
+    "lbp1_tex05_dim5_g10": variant({"lbp": 1.0, "texture": 0.5}, umap=DIM5_G10),
+    "lbp1_nn30_dim5_g10": variant({"lbp": 1.0}, umap=DIM5_G10 | {"n_neighbors": 30}),
 }
 
 
