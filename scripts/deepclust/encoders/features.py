@@ -11,8 +11,8 @@ Per image (each independent of the others, so batching does not change them):
   O2 = (R + G - 2B)/sqrt6: means, stds, quantiles, an 8 x 8 joint histogram, and their
   band-pass energy at each scale;
 - ``lbp``: histograms (square roots) of rotation-invariant uniform local binary patterns
-  of the luminance, 8 neighbours at each radius of ``lbp_radii`` (scikit-image): the local
-  micro-structure, unchanged by contrast and brightness.
+  of the luminance, 8 neighbours at each radius of ``lbp_radii`` (in torch, the batch at
+  once): the local micro-structure, unchanged by contrast and brightness.
 Then :mod:`.reduce`: standardised, each group weighted, PCA, partly whitened.
 """
 
@@ -154,20 +154,48 @@ def _colour_features(bank, o1, o2):
     return torch.cat(parts, 1)
 
 
+def _shifted(x, dy, dx, pad):
+    """``x`` (B, 1, H, W), padded by ``pad`` (reflect), read at ``(y + dy, x + dx)``
+    with bilinear interpolation: ``(B, H, W)``."""
+    import math
+
+    h, w = x.shape[-2] - 2 * pad, x.shape[-1] - 2 * pad
+    y0, x0 = math.floor(dy), math.floor(dx)
+    fy, fx = dy - y0, dx - x0
+    out = 0.0
+    for oy, wy in ((y0, 1 - fy), (y0 + 1, fy)):
+        for ox, wx in ((x0, 1 - fx), (x0 + 1, fx)):
+            if wy * wx > 1e-9:
+                out = out + wy * wx * x[:, 0, pad + oy : pad + oy + h, pad + ox : pad + ox + w]
+    return out
+
+
 def lbp_histograms(lum, radii, points=8):
     """``(B, len(radii) * (points + 2))`` square roots of the fractions of each image's
-    pixels per rotation-invariant uniform pattern, one histogram per radius."""
-    import torch
-    from skimage.feature import local_binary_pattern
+    pixels per rotation-invariant uniform local binary pattern (Ojala et al. 2002): the
+    ``points`` neighbours on a circle of each radius (bilinear, reflect at the border)
+    compared with the centre; a code with at most two 0/1 transitions around the circle
+    counts its ones (0 to ``points``), any other is ``points + 1``."""
+    import math
 
-    grey = (lum[:, 0].cpu().numpy() * 255).round().astype(np.uint8)
-    out = np.empty((len(grey), len(radii) * (points + 2)))
-    for i, image in enumerate(grey):
-        for r, radius in enumerate(radii):
-            codes = local_binary_pattern(image, points, radius, method="uniform").astype(int)
-            counts = np.bincount(codes.ravel(), minlength=points + 2)
-            out[i, r * (points + 2) : (r + 1) * (points + 2)] = np.sqrt(counts / codes.size)
-    return torch.from_numpy(out).float()
+    import torch
+
+    x = (lum * 255).round()  # as uint8 grey levels: ties are exact
+    out = []
+    for radius in radii:
+        pad = math.ceil(radius) + 1
+        padded = torch.nn.functional.pad(x, (pad, pad, pad, pad), mode="reflect")
+        bits = []
+        for p in range(points):
+            angle = 2 * math.pi * p / points
+            dy, dx = round(-radius * math.sin(angle), 5), round(radius * math.cos(angle), 5)
+            bits.append(_shifted(padded, dy, dx, pad) >= x[:, 0] - 1e-3)
+        ones = sum(b.to(torch.uint8) for b in bits)
+        changes = sum((b ^ bits[p - 1]).to(torch.uint8) for p, b in enumerate(bits))
+        codes = torch.where(changes <= 2, ones, points + 1).flatten(1)
+        counts = torch.stack([(codes == c).sum(1) for c in range(points + 2)], 1).float()
+        out.append((counts / codes.shape[1]).sqrt())
+    return torch.cat(out, 1)
 
 
 def raw_features(images, settings, bank):
