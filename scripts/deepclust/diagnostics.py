@@ -88,6 +88,11 @@ CRITERIA = {
         "the largest K near the highest agreement of k-means fitted on two halves",
     ),
     "hdbscan": ("HDBSCAN runs finding K", "the cluster count most HDBSCAN runs find"),
+    "median": (
+        "criteria choosing K",
+        "the median of five criteria's K (merge gap, prediction strength, eigengap, "
+        "silhouette and HDBSCAN on the UMAP coordinates)",
+    ),
 }
 
 

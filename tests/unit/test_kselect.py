@@ -192,6 +192,7 @@ def test_kselection_is_a_frozen_record():
         ("merge_gap", "prediction_strength"),
         ("silhouette", "merge_gap"),
         ("hdbscan", "merge_gap"),
+        ("median", "prediction_strength"),
     ],
 )
 def test_umap_gmm_records_its_criterion_and_the_runner_up(criterion, runner, tmp_path):

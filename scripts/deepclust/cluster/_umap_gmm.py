@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.mixture import GaussianMixture
 
-from ..kcriteria import select_k
+from ..kcriteria import MEDIAN_OF, median_selection, select_k
 from ..kselect import k_candidates, merge_gap_curve
 from ._ksweep import check_n_clusters, chosen, k_is_auto
 from ._merge import apply_merges, merge_order
@@ -19,6 +19,7 @@ CRITERIA_NOTES = {
     "stability": "the largest K near the highest agreement of k-means on seeded halves; "
     "components merged to it",
     "hdbscan": "the cluster count most HDBSCAN runs find; components merged to it",
+    "median": "",
 }
 
 
@@ -150,10 +151,18 @@ def _auto_by_merge_gap(z, labels, params, n_points, seed=0):
         f"{params['merge_gap_floor']} count as no contact); no refit"
     )
     criterion = params["k_criterion"]
-    other = "prediction_strength" if criterion == "merge_gap" else criterion
+    other = "prediction_strength" if criterion in ("merge_gap", "median") else criterion
     strength, strength_note = select_k(z, ks, other, seed, params["k_sample"])
     strength_note = f"{strength_note} of the UMAP coordinates ({CRITERIA_NOTES[other]})"
-    if criterion == "merge_gap":
+    if criterion == "median":
+        parts = [gap, strength]
+        for name in MEDIAN_OF:
+            if name != "prediction_strength":
+                parts.append(select_k(z, ks, name, seed, params["k_sample"])[0])
+        found = ", ".join(f"{p.criterion} {p.chosen}" for p in parts)
+        selection, runner_up = median_selection(parts, ks), strength
+        notes = [f"the median of the K of {found} on the UMAP coordinates; components merged"]
+    elif criterion == "merge_gap":
         selection, runner_up, notes = gap, strength, [gap_note]
     else:
         selection, runner_up, notes = strength, gap, [strength_note]
