@@ -123,7 +123,7 @@ def _band_features(bank, channel, settings):
         maps.append(u.mean(1, keepdim=True))
         means.append(mean)
         spreads.append(u.flatten(2).std(2).mean(1) / (mean.mean(1) + EPS))
-        if settings.grid > 1:
+        if settings.grid > 1 and settings.weights["layout"] > 0:
             cells.append(torch.nn.functional.adaptive_avg_pool2d(u, settings.grid).flatten(1))
     means = torch.stack(means, 1)  # (B, J, L)
     level = means.mean((1, 2))
@@ -162,11 +162,12 @@ def _shifted(x, dy, dx, pad):
     h, w = x.shape[-2] - 2 * pad, x.shape[-1] - 2 * pad
     y0, x0 = math.floor(dy), math.floor(dx)
     fy, fx = dy - y0, dx - x0
-    out = 0.0
+    out = None
     for oy, wy in ((y0, 1 - fy), (y0 + 1, fy)):
         for ox, wx in ((x0, 1 - fx), (x0 + 1, fx)):
             if wy * wx > 1e-9:
-                out = out + wy * wx * x[:, 0, pad + oy : pad + oy + h, pad + ox : pad + ox + w]
+                part = x[:, 0, pad + oy : pad + oy + h, pad + ox : pad + ox + w]
+                out = part * (wy * wx) if out is None else out.add_(part, alpha=wy * wx)
     return out
 
 
@@ -185,15 +186,17 @@ def lbp_histograms(lum, radii, points=8):
     for radius in radii:
         pad = math.ceil(radius) + 1
         padded = torch.nn.functional.pad(x, (pad, pad, pad, pad), mode="reflect")
-        bits = []
+        bits, centre = [], x[:, 0] - 1e-3
         for p in range(points):
             angle = 2 * math.pi * p / points
             dy, dx = round(-radius * math.sin(angle), 5), round(radius * math.cos(angle), 5)
-            bits.append(_shifted(padded, dy, dx, pad) >= x[:, 0] - 1e-3)
+            bits.append(_shifted(padded, dy, dx, pad) >= centre)
         ones = sum(b.to(torch.uint8) for b in bits)
         changes = sum((b ^ bits[p - 1]).to(torch.uint8) for p, b in enumerate(bits))
         codes = torch.where(changes <= 2, ones, points + 1).flatten(1)
-        counts = torch.stack([(codes == c).sum(1) for c in range(points + 2)], 1).float()
+        rows = torch.arange(len(x))[:, None] * (points + 2)
+        counts = torch.bincount((codes + rows).flatten(), minlength=len(x) * (points + 2))
+        counts = counts.view(len(x), points + 2).float()
         out.append((counts / codes.shape[1]).sqrt())
     return torch.cat(out, 1)
 
