@@ -28,7 +28,7 @@ from config_defaults import layered  # noqa: E402
 from disturbance import watch  # noqa: E402
 
 # the defaults before this tuning (2026-12-07): no LBP; UMAP as the preset had it then
-BEFORE = {"texture": 1.0, "layout": 0.0, "intensity": 0.3, "colour": 1.0, "lbp": 0.0}
+BEFORE = {"texture": 1.0, "layout": 0.0, "intensity": 0.3, "colour": 1.0, "lbp": 0.0, "hue": 0.0}
 BASE = {"weights": BEFORE, "dimensions": 64, "whiten": 0.5}
 BASE["umap"] = {"n_components": 10, "gmm_n_init": 1}
 
@@ -62,6 +62,8 @@ VARIANTS = {
     "lbp1_int1_dim5_g10": variant({"lbp": 1.0, "intensity": 1.0}, umap=DIM5_G10),
     "lbp1_col2_dim5_g10": variant({"lbp": 1.0, "colour": 2.0}, umap=DIM5_G10),
     "lbp1_tex05_dim5_g10": variant({"lbp": 1.0, "texture": 0.5}, umap=DIM5_G10),
+    "lbp1_hue05_dim5_g10": variant({"lbp": 1.0, "hue": 0.5}, umap=DIM5_G10),
+    "lbp1_hue1_dim5_g10": variant({"lbp": 1.0, "hue": 1.0}, umap=DIM5_G10),
     "lbp1_nn30_dim5_g10": variant({"lbp": 1.0}, umap=DIM5_G10 | {"n_neighbors": 30}),
 }
 

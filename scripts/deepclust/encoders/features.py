@@ -12,7 +12,10 @@ Per image (each independent of the others, so batching does not change them):
   band-pass energy at each scale;
 - ``lbp``: histograms (square roots) of rotation-invariant uniform local binary patterns
   of the luminance, 8 neighbours at each radius of ``lbp_radii`` (in torch, the batch at
-  once): the local micro-structure, unchanged by contrast and brightness.
+  once): the local micro-structure, unchanged by contrast and brightness;
+- ``hue`` (colour images): a finer 8 x 8 joint histogram of O1 and O2 within +-0.15 (values
+  beyond counted in the edge bins): the hues of weakly saturated colours, which the
+  ``colour`` group's histogram puts in one or two bins.
 Then :mod:`.reduce`: standardised, each group weighted, PCA, partly whitened.
 """
 
@@ -24,7 +27,7 @@ from ..model import DEVICES
 from ..settings import Settings, check_choice, check_flag, check_integer, check_number
 from .base import ENCODE_CHUNK, as_float, chunk_bounds, gather, sample_rows
 
-GROUPS = ("texture", "layout", "intensity", "colour", "lbp")
+GROUPS = ("texture", "layout", "intensity", "colour", "lbp", "hue")
 EPS = 1e-3  # added before a log: moduli of [0, 1] images
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -140,6 +143,21 @@ def _band_features(bank, channel, settings):
     return texture, layout, torch.log(EPS + level)[:, None]
 
 
+def _joint_histogram(o1, o2, half_width, bins=8):
+    """``(B, bins * bins)`` square roots of the fractions of pixels per cell of an even
+    grid of ``(O1, O2)`` over ``[-half_width, half_width]`` squared (edges absorb beyond)."""
+    import torch
+
+    a, b = (
+        ((c.flatten(1) / (2 * half_width) + 0.5) * bins).long().clamp_(0, bins - 1)
+        for c in (o1, o2)
+    )
+    counts = torch.zeros(len(o1), bins * bins).scatter_add_(
+        1, a * bins + b, torch.ones_like(o1.flatten(1))
+    )
+    return (counts / a.shape[1]).sqrt()
+
+
 def _colour_features(bank, o1, o2):
     import torch
 
@@ -219,6 +237,8 @@ def raw_features(images, settings, bank):
         parts.append(_colour_features(bank, o1, o2) if colour else torch.zeros(len(x), 0))
         lbp = settings.weights["lbp"] > 0
         parts.append(lbp_histograms(lum, settings.lbp_radii) if lbp else torch.zeros(len(x), 0))
+        hue = colour and settings.weights["hue"] > 0
+        parts.append(_joint_histogram(o1, o2, 0.15) if hue else torch.zeros(len(x), 0))
     groups = np.concatenate([np.full(p.shape[1], g) for g, p in enumerate(parts)])
     return torch.cat(parts, 1).cpu().double().numpy(), groups
 
