@@ -79,6 +79,20 @@ CRITERIA = {
         "the largest K whose k-means on one half of the UMAP coordinates keeps at least 0.8 "
         "of the other half's pairs together (prediction strength)",
     ),
+    "eigengap": (
+        "eigengap of the kNN graph's Laplacian",
+        "the K before the largest gap in the kNN graph's Laplacian spectrum (eigengap)",
+    ),
+    "stability": (
+        "ARI of k-means on two halves",
+        "the largest K near the highest agreement of k-means fitted on two halves",
+    ),
+    "hdbscan": ("HDBSCAN runs finding K", "the cluster count most HDBSCAN runs find"),
+    "median": (
+        "criteria choosing K",
+        "the median of five criteria's K (merge gap, prediction strength, eigengap, "
+        "silhouette and HDBSCAN on the UMAP coordinates)",
+    ),
 }
 
 

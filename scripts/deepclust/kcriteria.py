@@ -19,6 +19,9 @@ embedding), the same space the final clustering uses:
 - ``hdbscan``: HDBSCAN's number of clusters on ``z`` for a few minimum cluster sizes
   (N / (f x k_max)); the count most of them give wins (ties: the larger size's).
 
+:func:`median_selection` takes the median of several criteria's K (umap_gmm's ``median``:
+the four of :data:`MEDIAN_OF` and the merge gap).
+
 :func:`select_k` runs one of them on a seeded sample of ``k_sample`` points when there are
 more (:func:`deepclust.kselect.sweep_indices`).
 """
@@ -176,6 +179,19 @@ K_CRITERIA = {
     "prediction_strength": prediction_strength_curve,
     "hdbscan": lambda z, ks, seed=0: hdbscan_curve(z, ks),
 }
+
+
+# the criteria whose median K ``median_selection`` takes (with umap_gmm's merge gap)
+MEDIAN_OF = ("eigengap", "silhouette", "prediction_strength", "hdbscan")
+
+
+def median_selection(selections, ks):
+    """A :class:`KSelection` "median": the median of the ``selections``' chosen K (an odd
+    number of them, so it is one of theirs); score of K: how many chose it."""
+    chosen = [int(s.chosen) for s in selections]
+    ks = np.asarray(ks, dtype=np.int64)
+    votes = np.array([chosen.count(int(k)) for k in ks], dtype=np.float64)
+    return KSelection("median", ks, votes, "higher", int(np.median(chosen)))
 
 
 def select_k(z, ks, criterion, seed, k_sample):

@@ -3,6 +3,7 @@
     make bench-encoders        # or: python tests/benchmarks/bench_encoders.py
         [--folders textures photos ...] [--encoders features pixels ...] [--seed 0]
         [--limit 1500] [--auto] [--max-side 64] [--fit pad] [--gmm-n-init 1]
+        [--features-changes JSON] [--umap JSON]
 
 Each folder of tests/benchmarks/eval_folders.py is read as the workflow reads a user's
 folder (survey, size auto up to --max-side, channels auto, fit as the preset says), at most
@@ -13,9 +14,13 @@ subfolders), and with --auto also K auto (the preset's criteria), which prints t
 found. Seconds are the encoder's (fit and encode). Encoders: pixels (PCA 50, the issue's
 baseline), features, features_layout, features_32, features_whitened (variants),
 conv_autoencoder, autoencoder (the preset's), combined (autoencoder + features).
+--features-changes layers a JSON object over the features' settings (e.g.
+'{"weights": {"lbp": 1}}'); --umap one over the preset's umap_gmm settings. The held-out
+folders of eval_folders.py (HELDOUT) are a check: settings are tuned on the others.
 """
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -141,7 +146,7 @@ ENCODERS = {
 }
 
 
-def cluster_scores(x, labels, seed, auto, gmm_n_init):
+def cluster_scores(x, labels, seed, auto, gmm_n_init, umap=None):
     """``{(algorithm, "given"|"auto"): (accuracy, nmi, k)}``."""
     from sklearn.metrics import normalized_mutual_info_score
 
@@ -155,6 +160,8 @@ def cluster_scores(x, labels, seed, auto, gmm_n_init):
         params = {key: v for key, v in config[name].items() if key != "enabled"}
         if name == "umap_gmm" and gmm_n_init:
             params["gmm_n_init"] = gmm_n_init
+        if name == "umap_gmm" and umap:
+            params |= umap
         for mode in ("given", "auto") if auto else ("given",):
             used = params | ({"n_clusters": k} if mode == "given" else {})
             pred, _ = run_algorithm(name, x, used, seed)
@@ -200,6 +207,8 @@ def main():
     )
     parser.add_argument("--gmm-n-init", type=int, help="UMAP + GMM's restarts (preset's)")
     parser.add_argument("--auto", action="store_true", help="also K auto")
+    parser.add_argument("--features-changes", type=json.loads, default={}, metavar="JSON")
+    parser.add_argument("--umap", type=json.loads, default={}, metavar="JSON")
     parser.add_argument(
         "--throughput", type=int, metavar="N", help="only time the features on N MNIST images"
     )
@@ -207,6 +216,11 @@ def main():
     import torch
 
     torch.set_num_threads(2)
+    if args.features_changes:
+        changes = args.features_changes
+        if "weights" in changes:
+            changes = changes | {"weights": FEATURES["weights"] | changes["weights"]}
+        ENCODERS["features"] = features_encoder(**changes)
     if args.throughput:
         return throughput(args.throughput, args.seed)
     header = "| folder | encoder | seconds | UMAP+GMM acc / NMI | K-Means acc / NMI |"
@@ -219,7 +233,7 @@ def main():
             start = time.perf_counter()
             x = ENCODERS[encoder](images, args.seed)
             seconds = time.perf_counter() - start
-            runs = cluster_scores(x, labels, args.seed, args.auto, args.gmm_n_init)
+            runs = cluster_scores(x, labels, args.seed, args.auto, args.gmm_n_init, args.umap)
             row = f"| {folder} ({len(images)}, {images.shape[1:]}) | {encoder} | {seconds:.1f} |"
             for name in ("umap_gmm", "kmeans"):
                 acc, nmi, _ = runs[name, "given"]

@@ -7,12 +7,15 @@ Sets (true K beside each): synthetic blobs in 10-D (``blobs6`` six equal groups;
 ``dominant8`` two far-apart families of four, a split that fools the silhouette;
 ``unequal7`` sizes 60 to 1,500), scikit-learn's 8 x 8 ``digits8``, the first ``--n``
 images of MNIST (``mnist``) and Fashion-MNIST (``fashion``) from ../shared/datasets, and
-four folders of tests/benchmarks/eval_folders.py (``textures``, ``grey_photo_textures``,
-``photos``, ``colour_textures``). Embeddings: the blobs are their own; the MNIST-like
-images go through the autoencoder (deepclust.model, the own-images preset's settings,
-seed ``--seed``), cached in ``--cache``; the folders' images, resized to 32 x 32 RGB,
-through 64 principal components of their pixels (a stand-in until the fixed-feature
-encoder lands). Then UMAP (the schema's umap_gmm settings) and each criterion:
+six folders of tests/benchmarks/eval_folders.py (``textures``, ``grey_photo_textures``,
+``photos``, ``colour_textures`` and the held-out ``heldout_textures``, ``heldout_photos``).
+Embeddings: the blobs are their own; the MNIST-like images go through the autoencoder
+(deepclust.model, the own-images preset's settings, seed ``--seed``), cached in
+``--cache``; the folders are read as the own-images preset reads them and encoded as it
+does (the ``features`` encoder, bench_encoders.py), at most ``--folder-limit`` images (a
+seeded sample; 0: all); ``--pixels`` instead uses 64 principal components of their pixels
+at 32 x 32 RGB (the stand-in of the first version of this table). Then UMAP (the schema's
+umap_gmm settings; for the folders the own-images preset's) and each criterion:
 ``silhouette_raw`` (today's kmeans auto: k-means on the embedding), ``merge_gap`` (today's
 umap_gmm auto: 20 components merged by kNN links) and those of deepclust.kcriteria on the
 UMAP coordinates. Above ``--k-sample`` points the criteria run on a seeded sample. Prints
@@ -30,7 +33,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests" / "helpers")]
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests" / "helpers"), str(HERE)]
 
 from config_defaults import layered  # noqa: E402
 from deepclust.kcriteria import K_CRITERIA, select_k  # noqa: E402
@@ -81,7 +84,14 @@ def images(name, n):
     return x, y
 
 
-FOLDERS = ("textures", "grey_photo_textures", "photos", "colour_textures")
+FOLDERS = (
+    "textures",
+    "grey_photo_textures",
+    "photos",
+    "colour_textures",
+    "heldout_textures",
+    "heldout_photos",
+)
 
 
 def folder_pixels(name, seed, side=32):
@@ -102,11 +112,24 @@ def folder_pixels(name, seed, side=32):
     return np.stack(pixels), np.array(truth)
 
 
-def embedding(name, n, seed, cache):
-    """``(x, truth)``: the set's embedding and true labels (images: autoencoder codes;
-    folders: 64 principal components of their pixels, a stand-in for the encoder; cached)."""
+def folder_features(name, seed, limit):
+    """An evaluation folder encoded as the own-images preset encodes it, and its labels."""
+    import bench_encoders
+
+    preset = layered(bench_encoders.PRESET)
+    changes = preset["encoders"]["features"] | {"device": "cpu"}
+    fit = preset["preprocessing"]
+    images, truth = bench_encoders.load_folder(name, seed, fit["max_side"], fit["fit"], limit)
+    return bench_encoders.features_encoder(**changes)(images, seed), truth
+
+
+def embedding(name, n, seed, cache, pixels=False, folder_limit=0):
+    """``(x, truth)``: the set's embedding and true labels (images: autoencoder codes,
+    cached; folders: the features encoder, or 64 principal components of their pixels)."""
     if name in ("blobs6", "dominant8", "unequal7"):
         return blobs(name, seed)
+    if name in FOLDERS and not pixels:
+        return folder_features(name, seed, folder_limit)
     if name in FOLDERS:
         from sklearn.decomposition import PCA
 
@@ -132,8 +155,10 @@ def embedding(name, n, seed, cache):
     return x, np.asarray(truth)
 
 
-def umap_params():
-    block = layered()["algorithms"]["umap_gmm"]
+def umap_params(name):
+    """The schema's umap_gmm settings; the own-images preset's for the folders."""
+    preset = ROOT / "config" / "presets" / "own-images.yaml"
+    block = layered(*([preset] if name in FOLDERS else []))["algorithms"]["umap_gmm"]
     return {k: v for k, v in block.items() if k != "enabled"}
 
 
@@ -173,8 +198,8 @@ def one_set(name, args):
 
     from deepclust.cluster import umap_embed
 
-    x, truth = embedding(name, args.n, args.seed, args.cache)
-    params = umap_params()
+    x, truth = embedding(name, args.n, args.seed, args.cache, args.pixels, args.folder_limit)
+    params = umap_params(name)
     true_k = len(np.unique(truth))
     z, umap_s = timed(umap_embed, x, params, args.seed)
     _, gmm_s = timed(GaussianMixture(true_k, random_state=args.seed).fit, z)
@@ -237,6 +262,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--k-sample", type=int, default=10000)
     parser.add_argument("--cache", default="/tmp/bench_kcriteria")
+    parser.add_argument("--folder-limit", type=int, default=0, help="images a folder (0: all)")
+    parser.add_argument("--pixels", action="store_true", help="folders: PCA of pixels")
     args = parser.parse_args()
     with watch():
         results = {name: one_set(name, args) for name in args.sets}

@@ -17,6 +17,13 @@ Folders (mixed sizes, PNG and JPEG in each):
   32-96 px, so colour alone or texture alone does not tell them apart;
 - ``fashion`` and ``mnist``: 2,000 images of Fashion-MNIST / MNIST (200 a class) from
   ../shared/datasets, resized to 24-64 px, half of them tinted a random colour.
+
+Held out (never tuned on; a check of what was tuned on the folders above):
+- ``heldout_textures``: 3,600 grey patches, 24-48 px, of 6 procedural families none of the
+  above uses (dot lattices, plaids, cracks, speckle, marble, fibres), own seed stream;
+- ``heldout_photos``: 2,400 colour patches, 40-120 px, some not square, from 6 bundled
+  photographs none of the above uses (scikit-image: hubble_deep_field, immunohistochemistry, retina,
+  motorcycle's right view, camera and cell, the last two grey).
 """
 
 import argparse
@@ -108,6 +115,59 @@ GREY_FAMILIES = {
 }
 
 
+def lattice_dots(size, rng):
+    u, v = _coords(size, rng)
+    period, radius = rng.uniform(4, 12), rng.uniform(0.2, 0.4)
+    du = (u / period) % 1 - 0.5
+    dv = (v / period) % 1 - 0.5
+    return (np.hypot(du, dv) < radius).astype(np.float64) + 0.15 * rng.normal(size=size)
+
+
+def plaid(size, rng):
+    u, v = _coords(size, rng)
+    p1, p2 = rng.uniform(4, 14, size=2)
+    return np.sin(2 * np.pi * u / p1) + rng.uniform(0.4, 1) * np.sin(2 * np.pi * v / p2)
+
+
+def cracks(size, rng):
+    field = _blur(rng.normal(size=size), rng.uniform(2, 5))
+    return -np.exp(-np.abs(field) / (field.std() * rng.uniform(0.05, 0.15)))
+
+
+def speckle(size, rng):
+    dots = (rng.random(size) < rng.uniform(0.01, 0.05)).astype(np.float64)
+    return _blur(dots, rng.uniform(0.5, 1.2)) + 0.02 * rng.normal(size=size)
+
+
+def marble(size, rng):
+    u, _ = _coords(size, rng)
+    turbulence = _blur(rng.normal(size=size), rng.uniform(3, 8)) * rng.uniform(20, 40)
+    return np.sin(2 * np.pi * u / rng.uniform(10, 24) + turbulence)
+
+
+def fibres(size, rng):
+    h, w = size
+    out = np.zeros(size)
+    t = np.linspace(-1, 1, 24)
+    for _ in range(int(h * w / rng.uniform(30, 60))):
+        cy, cx, theta = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(0, np.pi)
+        length = rng.uniform(4, 10)
+        ys = np.clip((cy + t * length * np.sin(theta)).astype(int), 0, h - 1)
+        xs = np.clip((cx + t * length * np.cos(theta)).astype(int), 0, w - 1)
+        out[ys, xs] = 1.0
+    return _blur(out, 0.6)
+
+
+HELDOUT_FAMILIES = {
+    "dots": lattice_dots,
+    "plaid": plaid,
+    "cracks": cracks,
+    "speckle": speckle,
+    "marble": marble,
+    "fibres": fibres,
+}
+
+
 def _to_uint8(x, rng):
     """Standardised ``x`` at a random contrast and brightness, as uint8."""
     x = (x - x.mean()) / (x.std() + 1e-9)
@@ -145,6 +205,10 @@ def _bundled_photos(names):
             photos[name] = load_sample_image(f"{name}.jpg")
         elif name == "motorcycle":
             photos[name] = skimage.data.stereo_motorcycle()[0]
+        elif name == "motorcycle_right":
+            photos[name] = skimage.data.stereo_motorcycle()[1]
+        elif name == "retina":  # the disc's inside (no black border)
+            photos[name] = skimage.data.retina()[300:1100, 300:1100]
         else:
             photos[name] = np.asarray(getattr(skimage.data, name)())
     return photos
@@ -185,6 +249,34 @@ def build_grey_photo_textures(out, rng, per_kind=300):
             side = int(rng.integers(24, 49))
             pixels = np.rot90(_patch(photo, (side, side), rng, 0.8, 2.0), int(rng.integers(4)))
             _save(np.ascontiguousarray(pixels), out / kind / f"{i:04d}", rng)
+
+
+def build_heldout_textures(out, rng, per_kind=600):
+    for kind, fn in HELDOUT_FAMILIES.items():
+        (out / kind).mkdir(parents=True)
+        for i in range(per_kind):
+            side = int(rng.integers(24, 49))
+            _save(_to_uint8(fn((side, side), rng), rng), out / kind / f"{i:04d}", rng)
+
+
+def build_heldout_photos(out, rng, per_kind=400):
+    names = [
+        "hubble_deep_field",
+        "immunohistochemistry",
+        "retina",
+        "motorcycle_right",
+        "camera",
+        "cell",
+    ]
+    for kind, photo in _bundled_photos(names).items():
+        (out / kind).mkdir(parents=True)
+        if photo.ndim == 2:
+            photo = np.repeat(photo[..., None], 3, axis=2)
+        for i in range(per_kind):
+            side = int(rng.integers(40, 121))
+            aspect = rng.uniform(0.75, 1.33) if rng.random() < 0.3 else 1.0
+            hw = (max(24, int(side * aspect)), side)
+            _save(_patch(photo, hw, rng, 0.5, 2.0), out / kind / f"{i:04d}", rng)
 
 
 PALETTES = {"warm": (0.0, 0.12), "cool": (0.45, 0.7)}  # hue ranges (0-1)
@@ -247,7 +339,13 @@ BUILDERS = {
     "colour_textures": build_colour_textures,
     "fashion": lambda out, rng: _build_hub("fashion_mnist", out, rng),
     "mnist": lambda out, rng: _build_hub("mnist", out, rng),
+    "heldout_textures": build_heldout_textures,
+    "heldout_photos": build_heldout_photos,
 }
+HELDOUT = ("heldout_textures", "heldout_photos")  # a check: never tuned on
+# each folder's random stream: [seed, its number] (the first six as before the held-out ones)
+STREAMS = {name: i for i, name in enumerate(sorted(set(BUILDERS) - set(HELDOUT)))}
+STREAMS |= {name: 100 + i for i, name in enumerate(HELDOUT)}
 
 
 def build(name, seed=0, cache=CACHE):
@@ -259,7 +357,7 @@ def build(name, seed=0, cache=CACHE):
         return out
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    offset = sorted(BUILDERS).index(name)
+    offset = STREAMS[name]
     BUILDERS[name](out, np.random.default_rng([seed, offset]))
     (out / "done").write_text("")
     return out

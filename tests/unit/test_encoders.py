@@ -15,7 +15,15 @@ FEATURES = {
     "grid": 2,
     "rotation_invariant": True,
     "second_order": True,
-    "weights": {"texture": 1.0, "layout": 0.5, "intensity": 1.0, "colour": 1.0},
+    "weights": {
+        "texture": 1.0,
+        "layout": 0.5,
+        "intensity": 1.0,
+        "colour": 1.0,
+        "lbp": 1.0,
+        "hue": 1.0,
+    },
+    "lbp_radii": [1, 2],
     "dimensions": 6,
     "whiten": 1.0,
     "fit_sample": 50,
@@ -80,6 +88,21 @@ def test_features_reject_bad_settings_naming_the_key():
         features.FeatureSettings.from_params(FEATURES | {"whiten": 2})
     with pytest.raises(ValueError, match="weights"):
         features.FeatureSettings.from_params(FEATURES | {"weights": {"texture": 1}})
+    with pytest.raises(ValueError, match="lbp_radii"):
+        features.FeatureSettings.from_params(FEATURES | {"lbp_radii": [0]})
+
+
+def test_lbp_histograms_ignore_contrast_and_tell_textures_apart():
+    fine, coarse = stripes(4, (24, 24), 3, seed=1), stripes(4, (24, 24), 12, seed=2)
+    lum = torch.from_numpy(np.concatenate([fine, coarse])[:, None] / 255.0).float()
+    hist = features.lbp_histograms(lum, [1, 2]).numpy()
+    assert hist.shape == (8, 20)
+    np.testing.assert_allclose((hist**2).reshape(8, 2, 10).sum(2), 1.0, atol=1e-6)
+    faint = features.lbp_histograms(0.3 + 0.4 * lum, [1, 2]).numpy()
+    assert np.abs(faint - hist).max() < 0.2  # rounding to uint8 aside, the same
+    distance = np.abs(hist[:, None] - hist[None]).sum(2)
+    np.fill_diagonal(distance, np.inf)
+    assert (distance.argmin(1) // 4 == np.arange(8) // 4).all()  # nearest: same stripes
 
 
 def test_features_refuse_images_of_another_shape():

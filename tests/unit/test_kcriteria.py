@@ -11,6 +11,7 @@ from deepclust.kcriteria import (
     hdbscan_curve,
     knn_graph,
     laplacian_spectrum,
+    median_selection,
     prediction_strength_curve,
     select_k,
     silhouette_space_curve,
@@ -116,3 +117,14 @@ def test_sweeps_above_k_sample_run_on_a_seeded_sample_and_say_so():
 def test_unknown_criterion_is_named():
     with pytest.raises(ValueError, match="unknown K criterion 'gap'"):
         select_k(np.zeros((10, 2)), KS, "gap", 0, 100)
+
+
+def test_median_selection_takes_the_middle_k_and_counts_votes():
+    from deepclust.kselect import KSelection
+
+    picks = [
+        KSelection(n, KS, np.zeros(len(KS)), "higher", k) for n, k in zip("abcde", [2, 6, 6, 9, 20])
+    ]
+    selection = median_selection(picks, KS)
+    assert selection.criterion == "median" and selection.chosen == 6
+    assert selection.score[list(KS).index(6)] == 2 and selection.score.sum() == 4  # 20 not in KS

@@ -187,7 +187,13 @@ def test_kselection_is_a_frozen_record():
 
 @pytest.mark.parametrize(
     "criterion, runner",
-    [("prediction_strength", "merge_gap"), ("merge_gap", "prediction_strength")],
+    [
+        ("prediction_strength", "merge_gap"),
+        ("merge_gap", "prediction_strength"),
+        ("silhouette", "merge_gap"),
+        ("hdbscan", "merge_gap"),
+        ("median", "prediction_strength"),
+    ],
 )
 def test_umap_gmm_records_its_criterion_and_the_runner_up(criterion, runner, tmp_path):
     from deepclust.diagnostics import describe_kselection, draw_kselection

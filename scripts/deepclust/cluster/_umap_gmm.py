@@ -3,11 +3,24 @@
 import numpy as np
 from sklearn.mixture import GaussianMixture
 
-from ..kcriteria import select_k
+from ..kcriteria import MEDIAN_OF, median_selection, select_k
 from ..kselect import k_candidates, merge_gap_curve
 from ._ksweep import check_n_clusters, chosen, k_is_auto
 from ._merge import apply_merges, merge_order
 from ._umap import umap_fit, umap_place
+
+# k_criterion (other than merge_gap): how its K is chosen, for run.json's notes
+CRITERIA_NOTES = {
+    "prediction_strength": "the largest K whose k-means on one seeded half predicts the "
+    "other half's pairs at least 0.8 of the time; components merged to it",
+    "eigengap": "K before the largest gap in the kNN graph's Laplacian spectrum; "
+    "components merged to it",
+    "silhouette": "the K of highest mean silhouette of k-means; components merged to it",
+    "stability": "the largest K near the highest agreement of k-means on seeded halves; "
+    "components merged to it",
+    "hdbscan": "the cluster count most HDBSCAN runs find; components merged to it",
+    "median": "",
+}
 
 
 def fit_sample(n, size, seed):
@@ -137,12 +150,19 @@ def _auto_by_merge_gap(z, labels, params, n_points, seed=0):
         f"connectivity; K where the merge links drop most (links below "
         f"{params['merge_gap_floor']} count as no contact); no refit"
     )
-    strength, strength_note = select_k(z, ks, "prediction_strength", seed, params["k_sample"])
-    strength_note = (
-        f"{strength_note} of the UMAP coordinates: the largest K whose k-means on one seeded "
-        "half predicts the other half's pairs at least 0.8 of the time; components merged to it"
-    )
-    if params["k_criterion"] == "merge_gap":
+    criterion = params["k_criterion"]
+    other = "prediction_strength" if criterion in ("merge_gap", "median") else criterion
+    strength, strength_note = select_k(z, ks, other, seed, params["k_sample"])
+    strength_note = f"{strength_note} of the UMAP coordinates ({CRITERIA_NOTES[other]})"
+    if criterion == "median":
+        parts = [gap, strength]
+        for name in MEDIAN_OF:
+            if name != "prediction_strength":
+                parts.append(select_k(z, ks, name, seed, params["k_sample"])[0])
+        found = ", ".join(f"{p.criterion} {p.chosen}" for p in parts)
+        selection, runner_up = median_selection(parts, ks), strength
+        notes = [f"the median of the K of {found} on the UMAP coordinates; components merged"]
+    elif criterion == "merge_gap":
         selection, runner_up, notes = gap, strength, [gap_note]
     else:
         selection, runner_up, notes = strength, gap, [strength_note]

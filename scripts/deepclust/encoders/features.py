@@ -9,7 +9,13 @@ Per image (each independent of the others, so batching does not change them):
 - ``intensity``: luminance mean, std, 5 quantiles and a 16-bin histogram (square roots);
 - ``colour`` (colour images): the opponent channels O1 = (R - G)/sqrt2,
   O2 = (R + G - 2B)/sqrt6: means, stds, quantiles, an 8 x 8 joint histogram, and their
-  band-pass energy at each scale.
+  band-pass energy at each scale;
+- ``lbp``: histograms (square roots) of rotation-invariant uniform local binary patterns
+  of the luminance, 8 neighbours at each radius of ``lbp_radii`` (in torch, the batch at
+  once): the local micro-structure, unchanged by contrast and brightness;
+- ``hue`` (colour images): a finer 8 x 8 joint histogram of O1 and O2 within +-0.15 (values
+  beyond counted in the edge bins): the hues of weakly saturated colours, which the
+  ``colour`` group's histogram puts in one or two bins.
 Then :mod:`.reduce`: standardised, each group weighted, PCA, partly whitened.
 """
 
@@ -21,7 +27,7 @@ from ..model import DEVICES
 from ..settings import Settings, check_choice, check_flag, check_integer, check_number
 from .base import ENCODE_CHUNK, as_float, chunk_bounds, gather, sample_rows
 
-GROUPS = ("texture", "layout", "intensity", "colour")
+GROUPS = ("texture", "layout", "intensity", "colour", "lbp", "hue")
 EPS = 1e-3  # added before a log: moduli of [0, 1] images
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -36,6 +42,7 @@ class FeatureSettings(Settings):
     rotation_invariant: bool
     second_order: bool
     weights: dict
+    lbp_radii: list
     dimensions: int
     whiten: float
     fit_sample: int
@@ -51,6 +58,10 @@ class FeatureSettings(Settings):
             raise ValueError(f"weights must name exactly {list(GROUPS)}, got {self.weights!r}")
         for group, weight in self.weights.items():
             check_number(f"weights.{group}", weight, 0)
+        if not isinstance(self.lbp_radii, list | tuple) or not self.lbp_radii:
+            raise ValueError(f"lbp_radii must be a non-empty list, got {self.lbp_radii!r}")
+        for radius in self.lbp_radii:
+            check_integer("lbp_radii", radius, 1)
         check_integer("dimensions", self.dimensions, 0)
         check_number("whiten", self.whiten, 0, maximum=1)
         check_integer("fit_sample", self.fit_sample, 2)
@@ -115,7 +126,7 @@ def _band_features(bank, channel, settings):
         maps.append(u.mean(1, keepdim=True))
         means.append(mean)
         spreads.append(u.flatten(2).std(2).mean(1) / (mean.mean(1) + EPS))
-        if settings.grid > 1:
+        if settings.grid > 1 and settings.weights["layout"] > 0:
             cells.append(torch.nn.functional.adaptive_avg_pool2d(u, settings.grid).flatten(1))
     means = torch.stack(means, 1)  # (B, J, L)
     level = means.mean((1, 2))
@@ -132,6 +143,21 @@ def _band_features(bank, channel, settings):
     return texture, layout, torch.log(EPS + level)[:, None]
 
 
+def _joint_histogram(o1, o2, half_width, bins=8):
+    """``(B, bins * bins)`` square roots of the fractions of pixels per cell of an even
+    grid of ``(O1, O2)`` over ``[-half_width, half_width]`` squared (edges absorb beyond)."""
+    import torch
+
+    a, b = (
+        ((c.flatten(1) / (2 * half_width) + 0.5) * bins).long().clamp_(0, bins - 1)
+        for c in (o1, o2)
+    )
+    counts = torch.zeros(len(o1), bins * bins).scatter_add_(
+        1, a * bins + b, torch.ones_like(o1.flatten(1))
+    )
+    return (counts / a.shape[1]).sqrt()
+
+
 def _colour_features(bank, o1, o2):
     import torch
 
@@ -144,6 +170,53 @@ def _colour_features(bank, o1, o2):
     counts = torch.zeros(len(o1), 64).scatter_add_(1, a * 8 + b, torch.ones_like(o1.flatten(1)))
     parts.append((counts / a.shape[1]).sqrt())
     return torch.cat(parts, 1)
+
+
+def _shifted(x, dy, dx, pad):
+    """``x`` (B, 1, H, W), padded by ``pad`` (reflect), read at ``(y + dy, x + dx)``
+    with bilinear interpolation: ``(B, H, W)``."""
+    import math
+
+    h, w = x.shape[-2] - 2 * pad, x.shape[-1] - 2 * pad
+    y0, x0 = math.floor(dy), math.floor(dx)
+    fy, fx = dy - y0, dx - x0
+    out = None
+    for oy, wy in ((y0, 1 - fy), (y0 + 1, fy)):
+        for ox, wx in ((x0, 1 - fx), (x0 + 1, fx)):
+            if wy * wx > 1e-9:
+                part = x[:, 0, pad + oy : pad + oy + h, pad + ox : pad + ox + w]
+                out = part * (wy * wx) if out is None else out.add_(part, alpha=wy * wx)
+    return out
+
+
+def lbp_histograms(lum, radii, points=8):
+    """``(B, len(radii) * (points + 2))`` square roots of the fractions of each image's
+    pixels per rotation-invariant uniform local binary pattern (Ojala et al. 2002): the
+    ``points`` neighbours on a circle of each radius (bilinear, reflect at the border)
+    compared with the centre; a code with at most two 0/1 transitions around the circle
+    counts its ones (0 to ``points``), any other is ``points + 1``."""
+    import math
+
+    import torch
+
+    x = (lum * 255).round()  # as uint8 grey levels: ties are exact
+    out = []
+    for radius in radii:
+        pad = math.ceil(radius) + 1
+        padded = torch.nn.functional.pad(x, (pad, pad, pad, pad), mode="reflect")
+        bits, centre = [], x[:, 0] - 1e-3
+        for p in range(points):
+            angle = 2 * math.pi * p / points
+            dy, dx = round(-radius * math.sin(angle), 5), round(radius * math.cos(angle), 5)
+            bits.append(_shifted(padded, dy, dx, pad) >= centre)
+        ones = sum(b.to(torch.uint8) for b in bits)
+        changes = sum((b ^ bits[p - 1]).to(torch.uint8) for p, b in enumerate(bits))
+        codes = torch.where(changes <= 2, ones, points + 1).flatten(1)
+        rows = torch.arange(len(x))[:, None] * (points + 2)
+        counts = torch.bincount((codes + rows).flatten(), minlength=len(x) * (points + 2))
+        counts = counts.view(len(x), points + 2).float()
+        out.append((counts / codes.shape[1]).sqrt())
+    return torch.cat(out, 1)
 
 
 def raw_features(images, settings, bank):
@@ -161,8 +234,11 @@ def raw_features(images, settings, bank):
             1,
         )
         parts = [texture, layout, intensity]
-        if colour:
-            parts.append(_colour_features(bank, o1, o2))
+        parts.append(_colour_features(bank, o1, o2) if colour else torch.zeros(len(x), 0))
+        lbp = settings.weights["lbp"] > 0
+        parts.append(lbp_histograms(lum, settings.lbp_radii) if lbp else torch.zeros(len(x), 0))
+        hue = colour and settings.weights["hue"] > 0
+        parts.append(_joint_histogram(o1, o2, 0.15) if hue else torch.zeros(len(x), 0))
     groups = np.concatenate([np.full(p.shape[1], g) for g, p in enumerate(parts)])
     return torch.cat(parts, 1).cpu().double().numpy(), groups
 

@@ -88,6 +88,6 @@ class FilterBank:
             if j < first:
                 continue
             y = spectrum if s == 1 else spectrum[..., rows, :][..., cols]
-            y = torch.view_as_real(torch.fft.ifft2(y * band))
-            u = y.square().sum(-1).sqrt()
+            y = torch.fft.ifft2(y * band)
+            u = torch.hypot(y.real, y.imag)
             yield j, u[..., p // s : (p + h) // s, p // s : (p + w) // s]
