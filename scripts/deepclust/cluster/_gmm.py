@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.mixture import GaussianMixture
 
 from ..kselect import bic_curve
+from ._predict import Mixture
 from ._ksweep import check_n_clusters, chosen, k_is_auto, sweep_points
 
 
@@ -39,4 +40,6 @@ def gmm(x, params, seed):
         used = chosen(selection, notes, estimated=len(points) < len(x))
     n_clusters = used.get("n_clusters", params["n_clusters"])
     check_n_clusters(n_clusters, x)
-    return mixture(n_clusters).fit_predict(x64), used
+    model = mixture(n_clusters)
+    labels = model.fit_predict(x64)
+    return labels, used, Mixture(model, x64)
