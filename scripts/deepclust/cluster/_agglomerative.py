@@ -4,8 +4,8 @@ from sklearn.cluster import AgglomerativeClustering, ward_tree
 from sklearn.neighbors import kneighbors_graph
 
 from ..kselect import cut_tree
-from ._predict import NearestCentre, centroids
 from ._ksweep import auto_by_silhouette, check_n_clusters, k_is_auto
+from ._predict import NearestCentre, centroids
 
 
 def _connectivity(x, n_neighbors):

@@ -4,8 +4,8 @@ import numpy as np
 from sklearn.mixture import GaussianMixture
 
 from ..kselect import bic_curve
-from ._predict import Mixture
 from ._ksweep import check_n_clusters, chosen, k_is_auto, sweep_points
+from ._predict import Mixture
 
 
 def gmm(x, params, seed):

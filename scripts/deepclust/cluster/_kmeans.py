@@ -2,8 +2,8 @@
 
 from sklearn.cluster import KMeans
 
-from ._predict import NearestCentre
 from ._ksweep import auto_by_silhouette, check_n_clusters, k_is_auto
+from ._predict import NearestCentre
 
 
 def kmeans(x, params, seed):
