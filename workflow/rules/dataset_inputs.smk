@@ -42,20 +42,15 @@ def explorer_inputs(wildcards):
     }
 
 
-# The clustering whose typicality and seed agreement assignments.tsv gives: the first one.
-DESIGNATED = CLUSTERINGS[0] if CLUSTERINGS else None
-
-
 def assignment_inputs(wildcards):
-    """assignments.tsv's inputs: each clustering's labels of the first seed (``labels``, in
-    CLUSTERINGS order), each consensus (``consensus``, CONSENSUS order), the designated
-    clustering's labels in every seed (``designated``) and the first seed's embeddings.
-    """
+    """assignments.tsv's inputs: every clustering's labels in every seed (``labels``,
+    seed-major, CLUSTERINGS order: the first seed's are columns, the recommended
+    clustering's in every seed give its typicality and seed agreement), each consensus
+    (``consensus``, CONSENSUS order) and the first seed's embeddings."""
     d = wildcards.dataset
     return {
-        "labels": run_files(LABELS, d, seed_runs()[:1], CLUSTERINGS),
+        "labels": run_files(LABELS, d, seed_runs(), CLUSTERINGS),
         "consensus": run_files(LABELS, d, [CONSENSUS_RUN], CONSENSUS),
-        "designated": run_files(LABELS, d, seed_runs(), [DESIGNATED]),
         "embeddings": first_seed_embeddings(wildcards),
     }
 
@@ -68,11 +63,13 @@ def first_seed_embeddings(wildcards):
 
 def final_targets():
     """The reports, the tables of assignments and duplicates, and the consensus confusion
-    matrices (in the HTML report only)."""
+    matrices (in the HTML report only); of a follower (assign_to), its assignments.tsv
+    and drift.json."""
     return (
-        expand(REPORT_FILE, dataset=DATASETS, ext=["tex", "pdf"])
-        + expand([ASSIGNMENTS, DUPLICATES], dataset=DATASETS)
-        + expand(consensus_file(CONFUSION), dataset=DATASETS, algorithm=CONSENSUS)
+        expand(REPORT_FILE, dataset=TRAINED, ext=["tex", "pdf"])
+        + expand([ASSIGNMENTS, DUPLICATES], dataset=TRAINED)
+        + expand(consensus_file(CONFUSION), dataset=TRAINED, algorithm=CONSENSUS)
+        + expand([ASSIGNMENTS, DRIFT], dataset=list(FOLLOWERS))
     )
 
 
