@@ -4,13 +4,14 @@ run's first seed) -> each new image's cluster and whether it lies far from every
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from deepclust.io import load_pickle, save_npz
+from deepclust.cluster import load_model
+from deepclust.io import save_npz
 from deepclust.labels import NOISE
 from deepclust.runlog import job_log
 
 with job_log(snakemake.log[0]) as log, threadpool_limits(snakemake.threads):
     x = np.load(snakemake.input.embeddings, mmap_mode="r")
-    model = load_pickle(snakemake.input.model)
+    model = load_model(snakemake.input.model)
     log(f"placing {len(x)} images with {type(model).__name__} from {snakemake.input.model}")
     labels, far = model.predict(x)
     log(f"{np.mean(labels == NOISE):.1%} noise, {np.mean(far):.1%} far from every cluster")

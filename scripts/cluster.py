@@ -7,8 +7,8 @@ import numba
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from deepclust.cluster import fit_algorithm
-from deepclust.io import save_json, save_npy, save_pickle
+from deepclust.cluster import fit_algorithm, save_model
+from deepclust.io import save_json, save_npy
 from deepclust.labels import NOISE
 from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
@@ -34,7 +34,7 @@ with job_log(snakemake.log[0]) as log, threadpool_limits(snakemake.threads):
     n_clusters = len(np.unique(labels[labels != NOISE]))
     log(f"{n_clusters} clusters, {np.mean(labels == NOISE):.1%} noise, {seconds:.1f} s")
     save_npy(snakemake.output.labels, labels)
-    save_pickle(snakemake.output.model, model)
+    save_model(snakemake.output.model, model)
     save_json(
         snakemake.output.run,
         {

@@ -136,21 +136,6 @@ def save_npz(path, **arrays):
         np.savez(tmp, **arrays)
 
 
-def save_pickle(path, obj):
-    """Pickle ``obj`` (a fitted model) to ``path`` atomically, with joblib (compressed)."""
-    import joblib
-
-    with atomic_path(path) as tmp:
-        joblib.dump(obj, tmp, compress=3)
-
-
-def load_pickle(path):
-    """A model :func:`save_pickle` wrote (only the workflow's own files: pickle runs code)."""
-    import joblib
-
-    return joblib.load(path)
-
-
 def save_json(path, obj):
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")

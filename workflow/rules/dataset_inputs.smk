@@ -1,5 +1,5 @@
 # Input functions of a dataset's own outputs: the summary, the tables of every image, the
-# explorer, the PDF report, and the run's final targets.
+# explorer, the PDF report, a follower's placements, and the run's final targets.
 
 
 def seed_runs():
@@ -116,3 +116,32 @@ def pdf_report_inputs(wildcards):
             },
         }
     )
+
+
+def followed(pattern):
+    """Input function: ``pattern`` of the followed dataset's first seed, for the job's
+    clustering (``{algorithm}``, or the self-trained one of ``{base}``)."""
+
+    def path(wildcards):
+        w = dict(wildcards.items())
+        algorithm = w.get("algorithm") or self_trained(w["base"])
+        return fill(
+            seed_file(pattern),
+            dataset=FOLLOWERS[wildcards.dataset],
+            seed=SEEDS[0],
+            algorithm=algorithm,
+        )
+
+    return path
+
+
+def follower_inputs(wildcards):
+    """The follower's placements (``assigned``, CLUSTERINGS order); the followed run's recommendation, first-seed labels (``followed_labels``, CLUSTERINGS
+    order) and embeddings (the typicality's reference)."""
+    d, f = wildcards.dataset, FOLLOWERS[wildcards.dataset]
+    return {
+        "assigned": [fill(ASSIGNED, dataset=d, algorithm=c) for c in CLUSTERINGS],
+        "recommended": fill(RECOMMENDED, dataset=f),
+        "followed_labels": run_files(LABELS, f, seed_runs()[:1], CLUSTERINGS),
+        "followed_embeddings": fill(EMBEDDINGS, dataset=f, seed=SEEDS[0]),
+    }

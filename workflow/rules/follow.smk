@@ -3,42 +3,22 @@
 # jobs saved (first seed; nothing is refitted), then its assignments.tsv and drift.json.
 
 
-def followed(pattern):
-    """Input function: ``pattern`` of the followed dataset's first seed, for the job's
-    clustering (``{algorithm}``, or the self-trained one of ``{base}``)."""
-
-    def path(wildcards):
-        w = dict(wildcards.items())
-        algorithm = w.get("algorithm") or self_trained(w["base"])
-        return fill(
-            seed_file(pattern),
-            dataset=FOLLOWERS[wildcards.dataset],
-            seed=SEEDS[0],
-            algorithm=algorithm,
-        )
-
-    return path
-
-
-def follower_inputs(wildcards):
-    """The follower's placements (``assigned``, CLUSTERINGS order) and its embeddings; the
-    followed run's recommendation, first-seed labels (``followed_labels``, CLUSTERINGS
-    order) and embeddings (the typicality's reference)."""
-    d, f = wildcards.dataset, FOLLOWERS[wildcards.dataset]
-    return {
-        "assigned": [fill(ASSIGNED, dataset=d, algorithm=c) for c in CLUSTERINGS],
-        "embeddings": first_seed_embeddings(wildcards),
-        "recommended": fill(RECOMMENDED, dataset=f),
-        "followed_labels": run_files(LABELS, f, seed_runs()[:1], CLUSTERINGS),
-        "followed_embeddings": fill(EMBEDDINGS, dataset=f, seed=SEEDS[0]),
-    }
-
-
 rule assign:
     input:
         embeddings=first_seed_embeddings,
         model=followed(CLUSTER_MODEL),
-        lib=lib("io", "cluster", "jitcache", "labels", "neighbours", "runlog"),
+        lib=lib(
+            "io",
+            "cluster",
+            "jitcache",
+            "kcriteria",
+            "kselect",
+            "knee",
+            "labels",
+            "neighbours",
+            "runlog",
+            "silhouette",
+        ),
     output:
         ASSIGNED,
     log:
@@ -84,6 +64,7 @@ rule assign_self_trained:
 rule follower_assignments:
     input:
         unpack(follower_inputs),
+        embeddings=first_seed_embeddings,
         data=decoded(DATA),
         lib=lib(
             "io",
@@ -97,6 +78,7 @@ rule follower_assignments:
             "sources.hub",
             "sources.layout",
             "sources.open",
+            "stability",
         ),
     output:
         assignments=shown(

@@ -36,7 +36,9 @@ from ._run import algorithm_function, check_embeddings, fit_algorithm, run_algor
 _LAZY = {
     "exact_knn": "._knn",
     "fit_sample": "._umap_gmm",
+    "load_model": "._predict",
     "merge_order": "._merge",
+    "save_model": "._predict",
     "apply_merges": "._merge",
     "merge_clusters": "._merge",
     "umap_embed": "._umap",

@@ -24,6 +24,24 @@ FAR_QUANTILE = 0.99
 CHUNK = 4096
 
 
+def save_model(path, model):
+    """Pickle a fitted ``model`` to ``path`` atomically, with joblib (compressed)."""
+    import joblib
+
+    from ..io import atomic_path
+
+    with atomic_path(path) as tmp:
+        joblib.dump(model, tmp, compress=3)
+
+
+def load_model(path):
+    """A model :func:`save_model` wrote (only the workflow's own files: unpickling runs
+    code)."""
+    import joblib
+
+    return joblib.load(path)
+
+
 def _chunks(x, chunk=CHUNK):
     for a in range(0, len(x), chunk):
         yield a, np.asarray(x[a : a + chunk], dtype=np.float64)
