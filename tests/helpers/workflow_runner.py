@@ -32,7 +32,14 @@ RULES = [
     "summarize",
     "pdf_report",
 ]
-OPTIONAL_RULES = ["deskew", "self_train", "fit_encoder"]
+OPTIONAL_RULES = [
+    "deskew",
+    "self_train",
+    "fit_encoder",
+    "assign",
+    "assign_self_trained",
+    "follower_assignments",
+]
 DRY_RUNS_ONLY = False  # set by tests/conftest.py for the tests in tests/unit/
 
 

@@ -83,7 +83,8 @@ def test_a_follower_has_no_run_of_its_own_and_reports_drift(run):
     drift = json.loads((run / "results/again/drift.json").read_text())
     assert drift["followed"] == "digits" and drift["images"] == 300
     assert set(drift["far_share_by_clustering"]) == set(CLUSTERINGS)
-    assert drift["far_share_by_clustering"]["kmeans"] <= 0.02  # its own training images
+    # its own training images: beyond the 99th percentile, at most one per small cluster
+    assert drift["far_share_by_clustering"]["kmeans"] <= 0.05
     log = (run / "logs/again/follower_assignments.log").read_text()
     assert "of the images far from every cluster of digits" in log
 
