@@ -90,3 +90,14 @@ def test_nearest_centre_limits_per_centre():
     placed, far = model.predict(np.array([[0.6], [2.0], [10.03], [11.0]]))
     np.testing.assert_array_equal(placed, [4, 4, 7, 7])
     np.testing.assert_array_equal(far, [False, True, False, True])
+
+
+def test_umap_gmm_with_exact_neighbours_places_new_points():
+    """knn: exact above 4,096 points gives UMAP no search index; the model still places."""
+    params = algorithm_defaults("umap_gmm") | SETTINGS["umap_gmm"] | {"knn": "exact"}
+    x, truth = blobs(1400, seed=0)
+    labels, _, model = fit_algorithm("umap_gmm", x, params | {"n_epochs": 20}, seed=0)
+    new, new_truth = blobs(20, seed=7)
+    placed, _ = pickle.loads(pickle.dumps(model)).predict(new)
+    blob_cluster = [np.bincount(labels[truth == b]).argmax() for b in range(3)]
+    assert np.mean(placed == np.array(blob_cluster)[new_truth]) >= 0.95

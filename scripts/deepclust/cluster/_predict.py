@@ -97,7 +97,10 @@ class Mixture:
 
         chunk = 100_000
         if getattr(self.reducer, "_knn_search_index", True) is None:
-            # knn: exact kept no search index: exact distances to the training points
+            # knn: exact handed UMAP no search index, so its transform would refuse: it
+            # takes exact distances to the training points instead (umap-learn 0.5's path
+            # for small data), in chunks of 1,000 points against all of them
+            del self.reducer._knn_search_index
             self.reducer._small_data, chunk = True, 1000
         return umap_place(self.reducer, x, chunk=chunk)
 
