@@ -3,9 +3,9 @@
     ../shared/tools/quiet .venv/bin/python tests/benchmarks/bench_assign_to.py \\
         [--train 10000] [--test 2000] [--epochs 10] [--workdir DIR]
 
-Runs the workflow (the mnist-local preset) on the first ``--train`` MNIST training images,
-every algorithm and self-training on K-Means, with a follower dataset of the first
-``--test`` test images (``assign_to: mnist``), then prints per clustering: the accuracy of
+Runs the workflow on the local MNIST copy (as the mnist-local preset) on the first
+``--train`` training images, every algorithm and self-training on K-Means, with a follower
+dataset of the first ``--test`` test images (``assign_to: mnist``), then prints per clustering: the accuracy of
 the run's clustering of the training images, that of the test images as placed by the saved
 models (both by deepclust.metrics.cluster_accuracy, each its own Hungarian matching), the
 test images scored with the training images' matching, the share of far test images, and
