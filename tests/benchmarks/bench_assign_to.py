@@ -5,12 +5,15 @@
 
 Runs the workflow on the local MNIST copy (as the mnist-local preset) on the first
 ``--train`` training images, every algorithm and self-training on K-Means, with a follower
-dataset of the first ``--test`` test images (``assign_to: mnist``), then prints per clustering: the accuracy of
-the run's clustering of the training images, that of the test images as placed by the saved
-models (both by deepclust.metrics.cluster_accuracy, each its own Hungarian matching), the
-test images scored with the training images' matching, the share of far test images, and
-whether the placed accuracy is within 0.01 of the run's (the goal of issue 33). Labels are
-read only to score.
+dataset of the first ``--test`` test images (``assign_to: mnist``), and a third dataset of
+both sets together (the test images clustered in, written to a Hub-layout folder in the work
+folder). Prints per clustering: the accuracy of the run's clustering of the training images,
+that of the test images as placed by the saved models, that of the same test images when
+clustered in with the training ones (each by deepclust.metrics.cluster_accuracy, its own
+Hungarian matching), the placed test images scored with the training images' matching, the
+share of far test images, and whether the placed accuracy is within 0.01 of the clustered-in
+one (the goal of issue 33). Labels are read only to score. ``--workdir`` of an earlier run
+reuses its results.
 """
 
 import argparse
@@ -35,9 +38,25 @@ GOAL = 0.01
 MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
 
 
-def config(train, test, epochs):
+def combined_source(folder, train, test):
+    """A Hub-layout folder whose one split holds the first ``train`` training images, then
+    the first ``test`` test images."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parts = [
+        pq.read_table(MNIST / "mnist" / f"{split}-00000-of-00001.parquet").slice(0, n)
+        for split, n in (("train", train), ("test", test))
+    ]
+    (folder / "mnist").mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.concat_tables(parts), folder / "mnist" / "train-00000-of-00001.parquet")
+    return folder
+
+
+def config(train, test, epochs, combined):
     return {
         "datasets": {
+            "mnist_in": {"source": str(combined)},
             "mnist": {"source": str(MNIST), "limit": train},
             "mnist_test": {
                 "source": str(MNIST),
@@ -71,10 +90,16 @@ def main():
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench_assign_to_"))
-    copy_project(workdir)
-    configfile = write_config(workdir, config(args.train, args.test, args.epochs))
+    if not (workdir / "Snakefile").exists():
+        copy_project(workdir)
+    combined = combined_source(workdir / "combined", args.train, args.test)
+    configfile = write_config(workdir, config(args.train, args.test, args.epochs, combined))
     with watch() as machine:
-        targets = ["results/mnist_test/assignments.tsv", "results/mnist_test/drift.json"]
+        targets = [
+            "results/mnist_test/assignments.tsv",
+            "results/mnist_test/drift.json",
+            "results/mnist_in/assignments.tsv",
+        ]
         snakemake(workdir, *targets, "--cores", "2", "--configfile", configfile, timeout=3600)
         results = workdir / "results"
         train_truth = np.load(results / "mnist/data.npz")["labels"]
@@ -86,8 +111,10 @@ def main():
             f"MNIST: a run on the first {len(train_truth)} training images, the first "
             f"{len(test_truth)} test images placed by its saved models ({args.epochs} epochs)"
         )
+        clustered_in = pd.read_csv(results / "mnist_in/assignments.tsv", sep="\t")
         print(
-            "clustering | run (train) | placed (test) | test, train's matching | far | within 0.01"
+            "clustering | run (train) | placed (test) | clustered in (test) | placed, train's "
+            "matching | far | within 0.01"
         )
         met = []
         for name in names:
@@ -95,18 +122,20 @@ def main():
             placed = table[name].to_numpy()
             a_train = cluster_accuracy(train_truth, train)
             a_test = cluster_accuracy(test_truth, placed)
+            a_in = cluster_accuracy(test_truth, clustered_in[name].to_numpy()[-len(test_truth) :])
             a_mapped = mapped_accuracy(test_truth, placed, match_clusters(train_truth, train))
-            ok = abs(a_test - a_train) <= GOAL
+            ok = abs(a_test - a_in) <= GOAL
             met.append(ok)
             far = drift["far_share_by_clustering"][name]
             print(
-                f"{name} | {a_train:.4f} | {a_test:.4f} | {a_mapped:.4f} | {far:.1%} | "
+                f"{name} | {a_train:.4f} | {a_test:.4f} | {a_in:.4f} | {a_mapped:.4f} | "
+                f"{far:.1%} | "
                 f"{'yes' if ok else 'no'}"
             )
         print(f"recommended: {drift['recommended']}, drift warning: {drift['drift']}")
         machine.verdict(
-            f"{sum(met)} of {len(met)} clusterings place the test images within {GOAL} of the "
-            "run's accuracy",
+            f"{sum(met)} of {len(met)} clusterings place the test images within {GOAL} of their "
+            "accuracy clustered in",
             "met" if all(met) else "not met",
         )
 
