@@ -8,9 +8,9 @@ against the followed run's own members, and the drift summary (drift.json).
 
 import numpy as np
 
+from .assignments import CHUNK_ROWS
 from .labels import NOISE
 
-CHUNK_ROWS = 100_000
 # The share of far images above which the log warns of drift. A model calls a point far
 # beyond what 1% of its training points reach (FAR_QUANTILE 0.99), so images like the
 # training ones give about 1%.

@@ -102,6 +102,7 @@ def test_dbscan_knn_by_hand():
     indices, distances = brute_knn(x, 2)
     labels, info = dbscan_knn(indices, distances, 1.5, 2)
     np.testing.assert_array_equal(labels, [0, 0, 0, NOISE])
+    np.testing.assert_array_equal(info.pop("core"), [True, True, True, False])
     assert info == {"n_core": 3, "n_saturated": 1}  # point 1 has both graph neighbours within eps
     # min_samples 3 (two others): only 1 is core; 0 and 2 are its border points.
     labels, _ = dbscan_knn(indices, distances, 1.5, 3)

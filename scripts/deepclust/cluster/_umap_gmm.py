@@ -20,6 +20,7 @@ def fit_sample(n, size, seed):
 
 
 def umap_gmm(x, params, seed):
+    # long because: its docstring is most of it; the body is one fit, in order
     """The N2D recipe (McConville et al. 2020): UMAP of the embeddings to
     ``n_components`` dimensions (``n_neighbors``, ``min_dist``), then a Gaussian mixture
     of ``n_clusters`` components (``covariance_type``) on the UMAP coordinates.
@@ -51,8 +52,7 @@ def umap_gmm(x, params, seed):
 
     Above ``fit_sample`` points, UMAP, the mixture and the merging see a seeded sample of
     that size; every other point is placed by UMAP's transform and the mixture's predict
-    and takes its component's cluster (``exactness`` says so). New points are placed
-    the same way (the returned :class:`Mixture` model).
+    and takes its component's cluster (``exactness`` says so), as new points are later.
     """
     auto = k_is_auto(params)
     n_clusters, over = _umap_gmm_components(x, params, auto)
@@ -67,7 +67,7 @@ def umap_gmm(x, params, seed):
         index, merges, _ = merge_order(z, labels, params["merge_neighbors"])
         merged, used = apply_merges(index, merges, n_clusters), {}
     cluster_of = _cluster_of(model, labels, merged)
-    predictor = Mixture(model, z, cluster_of, reducer)
+    predictor = Mixture(model, z, cluster_of, reducer)  # places new points
     if sample is None:
         return merged, used, predictor
     return *_place_the_rest(x, sample, reducer, model, cluster_of, merged, used), predictor
