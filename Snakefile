@@ -22,6 +22,7 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/consensus.smk"
 include: "workflow/rules/explorer.smk"
 include: "workflow/rules/assignments.smk"
+include: "workflow/rules/follow.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/pdf_report.smk"
 

@@ -1,16 +1,24 @@
 """Rule self_train: images + a clustering's labels -> the CNN's relabelling of every image,
-or the base's own labels when the relabelling collapsed (the guard, recorded in run.json)."""
+or the base's own labels when the relabelling collapsed (the guard, recorded in run.json);
+the CNN itself as model.pt (for a dataset with assign_to)."""
 
 import time
 
 import numpy as np
 import torch
 
-from deepclust.io import save_json, save_npy
+from deepclust.io import atomic_path, save_json, save_npy
 from deepclust.names import self_trained
 from deepclust.provenance import imported_versions
 from deepclust.runlog import job_log
-from deepclust.selftrain import SelfTrainingSettings, guarded, self_train, training_exactness
+from deepclust.selftrain import (
+    SelfTrainingSettings,
+    classifier_state,
+    fit_classifier,
+    guarded,
+    predict_proba,
+    training_exactness,
+)
 
 params = snakemake.params.settings
 settings = SelfTrainingSettings.from_params(params)
@@ -22,7 +30,9 @@ with job_log(snakemake.log[0]) as log:
     labels = np.load(snakemake.input.labels)
     log(f"self-training on {base}'s labels of {len(images)} images with {params}, seed {seed}")
     start = time.perf_counter()
-    new_labels, confidence, history = self_train(images, labels, settings, seed, log=log)
+    model, clusters, history = fit_classifier(images, labels, settings, seed, log=log)
+    proba = predict_proba(model, images)
+    new_labels, confidence = clusters[proba.argmax(axis=1)], proba.max(axis=1)
     seconds = time.perf_counter() - start
     changed = float(np.mean(new_labels != labels))
     log(
@@ -37,6 +47,10 @@ with job_log(snakemake.log[0]) as log:
             f"keeping {base}'s labels"
         )
     save_npy(snakemake.output.labels, kept)
+    # the classifier for new images (a follower takes the base's model when kept_base)
+    state = classifier_state(model, clusters, images, settings.conv_width, confidence)
+    with atomic_path(snakemake.output.model) as tmp:
+        torch.save(state | {"kept_base": record["kept_base"]}, tmp)
     used = dict(
         params,
         base=base,

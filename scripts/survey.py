@@ -1,6 +1,9 @@
 """Rule survey: every image's size and mode from its header, and the size and channels they
 are all fitted to (preprocessing.size, channels, fit) -> results/{dataset}/survey.npz.
-The workflow then checks that enough images are readable for the enabled steps."""
+A dataset with assign_to takes the target of the dataset it follows. The workflow then
+checks that enough images are readable for the enabled steps."""
+
+from pathlib import Path
 
 import numpy as np
 
@@ -8,7 +11,7 @@ from deepclust.io import save_npz
 from deepclust.runlog import job_log
 from deepclust.sources.images import set_max_pixels
 from deepclust.sources.open import open_source
-from deepclust.sources.survey import choose_target, size_counts, survey
+from deepclust.sources.survey import choose_target, followed_target, size_counts, survey
 
 settings, preprocessing = snakemake.params.dataset, snakemake.params.preprocessing
 set_max_pixels(preprocessing["max_image_pixels"])
@@ -20,7 +23,11 @@ with job_log(snakemake.log[0]) as log:
     log(f"{len(sizes)} kinds of image (size, mode): {shown}{', ...' if len(sizes) > 8 else ''}")
     if len(surveyed["bad_index"]):
         log(f"{len(surveyed['bad_index'])} images cannot be read; they will be skipped")
-    target, decision = choose_target(surveyed, preprocessing)
+    if snakemake.input.followed:  # a follower: fitted as the dataset it follows
+        followed = snakemake.input.followed  # results/<followed>/survey.npz
+        target, decision = followed_target(followed, Path(followed).parent.name)
+    else:
+        target, decision = choose_target(surveyed, preprocessing)
     log(f"every image becomes {decision}")
     save_npz(
         snakemake.output[0],

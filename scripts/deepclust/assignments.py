@@ -7,8 +7,11 @@ true class name, only when the dataset has labels; empty for an image without on
 column per clustering (cluster id, -1 for noise), then for one designated clustering
 ``<name>_typicality`` (1: the member nearest its cluster's centre, 0: the farthest) and
 ``<name>_seeds_agreeing`` (how many seeds put the image in the cluster the first seed
-does, after matching their clusters). Tab-separated, written by the csv module a chunk
-at a time: a name holding a tab, a newline or a quote is quoted, so the table reads back
+does, after matching their clusters); the designated clustering is the recommended one
+(recommended.json). A follower's table (assign_to, deepclust.follow) has the followed
+run's clusterings of the first seed, no consensus, and typicality without seeds.
+Tab-separated, written by the csv module a chunk at a time: a name holding a tab, a
+newline or a quote is quoted, so the table reads back
 with ``pandas.read_csv(path, sep="\\t")``.
 """
 
@@ -131,7 +134,8 @@ def assignment_columns(names, labels, class_names, clusterings, designated=None)
     if designated is not None:
         name, typical, agreeing = designated
         columns[f"{name}_typicality"] = np.asarray(typical, dtype=np.float64)
-        columns[f"{name}_seeds_agreeing"] = np.asarray(agreeing, dtype=np.int64)
+        if agreeing is not None:  # None: a follower's, placed by the first seed only
+            columns[f"{name}_seeds_agreeing"] = np.asarray(agreeing, dtype=np.int64)
     return columns
 
 

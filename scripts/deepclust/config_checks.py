@@ -71,6 +71,39 @@ def check_enough_images(n_images, needs, dataset):
         )
 
 
+def follower_problems(datasets):
+    """Messages on the enabled datasets' ``assign_to``: it must name another enabled dataset
+    of the config that follows none (no chains), and a follower's own ``deskew``, if set,
+    must be the followed dataset's (its images go through the same encoder)."""
+    problems = []
+    for name, dataset in datasets.items():
+        target = dataset["assign_to"]
+        if not dataset["enabled"] or target is None:
+            continue
+        key = f"datasets.{name}.assign_to"
+        if target == name:
+            problems.append(f"{key} names the dataset itself; name another dataset to follow")
+        elif target not in datasets:
+            problems.append(
+                f"{key} is {target!r}, which is not a dataset of this config "
+                f"(datasets: {', '.join(datasets)})"
+            )
+        elif not datasets[target]["enabled"]:
+            problems.append(f"{key} is {target!r}, which is not enabled (datasets.{target})")
+        elif datasets[target]["assign_to"] is not None:
+            problems.append(
+                f"{key} is {target!r}, which itself follows "
+                f"{datasets[target]['assign_to']!r} (no chains): follow that one directly"
+            )
+        elif dataset["deskew"] is not None and dataset["deskew"] != datasets[target]["deskew"]:
+            problems.append(
+                f"datasets.{name}.deskew ({dataset['deskew']}) differs from datasets.{target}"
+                f".deskew ({datasets[target]['deskew']}): a follower is preprocessed as the "
+                "dataset it follows; leave it null"
+            )
+    return problems
+
+
 def config_problems(config, enabled):
     """Messages (empty: none) about ``config`` (validated, defaults filled in); ``enabled``:
     ``{algorithm: parameters}`` of the enabled algorithms."""
@@ -81,10 +114,10 @@ def config_problems(config, enabled):
             f"enabled: true for at least one of {', '.join(names)} "
             f"(e.g. algorithms: {{{names[0]}: {{enabled: true}}}})"
         ]
-    problems = k_range_problems(config["algorithms"])
+    problems = k_range_problems(config["algorithms"]) + follower_problems(config["datasets"])
     needs = images_needed(config["algorithms"], config["tsne"])
     for name, dataset in config["datasets"].items():
-        if dataset["enabled"] and dataset["limit"] is not None:
+        if dataset["enabled"] and dataset["limit"] is not None and not dataset["assign_to"]:
             problems += [
                 f"{what} ({n}) is larger than datasets.{name}.limit ({dataset['limit']} images)"
                 for what, n in needs

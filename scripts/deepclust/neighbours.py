@@ -113,8 +113,8 @@ def dbscan_knn(indices, distances, eps, min_samples, chunk_rows=1 << 20):
     ``indices`` int ``(N, k)`` and ``distances`` float ``(N, k)`` as :func:`knn_graph`
     returns them (rows ascending, self excluded, -1/inf for empty slots), with
     ``k >= min_samples - 1``. Returns ``(labels int64 (N,), info)``; ``info`` holds
-    ``n_core`` and ``n_saturated`` (core points with all k neighbours within eps, whose
-    further eps-neighbours the graph does not see).
+    ``n_core``, ``n_saturated`` (core points with all k neighbours within eps, whose
+    further eps-neighbours the graph does not see) and ``core`` (bool ``(N,)``).
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -141,7 +141,7 @@ def dbscan_knn(indices, distances, eps, min_samples, chunk_rows=1 << 20):
         nearest = indices[border, np.argmax(reach[border], axis=1)]
         labels[border] = labels[nearest]
     n_saturated = int((core & within[:, -1]).sum()) if k else 0
-    return labels, {"n_core": n_core, "n_saturated": n_saturated}
+    return labels, {"n_core": n_core, "n_saturated": n_saturated, "core": core}
 
 
 def _reaches_core(indices, within, core, chunk_rows):

@@ -256,6 +256,14 @@ def training_exactness(labels, train_sample):
 
 
 def self_train(images, labels, settings, seed, *, log=print):
+    """:func:`fit_classifier`, then every image relabelled: ``(new_labels, confidence,
+    history)`` as :func:`fit_classifier` documents."""
+    model, clusters, history = fit_classifier(images, labels, settings, seed, log=log)
+    proba = predict_proba(model, images)
+    return clusters[proba.argmax(axis=1)], proba.max(axis=1), history
+
+
+def fit_classifier(images, labels, settings, seed, *, log=print):
     # long because: its docstring (numpydoc) is half of it; the body is one training, in order
     """Train :func:`classifier` on ``labels`` (noise points left out) and relabel every image.
 
@@ -275,7 +283,8 @@ def self_train(images, labels, settings, seed, *, log=print):
     log : callable
         Receives the plan and at most about 20 progress lines.
 
-    Returns
+    Returns (:func:`self_train`'s; this function returns ``(model, clusters, history)``,
+    the trained classifier and the cluster id of each of its outputs)
     -------
     new_labels : ndarray
         The classifier's argmax as the original cluster ids (no noise), ``(N,)``.
@@ -306,5 +315,31 @@ def self_train(images, labels, settings, seed, *, log=print):
     generator = torch.Generator().manual_seed(seed)
     batches = partial(_shuffled_batches, images, y, train, max_shift, s.batch_size, generator)
     history = _fit(model, optimizer, schedule, batches, n_epochs, s.learning_rate, log)
+    return model, clusters, history
+
+
+def classifier_state(model, clusters, images, conv_width, confidence):
+    """What model.pt holds to relabel new images: the weights, the architecture, each
+    output's cluster id and the confidence below which an image is far (the 1st
+    percentile of the training images' softmax maxima)."""
+    channels, height, width = to_tensor(np.asarray(images[:1])).shape[1:]
+    return {
+        "state": model.state_dict(),
+        "shape": [int(channels), int(height), int(width)],
+        "conv_width": int(conv_width),
+        "clusters": [int(c) for c in clusters],
+        "floor": float(np.quantile(confidence, 0.01)),
+    }
+
+
+def classify(saved, images):
+    """New uint8 ``images`` relabelled by a :func:`classifier_state`: ``(labels, far)``."""
+    channels, height, width = saved["shape"]
+    got = to_tensor(np.asarray(images[:1])).shape[1:]
+    if tuple(got) != (channels, height, width):
+        raise ValueError(f"images of shape {tuple(got)}, the classifier expects {saved['shape']}")
+    model = classifier(len(saved["clusters"]), channels, height, width, saved["conv_width"])
+    model.load_state_dict(saved["state"])
     proba = predict_proba(model, images)
-    return clusters[proba.argmax(axis=1)], proba.max(axis=1), history
+    clusters = np.asarray(saved["clusters"], np.int64)
+    return clusters[proba.argmax(axis=1)], proba.max(axis=1) < saved["floor"]

@@ -32,7 +32,14 @@ RULES = [
     "summarize",
     "pdf_report",
 ]
-OPTIONAL_RULES = ["deskew", "self_train", "fit_encoder"]
+OPTIONAL_RULES = [
+    "deskew",
+    "self_train",
+    "fit_encoder",
+    "assign",
+    "assign_self_trained",
+    "follower_assignments",
+]
 DRY_RUNS_ONLY = False  # set by tests/conftest.py for the tests in tests/unit/
 
 
@@ -164,8 +171,13 @@ def planned_jobs(config):
       and the clustering's run.json; the cluster explorer page (one per dataset), from the
       map of every image (``map``), every clustering, the recommended one and assignments.tsv,
       which the report names;
-    - per dataset: assignments.tsv (every clustering of the first seed, each consensus,
-      the first clustering in every seed) and duplicates.tsv (the images' thumbnails);
+    - per dataset: assignments.tsv (every clustering in every seed, each consensus, the
+      recommendation) and duplicates.tsv (the images' thumbnails);
+    - per follower (assign_to): a survey (after the followed one's), decode, deskew as the
+      followed dataset, an embed with the followed dataset's first-seed encoder, one
+      assign per algorithm (the followed first seed's cluster job) and per self-trained
+      clustering (its self_train and the base's assign), and follower_assignments (the
+      placements, the followed run's recommendation, clusterings and embeddings);
     - with two or more seeds, per clustering: a consensus of its seeds' labels (checked on
       every seed's embeddings), scored and
       drawn (t-SNE map, gallery, confusion matrix) on the first seed's outputs; the first
@@ -182,9 +194,11 @@ def planned_jobs(config):
     seeds = config["seeds"]
     algorithms = [a for a, s in config["algorithms"].items() if s["enabled"]]
     self_training = config["self_training"]
-    reports = []
-    for d, dataset in config["datasets"].items():
-        if not dataset["enabled"]:
+    reports, done = [], {}  # done: a trained dataset's jobs a follower needs
+    enabled = {d: s for d, s in config["datasets"].items() if s["enabled"]}
+    for d, dataset in sorted(enabled.items(), key=lambda item: bool(item[1]["assign_to"])):
+        if dataset["assign_to"]:
+            reports.append(follower_jobs(config, add, d, done[dataset["assign_to"]]))
             continue
         survey = add(Job("survey", d))
         decoded = (
@@ -239,16 +253,13 @@ def planned_jobs(config):
         ]
         figures.append(add(Job("plot_tsne_thumbnails", d, seed), tsne, decode))
         mapped = add(Job("map", d, seed), embed)
-        first = next(iter(clusterings))  # the designated clustering: every seed's
-        assigned = add(
-            Job("assignments", d),
-            decode,
-            embed,
-            *clusterings.values(),
-            *(jobs_[3][first] for jobs_ in per_seed[1:]),
-        )
+        labellings = [job for j in per_seed for job in j[3].values()]
+        embeds = [j[2] for j in per_seed]
+        recommended = add(Job("recommend", d), *labellings, *embeds)
+        assigned = add(Job("assignments", d), decode, embed, *labellings, recommended)
         tables = [assigned, add(Job("duplicates", d), decode)]
-        figures.append(add(Job("explorer", d), mapped, decode, assigned, *clusterings.values()))
+        shown_on_map = (mapped, decode, assigned, recommended, *clusterings.values())
+        figures.append(add(Job("explorer", d), *shown_on_map))
         consensus_scores, extras = [], []
         if len(seeds) > 1:  # the seeds' agreement and consensus, scored on the first seed's
             for c in clusterings:
@@ -266,10 +277,7 @@ def planned_jobs(config):
                 jobs[Job("plot_gallery", d, seed, c)].append(voted)  # each row's stability
                 jobs[Job("explorer", d)].append(voted)  # coloured by the seeds' agreement
                 jobs[assigned].append(voted)  # a column of its own
-        labellings = [job for j in per_seed for job in j[3].values()]
-        embeds = [j[2] for j in per_seed]
-        recommended = add(Job("recommend", d), *labellings, *embeds)
-        jobs[Job("explorer", d)].append(recommended)  # coloured by the recommended one first
+        done[d] = (survey, per_seed[0], recommended, deskew)
         summary = add(Job("summarize", d), *evaluations, *consensus_scores, recommended)
         trainings = [train for _, train, _, _ in per_seed]
         reports.append(
@@ -317,6 +325,26 @@ def log_names(config):
     return sorted(
         log_name(job) for job in planned_jobs(effective_config(config)) if job.rule != "all"
     )
+
+
+def follower_jobs(config, add, d, followed):
+    """The jobs of follower ``d`` (see planned_jobs); ``followed``: the followed dataset's
+    ``(survey, (seed, encoder, embed, clusterings) of its first seed, recommend, deskew)``.
+    Returns its follower_assignments job."""
+    survey, (seed, train, embed, clusterings), recommended, deskew = followed
+    decode = add(Job("decode", d), add(Job("survey", d), survey))
+    images = add(Job("deskew", d), decode) if deskew else decode
+    own = add(Job("embed", d, seed), images, train)
+    placed = {}
+    for c, job in clusterings.items():
+        if job.rule == "cluster":
+            placed[c] = add(Job("assign", d, item=c), own, job)
+    for c, job in clusterings.items():
+        if job.rule == "self_train":
+            base = job.item
+            placed[c] = add(Job("assign_self_trained", d, item=base), images, job, placed[base])
+    needs = [decode, own, *placed.values(), recommended, *clusterings.values(), embed]
+    return add(Job("follower_assignments", d), *needs)
 
 
 def encoder_jobs(config, add, dataset, seed, images):

@@ -43,7 +43,7 @@ def config(**changes):
             "dbscan": {"enabled": True, "min_samples": 5},
         },
         "tsne": {"n_samples": 1000},
-        "datasets": {"mnist": {"enabled": True, "limit": None}},
+        "datasets": {"mnist": {"enabled": True, "limit": None, "assign_to": None, "deskew": None}},
         "self_training": {"enabled": False, "base": "umap_gmm"},
     }
     return base | changes
@@ -67,9 +67,9 @@ def test_no_enabled_algorithm_names_how_to_enable_one():
 
 def test_a_limit_below_a_need_names_the_most_demanding_setting_per_dataset():
     datasets = {
-        "mnist": {"enabled": True, "limit": 4},
-        "off": {"enabled": False, "limit": 1},
-        "small": {"enabled": True, "limit": 7},
+        "mnist": {"enabled": True, "limit": 4, "assign_to": None, "deskew": None},
+        "off": {"enabled": False, "limit": 1, "assign_to": None, "deskew": None},
+        "small": {"enabled": True, "limit": 7, "assign_to": None, "deskew": None},
     }
     c = config(datasets=datasets)
     assert config_problems(c, enabled(c)) == [
@@ -127,3 +127,39 @@ def test_auto_counts_k_max_where_it_is_a_number_of_mixture_components():
     assert ("algorithms.kmeans.k_min", 2) in needs
     with pytest.raises(DatasetError, match=r"has 5 images, .*algorithms.umap_gmm.k_max is 20"):
         check_enough_images(5, needs, "photos")
+
+
+def follower(target="mnist", **changes):
+    return {"enabled": True, "limit": None, "assign_to": target, "deskew": None} | changes
+
+
+@pytest.mark.parametrize(
+    ("datasets", "problem"),
+    [
+        ({"new": follower("new")}, "datasets.new.assign_to names the dataset itself"),
+        ({"new": follower("nope")}, "datasets.new.assign_to is 'nope', which is not a dataset"),
+        (
+            {"new": follower(), "off": follower(enabled=False, assign_to=None)},
+            None,
+        ),
+        (
+            {"new": follower("off"), "off": follower(None, enabled=False)},
+            "datasets.new.assign_to is 'off', which is not enabled",
+        ),
+        (
+            {"a": follower(), "b": follower("a")},
+            "datasets.b.assign_to is 'a', which itself follows",
+        ),
+        ({"new": follower(deskew=True)}, "datasets.new.deskew (True) differs from datasets.mnist"),
+        # a follower needs no more images than the clusterings (its limit is not checked)
+        ({"new": follower(limit=2)}, None),
+    ],
+)
+def test_assign_to_names_another_enabled_dataset_that_follows_none(datasets, problem):
+    c = config()
+    c["datasets"] = c["datasets"] | datasets
+    problems = config_problems(c, enabled(c))
+    if problem is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problems[0].startswith(problem), problems

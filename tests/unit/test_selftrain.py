@@ -239,3 +239,20 @@ def test_relabelling_converts_uint8_images_a_batch_at_a_time_with_the_same_resul
     with torch.no_grad():
         sliced = torch.cat([model(x[i : i + 7]).softmax(dim=1) for i in range(0, 50, 7)])
     assert np.array_equal(predict_proba(model, images, 7), sliced.numpy())
+
+
+def test_the_saved_classifier_relabels_new_images_as_the_trained_one(tmp_path):
+    from deepclust.selftrain import classifier_state, classify, fit_classifier, predict_proba
+
+    images, truth = pattern_images(200, seed=0)
+    settings = SelfTrainingSettings.from_params(PARAMS | {"epochs": 2, "conv_width": 4})
+    model, clusters, _ = fit_classifier(images, truth, settings, 0, log=lambda m: None)
+    confidence = predict_proba(model, images).max(axis=1)
+    torch.save(classifier_state(model, clusters, images, 4, confidence), tmp_path / "m.pt")
+    saved = torch.load(tmp_path / "m.pt")
+    new, _ = pattern_images(50, seed=9)
+    labels, far = classify(saved, new)
+    np.testing.assert_array_equal(labels, clusters[predict_proba(model, new).argmax(axis=1)])
+    assert far.dtype == bool and far.mean() < 0.5
+    with pytest.raises(ValueError, match="classifier expects"):
+        classify(saved, new[:, :10])

@@ -113,6 +113,34 @@ def test_deskew_and_self_training_add_their_jobs(scratch, mnist_source):
     assert "results/mnist/seed0/clusters/kmeans_selftrain/labels.npy" in out
 
 
+def test_a_follower_adds_its_placement_jobs_and_no_training(scratch, mnist_source):
+    workdir, _ = scratch
+    config = small_config(mnist_source, workdir / "hf_cache")
+    config["datasets"]["mnist"]["deskew"] = True
+    config["datasets"]["mnist_test"] = config["datasets"]["mnist"] | {
+        "splits": ["test"],
+        "deskew": None,
+        "assign_to": "mnist",
+    }
+    config["self_training"] = {"enabled": True, "base": "kmeans"}
+    out = snakemake(
+        workdir, "-n", "--configfile", write_config(workdir, config, "follow.yaml")
+    ).stdout
+    assert job_counts(out) == expected_jobs(config)
+    alone = dict(config, datasets={"mnist": config["datasets"]["mnist"]})
+    added = expected_jobs(config) - expected_jobs(alone)
+    assert added == {
+        "survey": 1,
+        "decode": 1,
+        "deskew": 1,  # as the followed dataset
+        "embed": 1,
+        "assign": 2,
+        "assign_self_trained": 1,
+        "follower_assignments": 1,
+    }
+    assert "results/mnist_test/assigned/kmeans_selftrain.npz" in out
+
+
 def test_n_clusters_auto_adds_its_k_selection_figure(scratch, mnist_source):
     workdir, _ = scratch
     config = small_config(mnist_source, workdir / "hf_cache")

@@ -2,6 +2,7 @@
 with its clusters, duplicates.tsv finds the copies, the explorer names the images, and
 ``make export`` sorts the files into cluster folders."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -47,6 +48,8 @@ def test_assignments_name_every_file_with_its_clusters(run):
     table = read(workdir / "results/photos/assignments.tsv")
     files = sorted(p.name for p in folder.iterdir())
     assert table["image"].tolist() == files and table["row"].tolist() == list(range(len(files)))
+    # typicality and seed agreement: of the clustering rule recommend recommends
+    best = json.loads((workdir / "results/photos/recommended.json").read_text())["recommended"]
     assert list(table.columns) == [
         "row",
         "image",
@@ -54,13 +57,15 @@ def test_assignments_name_every_file_with_its_clusters(run):
         "dbscan",
         "kmeans_consensus",
         "dbscan_consensus",
-        "kmeans_typicality",
-        "kmeans_seeds_agreeing",
+        f"{best}_typicality",
+        f"{best}_seeds_agreeing",
     ]
     labels = np.load(workdir / "results/photos/seed0/clusters/kmeans/labels.npy")
     assert np.array_equal(table["kmeans"], labels)
-    assert table["kmeans_typicality"].between(0, 1).all()
-    assert table["kmeans_seeds_agreeing"].isin([1, 2]).all()
+    clustered = table[best] >= 0
+    typical = table[f"{best}_typicality"][clustered].astype(float)
+    assert typical.between(0, 1).all()
+    assert table[f"{best}_seeds_agreeing"].isin([1, 2]).all()
 
 
 def test_duplicates_find_every_planted_copy(run):

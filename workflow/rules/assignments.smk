@@ -5,6 +5,7 @@
 rule assignments:
     input:
         unpack(assignment_inputs),
+        recommended=RECOMMENDED,
         data=decoded(DATA),
         lib=lib(
             "io",
@@ -26,6 +27,8 @@ rule assignments:
         log_file(DATASET_DIR, "assignments"),
     benchmark:
         benchmark_file(DATASET_DIR, "assignments")
+    wildcard_constraints:
+        dataset="|".join(TRAINED) or "no-dataset",
     conda:
         "../../envs/assignments.yaml"
     threads: 1
@@ -36,7 +39,7 @@ rule assignments:
         dataset=dataset_settings,
         clusterings=CLUSTERINGS,
         consensus=CONSENSUS,
-        designated=DESIGNATED,
+        seeds=len(SEEDS),
     script:
         "../../scripts/assignments.py"
 

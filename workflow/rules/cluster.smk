@@ -17,6 +17,7 @@ rule cluster:
     output:
         labels=seed_file(LABELS),
         run=seed_file(RUN_RECORD),
+        model=seed_file(CLUSTER_MODEL),
     log:
         log_file(SEED_DIR, "cluster_{algorithm}"),
     benchmark:
@@ -51,6 +52,7 @@ rule self_train:
     output:
         labels=fill(seed_file(LABELS), algorithm=self_trained("{base}")),
         run=fill(seed_file(RUN_RECORD), algorithm=self_trained("{base}")),
+        model=fill(seed_file(CLASSIFIER), algorithm=self_trained("{base}")),
     log:
         log_file(SEED_DIR, "self_train_{base}"),
     benchmark:

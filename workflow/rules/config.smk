@@ -104,6 +104,20 @@ DATASETS = [
     name for name, settings in config["datasets"].items() if settings["enabled"]
 ]
 SEEDS = [str(s) for s in config["seeds"]]
+# Datasets that follow another's finished run (assign_to): {follower: followed}; the others
+# train and cluster.
+FOLLOWERS = {
+    name: config["datasets"][name]["assign_to"]
+    for name in DATASETS
+    if config["datasets"][name]["assign_to"]
+}
+TRAINED = [name for name in DATASETS if name not in FOLLOWERS]
+
+
+def trained(dataset):
+    """The dataset whose encoder and clusterings ``dataset`` uses: the one it follows, or
+    itself."""
+    return FOLLOWERS.get(dataset, dataset)
 
 
 # With two or more seeds, every clustering also has a consensus of its seeds.

@@ -4,6 +4,7 @@ SOURCE_LIB = lib("io", "labels", "runlog", "sources")
 
 checkpoint survey:
     input:
+        followed=followed_survey,
         lib=lib(
             "io",
             "runlog",

@@ -1,5 +1,5 @@
 # Input functions of a dataset's own outputs: the summary, the tables of every image, the
-# explorer, the PDF report, and the run's final targets.
+# explorer, the PDF report, a follower's placements, and the run's final targets.
 
 
 def seed_runs():
@@ -30,7 +30,8 @@ def labelled(dataset):
 
 def explorer_inputs(wildcards):
     """The explorer's inputs of the first seed: the map's points, the images' names (in
-    assignments.tsv), the recommended clustering (coloured first) and each clustering's labels (``labels``, in CLUSTERINGS order); with
+    assignments.tsv), the recommended clustering (coloured first) and each clustering's
+    labels (``labels``, in CLUSTERINGS order); with
     several seeds, the share of seeds behind each image's consensus cluster
     (``agreement``, in CONSENSUS order)."""
     d, first = wildcards.dataset, seed_runs()[:1]
@@ -43,20 +44,15 @@ def explorer_inputs(wildcards):
     }
 
 
-# The clustering whose typicality and seed agreement assignments.tsv gives: the first one.
-DESIGNATED = CLUSTERINGS[0] if CLUSTERINGS else None
-
-
 def assignment_inputs(wildcards):
-    """assignments.tsv's inputs: each clustering's labels of the first seed (``labels``, in
-    CLUSTERINGS order), each consensus (``consensus``, CONSENSUS order), the designated
-    clustering's labels in every seed (``designated``) and the first seed's embeddings.
-    """
+    """assignments.tsv's inputs: every clustering's labels in every seed (``labels``,
+    seed-major, CLUSTERINGS order: the first seed's are columns, the recommended
+    clustering's in every seed give its typicality and seed agreement), each consensus
+    (``consensus``, CONSENSUS order) and the first seed's embeddings."""
     d = wildcards.dataset
     return {
-        "labels": run_files(LABELS, d, seed_runs()[:1], CLUSTERINGS),
+        "labels": run_files(LABELS, d, seed_runs(), CLUSTERINGS),
         "consensus": run_files(LABELS, d, [CONSENSUS_RUN], CONSENSUS),
-        "designated": run_files(LABELS, d, seed_runs(), [DESIGNATED]),
         "embeddings": first_seed_embeddings(wildcards),
     }
 
@@ -69,11 +65,13 @@ def first_seed_embeddings(wildcards):
 
 def final_targets():
     """The reports, the tables of assignments and duplicates, and the consensus confusion
-    matrices (in the HTML report only)."""
+    matrices (in the HTML report only); of a follower (assign_to), its assignments.tsv
+    and drift.json."""
     return (
-        expand(REPORT_FILE, dataset=DATASETS, ext=["tex", "pdf"])
-        + expand([ASSIGNMENTS, DUPLICATES], dataset=DATASETS)
-        + expand(consensus_file(CONFUSION), dataset=DATASETS, algorithm=CONSENSUS)
+        expand(REPORT_FILE, dataset=TRAINED, ext=["tex", "pdf"])
+        + expand([ASSIGNMENTS, DUPLICATES], dataset=TRAINED)
+        + expand(consensus_file(CONFUSION), dataset=TRAINED, algorithm=CONSENSUS)
+        + expand([ASSIGNMENTS, DRIFT], dataset=list(FOLLOWERS))
     )
 
 
@@ -120,3 +118,32 @@ def pdf_report_inputs(wildcards):
             },
         }
     )
+
+
+def followed(pattern):
+    """Input function: ``pattern`` of the followed dataset's first seed, for the job's
+    clustering (``{algorithm}``, or the self-trained one of ``{base}``)."""
+
+    def path(wildcards):
+        w = dict(wildcards.items())
+        algorithm = w.get("algorithm") or self_trained(w["base"])
+        return fill(
+            seed_file(pattern),
+            dataset=FOLLOWERS[wildcards.dataset],
+            seed=SEEDS[0],
+            algorithm=algorithm,
+        )
+
+    return path
+
+
+def follower_inputs(wildcards):
+    """The follower's placements (``assigned``, CLUSTERINGS order); the followed run's recommendation, first-seed labels (``followed_labels``, CLUSTERINGS
+    order) and embeddings (the typicality's reference)."""
+    d, f = wildcards.dataset, FOLLOWERS[wildcards.dataset]
+    return {
+        "assigned": [fill(ASSIGNED, dataset=d, algorithm=c) for c in CLUSTERINGS],
+        "recommended": fill(RECOMMENDED, dataset=f),
+        "followed_labels": run_files(LABELS, f, seed_runs()[:1], CLUSTERINGS),
+        "followed_embeddings": fill(EMBEDDINGS, dataset=f, seed=SEEDS[0]),
+    }

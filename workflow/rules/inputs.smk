@@ -11,10 +11,19 @@ def enough_images(dataset, n_images):
     the enabled steps need: a check, not a job, so changing those settings reruns nothing.
     """
     needs = images_needed(config["algorithms"], config["tsne"])
+    if dataset in FOLLOWERS:  # no clustering of its own: any image can be placed
+        needs = [("a dataset with assign_to", 1)]
     try:
         check_enough_images(n_images, needs, dataset)
     except DatasetError as err:
         raise WorkflowError(str(err)) from None
+
+
+def followed_survey(wildcards):
+    """A follower's survey reads the followed dataset's (its target size and channels)."""
+    if wildcards.dataset not in FOLLOWERS:
+        return []
+    return fill(SURVEY, dataset=FOLLOWERS[wildcards.dataset])
 
 
 def surveyed(wildcards):
@@ -132,17 +141,18 @@ def autoencoder_view(wildcards):
     encoder = config["encoder"]
     views = config["encoders"]["combined"]["views"]
     if encoder == "autoencoder" or (encoder == "combined" and views.get("autoencoder")):
-        return fill(MODEL, dataset=wildcards.dataset, seed=wildcards.seed)
+        return fill(MODEL, dataset=trained(wildcards.dataset), seed=wildcards.seed)
     return []
 
 
 def encoder_files(wildcards):
     """The embed rules' encoder inputs: ``model`` (the autoencoder's checkpoint, or
-    nothing) and, for any other encoder, ``state`` (fit_encoder's)."""
+    nothing) and, for any other encoder, ``state`` (fit_encoder's); a follower's are the
+    followed dataset's."""
     files = {"model": autoencoder_view(wildcards)}
     if config["encoder"] != "autoencoder":
         files["state"] = fill(
-            ENCODER_STATE, dataset=wildcards.dataset, seed=wildcards.seed
+            ENCODER_STATE, dataset=trained(wildcards.dataset), seed=wildcards.seed
         )
     return files
 

@@ -24,6 +24,9 @@ EXPLORER = f"{DATASET_DIR}/explorer.html"
 ASSIGNMENTS = f"{DATASET_DIR}/assignments.tsv"
 DUPLICATES = f"{DATASET_DIR}/duplicates.tsv"
 REPORT_FILE = f"{DATASET_DIR}/report/report.{{ext}}"
+# per follower (a dataset with assign_to): its images placed by the followed run's models
+ASSIGNED = f"{DATASET_DIR}/assigned/{{algorithm}}.npz"
+DRIFT = f"{DATASET_DIR}/drift.json"
 # per seed
 MODEL = f"{SEED_DIR}/model/autoencoder.pt"
 LOSSES = f"{SEED_DIR}/model/loss.tsv"
@@ -42,6 +45,8 @@ DIAGNOSTIC = f"{SEED_DIR}/figures/{{diagnostic}}_{{algorithm}}.png"
 CLUSTER_DIR = f"{RUN_DIR}/clusters/{{algorithm}}"
 LABELS = f"{CLUSTER_DIR}/labels.npy"
 RUN_RECORD = f"{CLUSTER_DIR}/run.json"
+CLUSTER_MODEL = f"{CLUSTER_DIR}/model.pkl"  # an algorithm's fitted model (joblib)
+CLASSIFIER = f"{CLUSTER_DIR}/model.pt"  # self-training's CNN (torch)
 METRICS = f"{CLUSTER_DIR}/metrics.json"
 AGREEMENT = f"{CLUSTER_DIR}/agreement.npy"
 TSNE_FIGURE = f"{RUN_DIR}/figures/tsne_{{colouring}}.png"

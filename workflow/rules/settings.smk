@@ -24,9 +24,14 @@ def cache_dir(wildcards):
 
 
 def dataset_settings(wildcards):
-    """What defines the dataset's arrays (not where it is cached)."""
+    """What defines the dataset's arrays (not where it is cached, nor whom it follows:
+    the followed dataset's survey is an input of a follower's)."""
     return without(
-        config["datasets"][wildcards.dataset], "cache_dir", "enabled", "deskew"
+        config["datasets"][wildcards.dataset],
+        "cache_dir",
+        "enabled",
+        "deskew",
+        "assign_to",
     )
 
 
@@ -50,8 +55,9 @@ def gallery_settings(wildcards):
 
 
 def deskews(dataset):
-    """Whether ``dataset`` is deskewed: its own setting, else preprocessing.deskew."""
-    own = config["datasets"][dataset]["deskew"]
+    """Whether ``dataset`` is deskewed: its own setting, else preprocessing.deskew; a
+    follower as the dataset it follows."""
+    own = config["datasets"][trained(dataset)]["deskew"]
     return config["preprocessing"]["deskew"] if own is None else own
 
 
@@ -170,7 +176,11 @@ def dataset_lineage(dataset):
     """Every setting the dataset's images and embeddings depend on."""
     own = config["datasets"][dataset]
     return {
-        "dataset": {k: v for k, v in own.items() if k not in ("cache_dir", "enabled")}
+        "dataset": {
+            k: v
+            for k, v in own.items()
+            if k not in ("cache_dir", "enabled", "assign_to")
+        }
         | {"deskew": deskews(dataset)},
         "preprocessing": config["preprocessing"],
         "autoencoder": config["autoencoder"],

@@ -9,7 +9,9 @@ description). ``params`` holds every setting of that block but ``enabled``, vali
 them as ``params["key"]``, with no fallback defaults of their own. A function may instead
 return ``(labels, used)`` where ``used`` is a dict of parameters it resolved itself (e.g.
 DBSCAN's automatic eps); :func:`run_algorithm` merges it over the given parameters and
-returns both.
+returns both. A third element, ``(labels, used, model)``, is the fitted model that places
+new points (``_predict``: ``model.predict(x) -> (labels, far)``); :func:`fit_algorithm`
+returns it and rule cluster saves it as model.pkl.
 
 An entry may declare diagnostic figures: rule plot_diagnostic draws each as
 ``figures/<figure>_<name>.png`` and both reports show it (see :mod:`deepclust.diagnostics`).
@@ -28,13 +30,15 @@ UMAP, are imported on first use (PEP 562), as is each algorithm's module when it
 import importlib
 
 from ._registry import DIAGNOSTICS, REGISTRY, TITLES, Algorithm, diagnostic_figures
-from ._run import algorithm_function, check_embeddings, run_algorithm
+from ._run import algorithm_function, check_embeddings, fit_algorithm, run_algorithm
 
 # Name -> the module defining it, imported when the name is first used.
 _LAZY = {
     "exact_knn": "._knn",
     "fit_sample": "._umap_gmm",
+    "load_model": "._predict",
     "merge_order": "._merge",
+    "save_model": "._predict",
     "apply_merges": "._merge",
     "merge_clusters": "._merge",
     "umap_embed": "._umap",
@@ -50,6 +54,7 @@ __all__ = [
     "algorithm_function",
     "check_embeddings",
     "diagnostic_figures",
+    "fit_algorithm",
     "run_algorithm",
     *_LAZY,
 ]

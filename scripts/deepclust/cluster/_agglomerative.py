@@ -5,6 +5,7 @@ from sklearn.neighbors import kneighbors_graph
 
 from ..kselect import cut_tree
 from ._ksweep import auto_by_silhouette, check_n_clusters, k_is_auto
+from ._predict import NearestCentre, centroids
 
 
 def _connectivity(x, n_neighbors):
@@ -36,7 +37,8 @@ def agglomerative(x, params, seed):
     components itself (with a warning) when the graph is not connected.
     ``n_neighbors: null`` runs unrestricted Ward (only for small N). ``n_clusters:
     auto``: K of highest mean silhouette among ``k_min..k_max``, every K cut from one
-    Ward tree of the swept points.
+    Ward tree of the swept points. Ward has no rule for new points: they join the
+    cluster of the nearest centroid.
     """
     used = {}
     if k_is_auto(params):
@@ -47,4 +49,5 @@ def agglomerative(x, params, seed):
     model = AgglomerativeClustering(
         n_clusters=n_clusters, linkage="ward", connectivity=_connectivity(x, params["n_neighbors"])
     )
-    return model.fit_predict(x), used
+    labels = model.fit_predict(x)
+    return labels, used, NearestCentre(*centroids(x, labels), x)

@@ -4,6 +4,7 @@ from sklearn.cluster import DBSCAN
 
 from ..knee import auto_eps, sample_size_for
 from ..neighbours import dbscan_knn, knn_graph
+from ._predict import CorePoints
 
 
 def dbscan(x, params, seed):
@@ -15,7 +16,8 @@ def dbscan(x, params, seed):
     ``kdistance_sample`` points (each point's k-distance exact), and DBSCAN on a
     ``knn_neighbors``-nearest-neighbour graph from NN-descent
     (:func:`deepclust.neighbours.dbscan_knn`), about O(N log N). ``used["exactness"]``
-    says which parts were exact and which estimated.
+    says which parts were exact and which estimated. New points: the cluster of the
+    nearest core point within eps, else noise.
     """
     eps, min_samples, exact_max = params["eps"], params["min_samples"], params["exact_max"]
     # checks exact_max and kdistance_sample whatever eps is
@@ -27,14 +29,14 @@ def dbscan(x, params, seed):
     elif isinstance(eps, bool) or not isinstance(eps, (int, float)) or eps <= 0:
         raise ValueError(f"dbscan eps must be a positive number or 'auto', got {eps!r}")
     if exact_max is None or len(x) <= exact_max:
-        labels, exactness["dbscan_neighbours"] = _dbscan_exact(x, eps, min_samples, exact_max)
+        labels, core, exactness["dbscan_neighbours"] = _dbscan_exact(x, eps, min_samples, exact_max)
     else:
-        labels, knn_used, exactness["dbscan_neighbours"] = _dbscan_on_knn_graph(
+        labels, core, knn_used, exactness["dbscan_neighbours"] = _dbscan_on_knn_graph(
             x, eps, min_samples, params["knn_neighbors"], exact_max, seed
         )
         used.update(knn_used)
     used["exactness"] = exactness
-    return labels, used
+    return labels, used, CorePoints(x[core], labels[core], eps)
 
 
 def _dbscan_auto_eps(x, min_samples, sample_size, seed):
@@ -58,15 +60,20 @@ def _dbscan_auto_eps(x, min_samples, sample_size, seed):
 
 
 def _dbscan_exact(x, eps, min_samples, exact_max):
-    """scikit-learn's exact DBSCAN of ``x``: ``(labels, note)``."""
-    labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(x)
+    """scikit-learn's exact DBSCAN of ``x``: ``(labels, core point indices, note)``."""
+    model = DBSCAN(eps=eps, min_samples=min_samples).fit(x)
+    labels = model.labels_
     limit = "no limit" if exact_max is None else f"{len(x)} <= exact_max {exact_max}"
-    return labels, f"exact (scikit-learn DBSCAN, brute-force eps-neighbourhoods; {limit})"
+    return (
+        labels,
+        model.core_sample_indices_,
+        f"exact (scikit-learn DBSCAN, brute-force eps-neighbourhoods; {limit})",
+    )
 
 
 def _dbscan_on_knn_graph(x, eps, min_samples, k, exact_max, seed):
     """DBSCAN of ``x`` on its ``k``-nearest-neighbour graph from NN-descent:
-    ``(labels, used, note)``, ``used`` the graph's core point counts."""
+    ``(labels, core mask, used, note)``, ``used`` the graph's core point counts."""
     if isinstance(k, bool) or not isinstance(k, int) or k < max(min_samples - 1, 1):
         raise ValueError(
             f"dbscan knn_neighbors must be an integer of at least min_samples - 1 "
@@ -82,4 +89,4 @@ def _dbscan_on_knn_graph(x, eps, min_samples, k, exact_max, seed):
         f"points have all {k} graph neighbours within eps and may miss further links), "
         "border points join their nearest core neighbour"
     )
-    return labels, used, note
+    return labels, info["core"], used, note

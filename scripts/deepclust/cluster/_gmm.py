@@ -5,6 +5,7 @@ from sklearn.mixture import GaussianMixture
 
 from ..kselect import bic_curve
 from ._ksweep import check_n_clusters, chosen, k_is_auto, sweep_points
+from ._predict import Mixture
 
 
 def gmm(x, params, seed):
@@ -39,4 +40,6 @@ def gmm(x, params, seed):
         used = chosen(selection, notes, estimated=len(points) < len(x))
     n_clusters = used.get("n_clusters", params["n_clusters"])
     check_n_clusters(n_clusters, x)
-    return mixture(n_clusters).fit_predict(x64), used
+    model = mixture(n_clusters)
+    labels = model.fit_predict(x64)
+    return labels, used, Mixture(model, x64)

@@ -48,14 +48,22 @@ def run_algorithm(name, x, params, seed):
     parameters actually used (``params`` with automatic values resolved, plus whatever
     the algorithm reports, e.g. ``eps_auto`` for DBSCAN).
     """
+    return fit_algorithm(name, x, params, seed)[:2]
+
+
+def fit_algorithm(name, x, params, seed):
+    """:func:`run_algorithm`, and the fitted model that places new points: ``(labels,
+    used_params, model)``, ``model`` an object with ``predict(x) -> (labels, far)``
+    (deepclust.cluster._predict) or None when the algorithm returns none."""
     result = algorithm_function(name)(check_embeddings(x), dict(params), seed)
-    used = dict(params)
+    used, model = dict(params), None
     if isinstance(result, tuple):
-        result, extra = result
+        result, extra, *rest = result
         used.update(extra)
+        model = rest[0] if rest else None
     labels = np.asarray(result, dtype=np.int64)
     if labels.shape != (len(x),):
         raise ValueError(
             f"algorithm {name!r} returned labels of shape {labels.shape}, expected ({len(x)},)"
         )
-    return labels, _jsonable(used)
+    return labels, _jsonable(used), model

@@ -7,6 +7,7 @@ from ..kcriteria import MEDIAN_OF, median_selection, select_k
 from ..kselect import k_candidates, merge_gap_curve
 from ._ksweep import check_n_clusters, chosen, k_is_auto
 from ._merge import apply_merges, merge_order
+from ._predict import Mixture
 from ._umap import umap_fit, umap_place
 
 # k_criterion (other than merge_gap): how its K is chosen, for run.json's notes
@@ -32,6 +33,7 @@ def fit_sample(n, size, seed):
 
 
 def umap_gmm(x, params, seed):
+    # long because: its docstring is most of it; the body is one fit, in order
     """The N2D recipe (McConville et al. 2020): UMAP of the embeddings to
     ``n_components`` dimensions (``n_neighbors``, ``min_dist``), then a Gaussian mixture
     of ``n_clusters`` components (``covariance_type``) on the UMAP coordinates.
@@ -63,7 +65,7 @@ def umap_gmm(x, params, seed):
 
     Above ``fit_sample`` points, UMAP, the mixture and the merging see a seeded sample of
     that size; every other point is placed by UMAP's transform and the mixture's predict
-    and takes its component's cluster (``exactness`` says so).
+    and takes its component's cluster (``exactness`` says so), as new points are later.
     """
     auto = k_is_auto(params)
     n_clusters, over = _umap_gmm_components(x, params, auto)
@@ -77,9 +79,11 @@ def umap_gmm(x, params, seed):
     else:
         index, merges, _ = merge_order(z, labels, params["merge_neighbors"])
         merged, used = apply_merges(index, merges, n_clusters), {}
+    cluster_of = _cluster_of(model, labels, merged)
+    predictor = Mixture(model, z, cluster_of, reducer)  # places new points
     if sample is None:
-        return (merged, used) if used else merged
-    return _place_the_rest(x, sample, reducer, model, labels, merged, used)
+        return merged, used, predictor
+    return *_place_the_rest(x, sample, reducer, model, cluster_of, merged, used), predictor
 
 
 def _umap_mixture(x, n_components, params, seed):
@@ -95,19 +99,26 @@ def _umap_mixture(x, n_components, params, seed):
     return reducer, z, model, model.fit_predict(z)
 
 
-def _place_the_rest(x, sample, reducer, model, labels, merged, used):
-    """umap_gmm fitted on ``sample``: every other point of ``x`` placed by UMAP's transform
-    and the mixture's predict, then given the cluster its component has in the sample
-    (``labels`` components -> ``merged`` clusters)."""
-    rest = np.setdiff1d(np.arange(len(x)), sample)
-    components = model.predict(umap_place(reducer, x[rest]))
+def _cluster_of(model, labels, merged):
+    """The cluster of each mixture component: the one its points (``labels`` components
+    -> ``merged`` clusters) were merged into; a component no point chose takes its
+    nearest mean's."""
     cluster_of = np.full(model.n_components, -1, np.int64)
     cluster_of[labels] = merged
-    if (cluster_of < 0).any():  # a component no sample point chose: its nearest mean's
+    if (cluster_of < 0).any():
         known = np.flatnonzero(cluster_of >= 0)
         for c in np.flatnonzero(cluster_of < 0):
             near = known[np.argmin(((model.means_[known] - model.means_[c]) ** 2).sum(1))]
             cluster_of[c] = cluster_of[near]
+    return cluster_of
+
+
+def _place_the_rest(x, sample, reducer, model, cluster_of, merged, used):
+    """umap_gmm fitted on ``sample``: every other point of ``x`` placed by UMAP's transform
+    and the mixture's predict, then given the cluster its component has in the sample
+    (``cluster_of``)."""
+    rest = np.setdiff1d(np.arange(len(x)), sample)
+    components = model.predict(umap_place(reducer, x[rest]))
     out = np.empty(len(x), np.int64)
     out[sample], out[rest] = merged, cluster_of[components]
     note = (

@@ -130,6 +130,16 @@ def choose_target(surveyed, settings):
     return target, f"size {size_why}; {kind} ({channels_why}); fit {settings['fit']}"
 
 
+def followed_target(path, name):
+    """The Target and decision of dataset ``name``'s survey.npz at ``path``: what a dataset
+    that follows it (assign_to) is fitted to, so its images suit the trained encoder."""
+    with np.load(path) as followed:
+        h, w, channels = (int(v) for v in followed["target"])
+        decision = str(followed["decision"])
+        target = Target(h, w, channels, str(followed["fit"]))
+    return target, f"as {name}'s images, which this dataset follows (assign_to): {decision}"
+
+
 SURVEY_KEYS = ("height", "width", "mode", "grey", "bad_index", "bad_reason")
 
 
