@@ -385,7 +385,10 @@ def rules_with_scripts():
             if named:
                 body = re.search(rf"^{named[1]} = (lib\(.*?\))", rule_text(), re.M | re.S)[1]
             lib = re.search(r"lib\((.*?)\)", body, re.S)
-            modules = declared_modules(re.findall(r'"([\w.]+)"', lib.group(1)) if lib else [])
+            names = lib.group(1) if lib else ""
+            for shared in re.findall(r"\*([A-Z_]+)", names):  # a tuple of names rules share
+                names += re.search(rf"^{shared} = \((.*?)\)", rule_text(), re.M | re.S)[1]
+            modules = declared_modules(re.findall(r'"([\w.]+)"', names))
             rules_dir = ROOT / "workflow" / "rules"
             yield (
                 name,

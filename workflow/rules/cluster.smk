@@ -1,19 +1,7 @@
 rule cluster:
     input:
         embeddings=embeddings,
-        lib=lib(
-            "io",
-            "cluster",
-            "jitcache",
-            "kcriteria",
-            "kselect",
-            "knee",
-            "labels",
-            "neighbours",
-            "provenance",
-            "runlog",
-            "silhouette",
-        ),
+        lib=lib(*CLUSTERING, "provenance"),
     output:
         labels=seed_file(LABELS),
         run=seed_file(RUN_RECORD),

@@ -151,3 +151,27 @@ def lib(*modules):
             paths += [p / "__init__.py" for p in reversed(packages)]
             paths.append(path.with_suffix(".py"))
     return [os.path.relpath(p) for p in dict.fromkeys(paths)]
+
+
+# Library modules that several rules import: opening a source (the image names) and
+# fitting or applying a clustering.
+SOURCE_OPENING = (
+    "sources.arrays",
+    "sources.errors",
+    "sources.folder",
+    "sources.hub",
+    "sources.layout",
+    "sources.open",
+)
+CLUSTERING = (
+    "io",
+    "cluster",
+    "jitcache",
+    "kcriteria",
+    "kselect",
+    "knee",
+    "labels",
+    "neighbours",
+    "runlog",
+    "silhouette",
+)

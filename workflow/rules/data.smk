@@ -5,18 +5,7 @@ SOURCE_LIB = lib("io", "labels", "runlog", "sources")
 checkpoint survey:
     input:
         followed=followed_survey,
-        lib=lib(
-            "io",
-            "runlog",
-            "sources.arrays",
-            "sources.errors",
-            "sources.folder",
-            "sources.hub",
-            "sources.images",
-            "sources.layout",
-            "sources.open",
-            "sources.survey",
-        ),
+        lib=lib("io", "runlog", *SOURCE_OPENING, "sources.images", "sources.survey"),
     output:
         SURVEY,
     log:
@@ -52,9 +41,7 @@ rule decode_shard:
     resources:
         **reading(),
     params:
-        dataset=dataset_settings,
-        on_bad_image=config["preprocessing"]["on_bad_image"],
-        max_image_pixels=config["preprocessing"]["max_image_pixels"],
+        **DECODING,
         shards=config["shards"],
     script:
         "../../scripts/decode_shard.py"
@@ -82,9 +69,7 @@ checkpoint decode:
     resources:
         **reading(),
     params:
-        dataset=dataset_settings,
-        on_bad_image=config["preprocessing"]["on_bad_image"],
-        max_image_pixels=config["preprocessing"]["max_image_pixels"],
+        **DECODING,
     script:
         "../../scripts/decode.py"
 

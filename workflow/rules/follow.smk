@@ -7,18 +7,7 @@ rule assign:
     input:
         embeddings=first_seed_embeddings,
         model=followed(CLUSTER_MODEL),
-        lib=lib(
-            "io",
-            "cluster",
-            "jitcache",
-            "kcriteria",
-            "kselect",
-            "knee",
-            "labels",
-            "neighbours",
-            "runlog",
-            "silhouette",
-        ),
+        lib=lib(*CLUSTERING),
     output:
         ASSIGNED,
     log:
@@ -72,12 +61,7 @@ rule follower_assignments:
             "follow",
             "labels",
             "runlog",
-            "sources.arrays",
-            "sources.errors",
-            "sources.folder",
-            "sources.hub",
-            "sources.layout",
-            "sources.open",
+            *SOURCE_OPENING,
             "stability",
         ),
     output:

@@ -100,6 +100,14 @@ def encoder_resources_gpu(wildcards):
     return 1 if "cuda" in devices else 0
 
 
+# The params of the rules that decode images (one shard or all).
+DECODING = {
+    "dataset": dataset_settings,
+    "on_bad_image": config["preprocessing"]["on_bad_image"],
+    "max_image_pixels": config["preprocessing"]["max_image_pixels"],
+}
+
+
 # The params of the rules that fit or apply the chosen encoder.
 ENCODER_PARAMS = {
     "encoder": config["encoder"],
