@@ -58,3 +58,15 @@ def algorithm_defaults(name):
     settings = default_config()["algorithms"][name]
     del settings["enabled"]
     return settings
+
+
+# What three small, well separated blobs need changed from each algorithm's defaults
+# (the unit tests of the algorithms and of their placement of new points).
+BLOB_SETTINGS = {
+    "kmeans": {"n_clusters": 3, "n_init": 2},
+    "dbscan": {"eps": "auto"},
+    "gmm": {"n_clusters": 3},
+    "agglomerative": {"n_clusters": 3},
+    "hdbscan": {"min_cluster_size": 20},
+    "umap_gmm": {"n_clusters": 3, "n_components": 2, "n_neighbors": 10, "n_epochs": 50},
+}

@@ -9,21 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from config_defaults import algorithm_defaults
+from config_defaults import BLOB_SETTINGS, algorithm_defaults
 from deepclust import cluster
 from deepclust.cluster import REGISTRY, Algorithm, exact_knn, run_algorithm
 from deepclust.labels import NOISE
 
 # Each shipped algorithm's schema defaults, with what three small blobs need changed
-CHANGED = {
-    "kmeans": {"n_clusters": 3, "n_init": 2},
-    "dbscan": {"eps": "auto"},
-    "gmm": {"n_clusters": 3},
-    "agglomerative": {"n_clusters": 3},
-    "hdbscan": {"min_cluster_size": 20},
-    "umap_gmm": {"n_clusters": 3, "n_components": 2, "n_neighbors": 10, "n_epochs": 50},
-}
-SHIPPED = {name: algorithm_defaults(name) | changed for name, changed in CHANGED.items()}
+SHIPPED = {name: algorithm_defaults(name) | changed for name, changed in BLOB_SETTINGS.items()}
 MERGE_NEIGHBORS = algorithm_defaults("umap_gmm")["merge_neighbors"]
 
 

@@ -7,26 +7,12 @@ import pickle
 import numpy as np
 import pytest
 
-from config_defaults import algorithm_defaults
+from config_defaults import BLOB_SETTINGS, algorithm_defaults
 from deepclust.cluster import fit_algorithm
 from deepclust.cluster._predict import CorePoints, NearestCentre
 from deepclust.labels import NOISE
 
-SETTINGS = {
-    "kmeans": {"n_clusters": 3, "n_init": 2},
-    "dbscan": {"eps": "auto"},
-    "gmm": {"n_clusters": 3},
-    "agglomerative": {"n_clusters": 3},
-    "hdbscan": {"min_cluster_size": 20},
-    "umap_gmm": {"n_clusters": 3, "n_components": 2, "n_neighbors": 10, "n_epochs": 50},
-    "umap_gmm_over": {
-        "n_clusters": 3,
-        "over_clusters": 6,
-        "n_components": 2,
-        "n_neighbors": 10,
-        "n_epochs": 50,
-    },
-}
+SETTINGS = {**BLOB_SETTINGS, "umap_gmm_over": {**BLOB_SETTINGS["umap_gmm"], "over_clusters": 6}}
 
 
 def blobs(n_per, seed, dim=5):
