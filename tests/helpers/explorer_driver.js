@@ -9,6 +9,12 @@
   const seen = [];
   const wait = (ms) => new Promise((done) => setTimeout(done, ms));
 
+  async function until(ready, ms) {
+    // polls `ready` until true or `ms` have passed (a busy machine paints late); the step
+    // is recorded either way and the test judges it
+    for (let waited = 0; waited < ms && !ready(); waited += 100) await wait(100);
+  }
+
   function all(selector, root = document) {
     // every element matching `selector`, through Bokeh's shadow roots
     const found = [...root.querySelectorAll(selector)];
@@ -79,9 +85,10 @@
   }
 
   async function run() {
-    await wait(1500);
     const first = CHECK.colours[CHECK.first];
     const second = CHECK.colours[CHECK.second];
+    await wait(1500);
+    await until(() => counts(first).n.every((v) => v > 0), 8000);
     let c = counts(first);
     record("loaded", { counts: c.n, second_counts: counts(second).n });
 
@@ -90,22 +97,26 @@
     const [x, y] = clientPoint(mapCanvas(), ...c.at[0]);
     pointer(events, "pointerover", x, y);
     pointer(events, "pointermove", x, y);
-    await wait(800);
+    await until(() => all("img").some((img) => img.width === 84 && img.getClientRects().length > 0), 8000);
     record("hovered", { at: [x, y] });
     pointer(events, "pointerout", x, y);
 
     // click the first group in the legend: its points go, the others stay
     const item = all(".bk-item").filter((el) => el.getClientRects().length > 0)[0];
     pointer(item, "pointerdown", 0, 0);
-    await wait(800);
+    await until(() => counts(first).n[0] === 0, 8000);
     record("hidden", { counts: counts(first).n });
 
     // the selector: colour by the second colouring
+    const legend = () => all(".bk-item").filter((el) => el.getClientRects().length > 0).map((el) => el.innerText).join("|");
+    const legendBefore = legend();
     const select = all("select")[0];
     select.value = CHECK.second;
     select.dispatchEvent(new Event("input", { bubbles: true }));
     select.dispatchEvent(new Event("change", { bubbles: true }));
-    await wait(1000);
+    const painted = () => counts(second).n.filter((v) => v > 0).length >= second.length / 2;
+    await until(() => legend() !== legendBefore && painted(), 8000);
+    await wait(300);
     record("switched", { counts: counts(first).n, second_counts: counts(second).n });
 
     if (CHECK.click) {
@@ -113,8 +124,9 @@
       const named = all(".bk-item").filter((el) => el.getClientRects().length > 0 && el.innerText.trim().startsWith(CHECK.click));
       if (named.length !== 1) throw new Error(`${named.length} legend entries start with ${CHECK.click}`);
       pointer(named[0], "pointerdown", 0, 0);
-      await wait(800);
-      const strip = all("div").filter((d) => (d.innerText || "").includes("of its images")).slice(-1)[0];
+      const strips = () => all("div").filter((d) => (d.innerText || "").includes("of its images"));
+      await until(() => strips().some((d) => d.innerText.includes(CHECK.click)), 8000);
+      const strip = strips().slice(-1)[0];
       record("clicked", {
         dialogs: window.__dialogs || [],
         strip_bold: strip ? [...strip.querySelectorAll("b")].map((b) => b.textContent) : [],

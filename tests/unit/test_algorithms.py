@@ -55,6 +55,21 @@ def test_algorithms_are_deterministic_for_a_seed(name):
     np.testing.assert_array_equal(a, b)
 
 
+def test_umap_of_many_separate_blobs_repeats_exactly_within_a_process():
+    """Five far-apart blobs: a kNN graph of five pieces, more than UMAP lays out without a
+    spectral embedding of their centroids (whose ARPACK restart state survives a fit);
+    three fits with the same seed give the same coordinates."""
+    from sklearn.datasets import make_blobs
+
+    from deepclust.cluster._umap import umap_fit
+
+    x, _ = make_blobs([60] * 5, n_features=32, centers=None, center_box=(-20, 20), random_state=5)
+    params = algorithm_defaults("umap_gmm") | {"n_components": 2, "n_neighbors": 10, "n_epochs": 30}
+    first, *again = (umap_fit(x.astype(np.float32), params, seed=1)[1] for _ in range(3))
+    for coords in again:
+        np.testing.assert_array_equal(first, coords)
+
+
 def test_unknown_algorithm_is_a_clear_error():
     x, _ = blobs()
     with pytest.raises(
