@@ -8,9 +8,8 @@ import numpy as np
 from deepclust.assignments import (
     assignment_columns,
     centre_distances,
-    kept_rows,
+    image_rows,
     seeds_agreeing,
-    source_names,
     typicality,
     write_tsv,
 )
@@ -20,9 +19,8 @@ from deepclust.sources.open import open_source
 
 inp, params = snakemake.input, snakemake.params
 with job_log(snakemake.log[0]) as log:
-    data = np.load(inp.data)
     source = open_source(params.dataset, snakemake.resources.cache_dir or None, log)
-    rows = kept_rows(data, len(source))
+    images = image_rows(np.load(inp.data), source)
     n = len(params.clusterings)
     per_seed = [
         dict(zip(params.clusterings, inp.labels[s * n : (s + 1) * n])) for s in range(params.seeds)
@@ -39,12 +37,6 @@ with job_log(snakemake.log[0]) as log:
         f"{designated} (recommended): {np.mean(agreeing == len(seeds)):.1%} of the images in "
         f"the same cluster in all {len(seeds)} seeds"
     )
-    columns = assignment_columns(
-        lambda a, b: source_names(source, rows[a:b]),
-        data["labels"],
-        [str(c) for c in data["class_names"]],
-        clusterings,
-        (designated, typical, agreeing),
-    )
+    columns = assignment_columns(*images, clusterings, (designated, typical, agreeing))
     n = write_tsv(snakemake.output[0], columns)
     log(f"wrote {n} rows of {len(columns)} columns to {snakemake.output[0]}")

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from deepclust.assignments import assignment_columns, kept_rows, source_names, write_tsv
+from deepclust.assignments import assignment_columns, image_rows, write_tsv
 from deepclust.follow import (
     cluster_centres,
     distances_to,
@@ -19,9 +19,8 @@ from deepclust.sources.open import open_source
 
 inp, params = snakemake.input, snakemake.params
 with job_log(snakemake.log[0]) as log:
-    data = np.load(inp.data)
     source = open_source(params.dataset, snakemake.resources.cache_dir or None, log)
-    rows = kept_rows(data, len(source))
+    images = image_rows(np.load(inp.data), source)
     placed = {c: np.load(p) for c, p in zip(params.clusterings, inp.assigned)}
     with open(inp.recommended) as f:
         designated = json.load(f)["recommended"]
@@ -37,13 +36,8 @@ with job_log(snakemake.log[0]) as log:
         distances_to(ref_x, ref_labels, centres),
         ref_labels,
     )
-    columns = assignment_columns(
-        lambda a, b: source_names(source, rows[a:b]),
-        data["labels"],
-        [str(c) for c in data["class_names"]],
-        {c: p["labels"] for c, p in placed.items()},
-        (designated, typical, None),
-    )
+    clusterings = {c: p["labels"] for c, p in placed.items()}
+    columns = assignment_columns(*images, clusterings, (designated, typical, None))
     n = write_tsv(snakemake.output.assignments, columns)
     log(f"wrote {n} rows of {len(columns)} columns to {snakemake.output.assignments}")
     drift = drift_summary({c: p["far"] for c, p in placed.items()}, designated, params.followed)

@@ -53,6 +53,14 @@ def kept_rows(data, n_source):
     return rows
 
 
+def image_rows(data, source):
+    """``(names, labels, class_names)``, the first three arguments of
+    :func:`assignment_columns` for the images of data.npz ``data`` read from ``source``."""
+    rows = kept_rows(data, len(source))
+    class_names = [str(c) for c in data["class_names"]]
+    return (lambda a, b: source_names(source, rows[a:b])), data["labels"], class_names
+
+
 def centre_distances(x, labels, chunk_rows=CHUNK_ROWS):
     """Euclidean distance of each row of ``x`` ``(N, D)`` (may be memory-mapped) to the
     mean of its cluster in ``labels`` int ``(N,)``; NaN for noise. Float64 ``(N,)``;

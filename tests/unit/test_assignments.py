@@ -7,6 +7,7 @@ import pytest
 from deepclust.assignments import (
     assignment_columns,
     centre_distances,
+    image_rows,
     label_names,
     seeds_agreeing,
     source_names,
@@ -54,6 +55,22 @@ def test_hub_names_are_split_and_row(tmp_path):
         "test:0",
         "test:2",
     ]
+
+
+def test_image_rows_skip_what_the_download_skipped(tmp_path):
+    """A table's rows: the kept images (source rows 0, 2, 3 of 4: one was skipped) named
+    by their source rows, with their labels and the class names as text."""
+    images, labels = digits_as_mnist(4)
+    write_hub_dataset(tmp_path, {"train": (images, labels)}, label_names=list("0123456789"))
+    source = open_source(settings(tmp_path), None, log=lambda _: None)
+    data = {"source_rows": np.array([0, 2, 3]), "labels": labels[[0, 2, 3]]}
+    data["class_names"] = np.arange(10)
+    names, kept_labels, class_names = image_rows(data, source)
+    assert names(0, 3) == ["train:0", "train:2", "train:3"] and names(1, 2) == ["train:2"]
+    np.testing.assert_array_equal(kept_labels, labels[[0, 2, 3]])
+    assert class_names == [str(k) for k in range(10)]
+    with pytest.raises(ValueError, match="the dataset changed"):
+        image_rows(data | {"source_rows": np.array([0, 2, 4])}, source)
 
 
 def test_typicality_ranks_members_by_distance_to_their_centre():
