@@ -90,8 +90,9 @@ CRITERIA = {
     "hdbscan": ("HDBSCAN runs finding K", "the cluster count most HDBSCAN runs find"),
     "median": (
         "criteria choosing K",
-        "the median of five criteria's K (merge gap, prediction strength, eigengap, "
-        "silhouette and HDBSCAN on the UMAP coordinates)",
+        "the median of five criteria's K (prediction strength, eigengap, silhouette and "
+        "HDBSCAN on a UMAP map, with UMAP + GMM's merge gap or K-Means' silhouette in the "
+        "embedding)",
     ),
 }
 

@@ -17,11 +17,12 @@ seeded sample; 0: all); ``--pixels`` instead uses 64 principal components of the
 at 32 x 32 RGB (the stand-in of the first version of this table). Then UMAP (the schema's
 umap_gmm settings; for the folders the own-images preset's) and each criterion:
 ``silhouette_raw`` (today's kmeans auto: k-means on the embedding), ``merge_gap`` (today's
-umap_gmm auto: 20 components merged by kNN links) and those of deepclust.kcriteria on the
-UMAP coordinates. Above ``--k-sample`` points the criteria run on a seeded sample. Prints
-the table, how many sets each criterion gets within +-1, and its seconds relative to one
-fit (UMAP + a mixture of the true K on all points; UMAP, which the fit needs anyway, not
-counted in the criterion's). Labels are read only to print the true K.
+umap_gmm auto: 20 components merged by kNN links), those of deepclust.kcriteria on the
+UMAP coordinates, and ``kmeans_median`` (the workflow's kmeans with ``k_criterion:
+median``, run as a job runs it). Above ``--k-sample`` points the criteria run on a
+seeded sample. Prints the table, how many sets each criterion gets within +-1, and its
+seconds relative to one fit (UMAP + a mixture of the true K on all points; UMAP, which the
+fit needs anyway, not counted in the criterion's). Labels are read only to print the true K.
 """
 
 import argparse
@@ -36,6 +37,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests" / "helpers"), str(HERE)]
 
 from config_defaults import layered  # noqa: E402
+from deepclust.cluster import run_algorithm  # noqa: E402
 from deepclust.kcriteria import K_CRITERIA, select_k  # noqa: E402
 from deepclust.kselect import merge_gap_curve, silhouette_curve, sweep_indices  # noqa: E402
 from disturbance import watch  # noqa: E402
@@ -162,6 +164,15 @@ def umap_params(name):
     return {k: v for k, v in block.items() if k != "enabled"}
 
 
+def kmeans_median_params(name):
+    """The kmeans settings the workflow would use (the own-images preset's for the
+    folders), K auto in 2..20 by ``k_criterion: median``."""
+    preset = ROOT / "config" / "presets" / "own-images.yaml"
+    block = layered(*([preset] if name in FOLDERS else []))["algorithms"]["kmeans"]
+    block = {k: v for k, v in block.items() if k != "enabled"}
+    return block | {"n_clusters": "auto", "k_min": 2, "k_max": 20, "k_criterion": "median"}
+
+
 def timed(fn, *args, **kwargs):
     start = time.perf_counter()
     out = fn(*args, **kwargs)
@@ -215,6 +226,9 @@ def one_set(name, args):
     # the median of five criteria's K (their costs add up)
     chosen["median5"] = int(np.median([chosen[c] for c in MEDIAN_OF]))
     cost["median5"] = sum(cost[c] for c in MEDIAN_OF)
+    # the workflow's kmeans with k_criterion median (its own UMAP map, counted in its cost)
+    (_, used), s = timed(run_algorithm, "kmeans", x, kmeans_median_params(name), args.seed)
+    chosen["kmeans_median"], cost["kmeans_median"] = used["n_clusters"], s / fit_s
     pick = recommendation(x, z, true_k, truth, args.seed)
     print(
         f"  {name}: {len(x)} points, true K {true_k}, one fit {fit_s:.1f} s "

@@ -128,3 +128,26 @@ def test_median_selection_takes_the_middle_k_and_counts_votes():
     selection = median_selection(picks, KS)
     assert selection.criterion == "median" and selection.chosen == 6
     assert selection.score[list(KS).index(6)] == 2 and selection.score.sum() == 4  # 20 not in KS
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_kmeans_median_finds_the_k_the_silhouette_misses(seed):
+    """k-means with ``k_criterion: median`` on the dominant split: the silhouette alone picks
+    2, the median of it and four criteria on a UMAP map picks 6, and records both."""
+    from config_defaults import algorithm_defaults
+    from deepclust.cluster import run_algorithm
+
+    x, truth = dominant(seed)
+    params = algorithm_defaults("kmeans") | {"n_clusters": "auto", "k_max": 12}
+    _, plain = run_algorithm("kmeans", x.astype(np.float32), params, seed=seed)
+    assert plain["n_clusters"] == 2 and "runner_up" not in plain["k_auto"]
+    labels, used = run_algorithm(
+        "kmeans", x.astype(np.float32), params | {"k_criterion": "median"}, seed=seed
+    )
+    k_auto = used["k_auto"]
+    assert used["n_clusters"] == k_auto["chosen"] == 6 and k_auto["criterion"] == "median"
+    assert k_auto["runner_up"]["criterion"] == "silhouette"
+    assert k_auto["runner_up"]["chosen"] == 2
+    assert sum(k_auto["score"]) == 5  # five votes
+    assert "UMAP map of the swept points" in used["exactness"]["n_clusters"]
+    assert len(np.unique(labels)) == 6

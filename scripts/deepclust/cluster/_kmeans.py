@@ -8,8 +8,9 @@ from ._predict import NearestCentre
 
 def kmeans(x, params, seed):
     """scikit-learn's k-means. ``n_clusters: auto``: K of highest mean silhouette among
-    ``k_min..k_max`` (k-means of each K on the swept points, :func:`sweep_points`). New
-    points: the nearest centre."""
+    ``k_min..k_max`` (k-means of each K on the swept points, :func:`sweep_points`), or with
+    ``k_criterion: median`` the median of that K and four criteria's on a UMAP map of the
+    swept points (:func:`~._ksweep.auto_by_silhouette`). New points: the nearest centre."""
 
     def fit(points, k):
         return KMeans(n_clusters=k, n_init=params["n_init"], random_state=seed).fit(points)
@@ -17,7 +18,12 @@ def kmeans(x, params, seed):
     used = {}
     if k_is_auto(params):
         used = auto_by_silhouette(
-            x, params, seed, lambda points: lambda k: fit(points, k).labels_, "k-means"
+            x,
+            params,
+            seed,
+            lambda points: lambda k: fit(points, k).labels_,
+            "k-means",
+            params["k_criterion"],
         )
     n_clusters = used.get("n_clusters", params["n_clusters"])
     check_n_clusters(n_clusters, x)

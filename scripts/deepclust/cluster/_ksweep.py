@@ -45,14 +45,52 @@ def chosen(selection, notes, estimated):
     }
 
 
-def auto_by_silhouette(x, params, seed, partitions, what):
-    """K of highest sampled silhouette; ``partitions(points)`` returns ``k -> labels``."""
+def auto_by_silhouette(x, params, seed, partitions, what, criterion="silhouette"):
+    """K of highest sampled silhouette; ``partitions(points)`` returns ``k -> labels``.
+    With ``criterion`` "median" (kmeans' ``k_criterion``), the median of that K and
+    the K of the four criteria of :data:`deepclust.kcriteria.MEDIAN_OF` on a UMAP map of the
+    swept points (:func:`median_with_umap_criteria`); the silhouette is then the runner-up."""
     points, ks, notes = sweep_points(x, params, seed, below=1)  # silhouette: K < N
     sample = min(params["k_silhouette_sample"], len(points))
     selection = silhouette_curve(points, ks, partitions(points), sample, seed)
-    notes += [
+    notes.append(
         f"K of highest mean silhouette of {what}, from {sample} of the {len(points)} swept "
-        "points (seeded), each scored against all of them",
-        f"the final clustering with K {selection.chosen} fits all {len(x)} points",
-    ]
-    return chosen(selection, notes, estimated=sample < len(x))
+        "points (seeded), each scored against all of them"
+    )
+    runner_up = None
+    if criterion == "median":
+        selection, runner_up, note = median_with_umap_criteria(points, ks, selection, params, seed)
+        notes.append(note)
+    notes.append(f"the final clustering with K {selection.chosen} fits all {len(x)} points")
+    used = chosen(selection, notes, estimated=sample < len(x))
+    if runner_up is not None:
+        used["k_auto"]["runner_up"] = runner_up.as_dict()
+    return used
+
+
+def median_with_umap_criteria(points, ks, silhouette, params, seed):
+    """``(median, silhouette, note)``: the median K of ``silhouette`` (a KSelection on
+    ``points``) and of eigengap, silhouette, prediction strength and HDBSCAN's count on a
+    seeded UMAP map of ``points`` (``k_umap_components`` dimensions, ``k_umap_neighbors``
+    neighbours, min_dist 0, spectral init): five votes, so the median is one of theirs."""
+    from ..kcriteria import MEDIAN_OF, median_selection, select_k
+    from ._umap import umap_embed
+
+    umap = {
+        "n_components": params["k_umap_components"],
+        "n_neighbors": params["k_umap_neighbors"],
+        "min_dist": 0.0,
+        "n_epochs": None,
+        "init": "spectral",
+        "knn": "umap",
+        "deterministic": True,
+    }
+    z = umap_embed(points, umap, seed)
+    ks = [k for k in ks if k < len(points)]
+    parts = [silhouette] + [select_k(z, ks, name, seed, len(points))[0] for name in MEDIAN_OF]
+    found = ", ".join(f"{p.criterion} {p.chosen}" for p in parts[1:])
+    note = (
+        f"K: the median of the silhouette's {silhouette.chosen} and, on a "
+        f"{umap['n_components']}-d UMAP map of the swept points, {found}"
+    )
+    return median_selection(parts, ks), silhouette, note
