@@ -55,7 +55,7 @@ def test_a_bad_config_file_is_named(files, name, message):
 def make(*args):
     """``make -s *args`` in the project, its setup taken as done (-o): nothing is installed."""
     return subprocess.run(
-        ["make", "-s", "-o", ".venv/.installed", *args],
+        ["make", "-s", "--no-print-directory", "-o", ".venv/.installed", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -79,7 +79,7 @@ def test_export_dataset_reads_the_table_and_checks_the_source(tmp_path):
 def make_export(results, **variables):
     args = [f"{k}={v}" for k, v in variables.items()]
     return subprocess.run(
-        ["make", "-s", "-o", ".venv/.installed", "export", *args],
+        ["make", "-s", "--no-print-directory", "-o", ".venv/.installed", "export", *args],
         cwd=ROOT,
         env=os.environ | {"RESULTS": str(results)},
         capture_output=True,
