@@ -194,6 +194,16 @@ def median_selection(selections, ks):
     return KSelection("median", ks, votes, "higher", int(np.median(chosen)))
 
 
+def median_votes(z, ks, seed, k_sample, known=None):
+    """The :class:`KSelection` of each criterion of :data:`MEDIAN_OF` on ``z`` (by
+    :func:`select_k`), in that order; ``known`` maps a criterion to a selection already made."""
+    known = known or {}
+    return [
+        known[name] if name in known else select_k(z, ks, name, seed, k_sample)[0]
+        for name in MEDIAN_OF
+    ]
+
+
 def select_k(z, ks, criterion, seed, k_sample):
     """``(KSelection, note)``: ``criterion`` (a key of K_CRITERIA) on ``z``, or on a seeded
     sample of ``k_sample`` of its points when there are more; ``note`` says which."""

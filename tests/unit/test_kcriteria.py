@@ -11,7 +11,9 @@ from deepclust.kcriteria import (
     hdbscan_curve,
     knn_graph,
     laplacian_spectrum,
+    MEDIAN_OF,
     median_selection,
+    median_votes,
     prediction_strength_curve,
     select_k,
     silhouette_space_curve,
@@ -128,6 +130,16 @@ def test_median_selection_takes_the_middle_k_and_counts_votes():
     selection = median_selection(picks, KS)
     assert selection.criterion == "median" and selection.chosen == 6
     assert selection.score[list(KS).index(6)] == 2 and selection.score.sum() == 4  # 20 not in KS
+
+
+def test_median_votes_run_each_criterion_once_and_reuse_a_known_one():
+    x, _ = blobs(corners(4), [60] * 4)
+    known = select_k(x, KS, "prediction_strength", 0, 1000)[0]
+    votes = median_votes(x, KS, 0, 1000, {"prediction_strength": known})
+    assert [v.criterion for v in votes] == list(MEDIAN_OF)
+    assert votes[MEDIAN_OF.index("prediction_strength")] is known
+    fresh = median_votes(x, KS, 0, 1000)
+    assert [v.chosen for v in fresh] == [v.chosen for v in votes] == [4] * len(MEDIAN_OF)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

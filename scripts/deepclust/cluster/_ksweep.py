@@ -73,7 +73,7 @@ def median_with_umap_criteria(points, ks, silhouette, params, seed):
     ``points``) and of eigengap, silhouette, prediction strength and HDBSCAN's count on a
     seeded UMAP map of ``points`` (``k_umap_components`` dimensions, ``k_umap_neighbors``
     neighbours, min_dist 0, spectral init): five votes, so the median is one of theirs."""
-    from ..kcriteria import MEDIAN_OF, median_selection, select_k
+    from ..kcriteria import median_selection, median_votes
     from ._umap import umap_embed
 
     umap = {
@@ -86,8 +86,7 @@ def median_with_umap_criteria(points, ks, silhouette, params, seed):
         "deterministic": True,
     }
     z = umap_embed(points, umap, seed)
-    ks = [k for k in ks if k < len(points)]
-    parts = [silhouette] + [select_k(z, ks, name, seed, len(points))[0] for name in MEDIAN_OF]
+    parts = [silhouette] + median_votes(z, ks, seed, len(points))
     found = ", ".join(f"{p.criterion} {p.chosen}" for p in parts[1:])
     note = (
         f"K: the median of the silhouette's {silhouette.chosen} and, on a "

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.mixture import GaussianMixture
 
-from ..kcriteria import MEDIAN_OF, median_selection, select_k
+from ..kcriteria import median_selection, median_votes, select_k
 from ..kselect import k_candidates, merge_gap_curve
 from ._ksweep import check_n_clusters, chosen, k_is_auto
 from ._merge import apply_merges, merge_order
@@ -166,10 +166,8 @@ def _auto_by_merge_gap(z, labels, params, n_points, seed=0):
     strength, strength_note = select_k(z, ks, other, seed, params["k_sample"])
     strength_note = f"{strength_note} of the UMAP coordinates ({CRITERIA_NOTES[other]})"
     if criterion == "median":
-        parts = [gap, strength]
-        for name in MEDIAN_OF:
-            if name != "prediction_strength":
-                parts.append(select_k(z, ks, name, seed, params["k_sample"])[0])
+        known = {"prediction_strength": strength}
+        parts = [gap] + median_votes(z, ks, seed, params["k_sample"], known)
         found = ", ".join(f"{p.criterion} {p.chosen}" for p in parts)
         selection, runner_up = median_selection(parts, ks), strength
         notes = [f"the median of the K of {found} on the UMAP coordinates; components merged"]
