@@ -15,6 +15,13 @@ Folders (mixed sizes, PNG and JPEG in each):
   motorcycle; scikit-learn: china, flower);
 - ``colour_textures``: 6 kinds = 3 texture families x 2 palettes (warm, cool), hue jittered,
   32-96 px, so colour alone or texture alone does not tell them apart;
+- ``photo_regions``: colour patches, 32-96 px, some not square, cut at random scales and flips
+  from 7 regions of bundled photographs that differ in weak tints and texture (astronaut's
+  face and suit, chelsea's fur, coffee's wooden table, china's temple, flower's petals,
+  grace_hopper's face);
+- ``small_photo_patches``: colour patches, 24-56 px, zoomed in (scale 0.5-1.5), from 8
+  bundled photographs: those of ``photos`` less the motorcycle, plus matplotlib's
+  grace_hopper and Minduka (the present, on white);
 - ``fashion`` and ``mnist``: 2,000 images of Fashion-MNIST / MNIST (200 a class) from
   ../shared/datasets, resized to 24-64 px, half of them tinted a random colour.
 
@@ -207,6 +214,15 @@ def _bundled_photos(names):
             photos[name] = skimage.data.stereo_motorcycle()[0]
         elif name == "motorcycle_right":
             photos[name] = skimage.data.stereo_motorcycle()[1]
+        elif name in ("grace_hopper", "minduka"):
+            from matplotlib import cbook
+            from PIL import Image
+
+            file = {"grace_hopper": "grace_hopper.jpg", "minduka": "Minduka_Present_Blue_Pack.png"}
+            img = Image.open(cbook.get_sample_data(file[name], asfileobj=False))
+            if img.mode == "RGBA":  # the present on white
+                img = Image.alpha_composite(Image.new("RGBA", img.size, "white"), img)
+            photos[name] = np.asarray(img.convert("RGB"))
         elif name == "retina":  # the disc's inside (no black border)
             photos[name] = skimage.data.retina()[300:1100, 300:1100]
         else:
@@ -249,6 +265,39 @@ def build_grey_photo_textures(out, rng, per_kind=300):
             side = int(rng.integers(24, 49))
             pixels = np.rot90(_patch(photo, (side, side), rng, 0.8, 2.0), int(rng.integers(4)))
             _save(np.ascontiguousarray(pixels), out / kind / f"{i:04d}", rng)
+
+
+# photo_regions: (photograph, rows, columns) of each kind
+REGIONS = {
+    "astronaut_face": ("astronaut", (30, 200), (165, 295)),
+    "astronaut_suit": ("astronaut", (250, 500), (20, 220)),
+    "chelsea_fur": ("chelsea", (0, 300), (0, 140)),
+    "coffee_table": ("coffee", (0, 400), (0, 90)),
+    "china_temple": ("china", (60, 380), (60, 300)),
+    "flower_petals": ("flower", (140, 320), (240, 420)),
+    "grace_face": ("grace_hopper", (130, 330), (160, 340)),
+}
+
+
+def build_photo_regions(out, rng, per_kind=300):
+    photos = _bundled_photos(sorted({photo for photo, _, _ in REGIONS.values()}))
+    for kind, (name, (top, bottom), (left, right)) in REGIONS.items():
+        region = photos[name][top:bottom, left:right]
+        (out / kind).mkdir(parents=True)
+        for i in range(per_kind):
+            side = int(rng.integers(32, 97))
+            aspect = rng.uniform(0.75, 1.33) if rng.random() < 0.3 else 1.0
+            hw = (side, max(24, int(side * aspect)))
+            _save(_patch(region, hw, rng, 0.5, 2.0), out / kind / f"{i:04d}", rng)
+
+
+def build_small_photo_patches(out, rng, per_kind=300):
+    names = ["astronaut", "chelsea", "coffee", "rocket", "china", "flower", "grace_hopper"]
+    for kind, photo in _bundled_photos(names + ["minduka"]).items():
+        (out / kind).mkdir(parents=True)
+        for i in range(per_kind):
+            side = int(rng.integers(24, 57))
+            _save(_patch(photo, (side, side), rng, 0.5, 1.5), out / kind / f"{i:04d}", rng)
 
 
 def build_heldout_textures(out, rng, per_kind=600):
@@ -341,11 +390,24 @@ BUILDERS = {
     "mnist": lambda out, rng: _build_hub("mnist", out, rng),
     "heldout_textures": build_heldout_textures,
     "heldout_photos": build_heldout_photos,
+    "photo_regions": build_photo_regions,
+    "small_photo_patches": build_small_photo_patches,
 }
 HELDOUT = ("heldout_textures", "heldout_photos")  # a check: never tuned on
-# each folder's random stream: [seed, its number] (the first six as before the held-out ones)
-STREAMS = {name: i for i, name in enumerate(sorted(set(BUILDERS) - set(HELDOUT)))}
-STREAMS |= {name: 100 + i for i, name in enumerate(HELDOUT)}
+# each folder's random stream: [seed, its number], fixed so that adding a folder rebuilds
+# none of the others (the first six sorted by name, the held-out ones 100+, later ones 200+)
+STREAMS = {
+    "colour_textures": 0,
+    "fashion": 1,
+    "grey_photo_textures": 2,
+    "mnist": 3,
+    "photos": 4,
+    "textures": 5,
+    "heldout_textures": 100,
+    "heldout_photos": 101,
+    "photo_regions": 200,
+    "small_photo_patches": 201,
+}
 
 
 def build(name, seed=0, cache=CACHE):

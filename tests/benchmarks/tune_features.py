@@ -62,6 +62,7 @@ VARIANTS = {
     "lbp1_int1_dim5_g10": variant({"lbp": 1.0, "intensity": 1.0}, umap=DIM5_G10),
     "lbp1_col2_dim5_g10": variant({"lbp": 1.0, "colour": 2.0}, umap=DIM5_G10),
     "lbp1_tex05_dim5_g10": variant({"lbp": 1.0, "texture": 0.5}, umap=DIM5_G10),
+    "lbp1_hue025_dim5_g10": variant({"lbp": 1.0, "hue": 0.25}, umap=DIM5_G10),
     "lbp1_hue05_dim5_g10": variant({"lbp": 1.0, "hue": 0.5}, umap=DIM5_G10),
     "lbp1_hue1_dim5_g10": variant({"lbp": 1.0, "hue": 1.0}, umap=DIM5_G10),
     "lbp1_nn30_dim5_g10": variant({"lbp": 1.0}, umap=DIM5_G10 | {"n_neighbors": 30}),
