@@ -7,11 +7,11 @@ import scipy.sparse as sp
 
 from deepclust.kcriteria import (
     K_CRITERIA,
+    MEDIAN_OF,
     eigengap_curve,
     hdbscan_curve,
     knn_graph,
     laplacian_spectrum,
-    MEDIAN_OF,
     median_selection,
     median_votes,
     prediction_strength_curve,

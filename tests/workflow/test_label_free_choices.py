@@ -5,7 +5,13 @@ shuffled: the same images with permuted labels, two seeds, one run.
 Choices (labels, K, which clustering, whether a consensus is trusted) must match exactly;
 the label-free numbers behind them (silhouettes, criteria curves) within 1e-6 of each other:
 two identical jobs running side by side have differed in the seventh digit of a silhouette
-(float sums in a different order), which changed no choice."""
+(float sums in a different order), which changed no choice.
+
+The run uses one core, so every job runs one thread: once in four clean-clone CI runs two
+identical 2-thread trainings of the same seed differed in the seventh digit of the first
+epoch's loss (not reproduced here in 7 workflow runs, 14 such trainings, alone or under
+load), and UMAP + GMM on 500 points turned that into other clusters. That is a float-order
+question, not a label one; one thread per job keeps this test about the labels."""
 
 import json
 
@@ -44,7 +50,7 @@ def runs(tmp_path_factory):
         },
     }
     targets = [f"results/{d}/{f}" for d in datasets for f in ("summary.tsv", "recommended.json")]
-    snakemake(workdir, *targets, "--cores", "2", "--configfile", write_config(workdir, config))
+    snakemake(workdir, *targets, "--cores", "1", "--configfile", write_config(workdir, config))
     return workdir / "results"
 
 
