@@ -9,6 +9,7 @@ the argument types and the CPU, so a stale or foreign entry is never used, and t
 process loads is the code it would have compiled (same results, bit for bit).
 """
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -25,9 +26,25 @@ def cache_folder(environ):
     return str(Path(base) / "deepclust" / "numba")
 
 
+def _best_effort_cache(py_func):
+    """numba's FunctionCache for ``py_func`` whose failed writes are skipped: the compiled
+    code is in memory either way, and a write that fails costs a compile next time, not
+    the job. (numba cannot always pickle a function that takes another jitted function:
+    "underlying object has vanished", seen once in CI from pynndescent.)"""
+    from numba.core.caching import FunctionCache
+
+    class BestEffortCache(FunctionCache):
+        def save_overload(self, sig, data):
+            with contextlib.suppress(ReferenceError, OSError, TypeError, AttributeError):
+                super().save_overload(sig, data)
+
+    return BestEffortCache(py_func)
+
+
 def cache_jitted(*packages):
-    """Turn on numba's cache for every not-yet-cached jitted function found in the imported
-    modules of ``packages`` (e.g. ``"pynndescent"``); returns how many it turned on."""
+    """Turn on numba's cache (best effort: a failed write is skipped) for every
+    not-yet-cached jitted function found in the imported modules of ``packages`` (e.g.
+    ``"pynndescent"``); returns how many it turned on."""
     from numba.core.caching import NullCache
     from numba.core.dispatcher import Dispatcher
 
@@ -37,6 +54,6 @@ def cache_jitted(*packages):
             continue
         for value in list(vars(module).values()):
             if isinstance(value, Dispatcher) and isinstance(value._cache, NullCache):
-                value.enable_caching()
+                value._cache = _best_effort_cache(value.py_func)
                 turned_on += 1
     return turned_on
