@@ -10,6 +10,7 @@ process loads is the code it would have compiled (same results, bit for bit).
 """
 
 import contextlib
+import pickle
 import sys
 from pathlib import Path
 
@@ -35,7 +36,11 @@ def _best_effort_cache(py_func):
 
     class BestEffortCache(FunctionCache):
         def save_overload(self, sig, data):
-            with contextlib.suppress(ReferenceError, OSError, TypeError, AttributeError):
+            # pickle raises PicklingError, TypeError ("cannot pickle") or AttributeError
+            # ("can't pickle local object"); a full or read-only disk raises OSError
+            with contextlib.suppress(
+                ReferenceError, pickle.PicklingError, TypeError, AttributeError, OSError
+            ):
                 super().save_overload(sig, data)
 
     return BestEffortCache(py_func)

@@ -246,15 +246,21 @@ def _patch(photo, side_hw, rng, min_scale, max_scale):
     return np.ascontiguousarray(pixels)
 
 
+def _save_patches(folder, photo, rng, per_kind, sides, scales, tall=False):
+    """``per_kind`` patches of ``photo``, sides drawn from ``sides``; 30% get an aspect ratio
+    of 0.75-1.33, stretching the width (or, with ``tall``, the height)."""
+    folder.mkdir(parents=True)
+    for i in range(per_kind):
+        side = int(rng.integers(*sides))
+        aspect = rng.uniform(0.75, 1.33) if rng.random() < 0.3 else 1.0
+        hw = (side, max(24, int(side * aspect)))
+        _save(_patch(photo, hw[::-1] if tall else hw, rng, *scales), folder / f"{i:04d}", rng)
+
+
 def build_photos(out, rng, per_kind=300):
     names = ["astronaut", "chelsea", "coffee", "rocket", "motorcycle", "china", "flower"]
     for kind, photo in _bundled_photos(names).items():
-        (out / kind).mkdir(parents=True)
-        for i in range(per_kind):
-            side = int(rng.integers(40, 121))
-            aspect = rng.uniform(0.75, 1.33) if rng.random() < 0.3 else 1.0
-            hw = (side, max(24, int(side * aspect)))
-            _save(_patch(photo, hw, rng, 0.6, 2.5), out / kind / f"{i:04d}", rng)
+        _save_patches(out / kind, photo, rng, per_kind, (40, 121), (0.6, 2.5))
 
 
 def build_grey_photo_textures(out, rng, per_kind=300):
@@ -283,12 +289,7 @@ def build_photo_regions(out, rng, per_kind=300):
     photos = _bundled_photos(sorted({photo for photo, _, _ in REGIONS.values()}))
     for kind, (name, (top, bottom), (left, right)) in REGIONS.items():
         region = photos[name][top:bottom, left:right]
-        (out / kind).mkdir(parents=True)
-        for i in range(per_kind):
-            side = int(rng.integers(32, 97))
-            aspect = rng.uniform(0.75, 1.33) if rng.random() < 0.3 else 1.0
-            hw = (side, max(24, int(side * aspect)))
-            _save(_patch(region, hw, rng, 0.5, 2.0), out / kind / f"{i:04d}", rng)
+        _save_patches(out / kind, region, rng, per_kind, (32, 97), (0.5, 2.0))
 
 
 def build_small_photo_patches(out, rng, per_kind=300):
@@ -318,14 +319,9 @@ def build_heldout_photos(out, rng, per_kind=400):
         "cell",
     ]
     for kind, photo in _bundled_photos(names).items():
-        (out / kind).mkdir(parents=True)
         if photo.ndim == 2:
             photo = np.repeat(photo[..., None], 3, axis=2)
-        for i in range(per_kind):
-            side = int(rng.integers(40, 121))
-            aspect = rng.uniform(0.75, 1.33) if rng.random() < 0.3 else 1.0
-            hw = (max(24, int(side * aspect)), side)
-            _save(_patch(photo, hw, rng, 0.5, 2.0), out / kind / f"{i:04d}", rng)
+        _save_patches(out / kind, photo, rng, per_kind, (40, 121), (0.5, 2.0), tall=True)
 
 
 PALETTES = {"warm": (0.0, 0.12), "cool": (0.45, 0.7)}  # hue ranges (0-1)
