@@ -40,15 +40,21 @@ SYSTEM_PACKAGES := $(TEX_PACKAGES) graphviz chromium
 BENCH_LOCK ?= /tmp/deepclust-bench.lock
 LOCKED := flock $(BENCH_LOCK)
 
-.PHONY: setup system-packages run snakemake config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit bench-encoders compare-runs export clean
+.PHONY: setup constraints system-packages run snakemake config-files source-config test test-fast config-docs lint dag bench bench-explorer bench-folder bench-quality bench-scale bench-jit bench-encoders compare-runs export clean
 
 setup: $(VENV)/.installed system-packages
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
+
+# After editing requirements.txt: pin what the new install pulled in (torch without its +cpu tag).
+constraints: $(VENV)/.installed
+	{ sed -n '1,4p' constraints.txt; $(BIN)/pip freeze | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	touch $(VENV)/.installed
 
 # TeX (for the PDF report), Graphviz (for the DAG) and Chromium (the test that opens the HTML
 # report) via apt when root and missing.

@@ -52,6 +52,18 @@ def test_requirements_are_exact_pins():
     assert requirement_pins()["torch"] == "2.13.0"
 
 
+def test_constraints_pin_every_requirement_at_its_version():
+    """constraints.txt fixes the whole install; it must not contradict requirements.txt."""
+    constraints = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            assert re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*", line), line
+            name, version = line.split("==")
+            constraints[re.sub(r"[-_.]+", "-", name.lower())] = version
+    for name, version in requirement_pins().items():
+        assert constraints.get(re.sub(r"[-_.]+", "-", name)) == version, name
+
+
 @pytest.mark.parametrize("env_file", sorted((ROOT / "envs").glob("*.yaml")), ids=lambda p: p.name)
 def test_conda_env_pins_match_requirements(env_file):
     env = yaml.safe_load(env_file.read_text())
