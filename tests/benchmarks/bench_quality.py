@@ -3,7 +3,7 @@ one dataset, one seed at a time, then per seed and mean/std of the scores of eve
 clustering, the seconds of every rule and the verdict against the preset's goals.
 
     python tests/benchmarks/bench_quality.py [--dataset mnist] \
-        [--preset config/presets/quality.yaml]
+        [--preset config/presets/quality.yaml [more layered files, e.g. n2d-autoencoder.yaml]]
         [--seeds 0 1 2] [--workdir DIR] [--cores 2]
 
 Datasets: ``mnist`` and ``fashion_mnist`` (all 70,000 images of the local copies in
@@ -192,7 +192,12 @@ def mean_std(values):
 
 def main(machine):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", default="config/presets/quality.yaml")
+    parser.add_argument(
+        "--preset",
+        nargs="+",
+        default=["config/presets/quality.yaml"],
+        help="one or more config files, layered in this order",
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument(
         "--dataset", default="mnist", help=f"mnist, {', '.join([*SHARED][1:] + list(SMALL))}"
@@ -215,7 +220,7 @@ def main(machine):
     )
     configs = [
         "--configfile",
-        args.preset,
+        *args.preset,
         write_config(workdir, dataset_config(args.dataset, base), "dataset.yaml"),
     ]
 
@@ -279,7 +284,7 @@ def main(machine):
         )
     print(f"{'sum of rules':33s} " + " ".join(f"{sum(times[s].values()):8.1f}" for s in args.seeds))
     print(f"{'wall (snakemake call)':33s} " + " ".join(f"{wall[s]:8.1f}" for s in args.seeds))
-    final, refined_base = final_clustering(layered(workdir / args.preset))
+    final, refined_base = final_clustering(layered(*(workdir / p for p in args.preset)))
     machine.verdict(*verdict(args.dataset, per_seed, final, refined_base, wall))
     numbers = [
         [per_seed[s][a].get(k) for k in SCORES]
