@@ -93,7 +93,7 @@ def main():
     merge_neighbors = algorithm_defaults("umap_gmm")["merge_neighbors"]
     print(f"{args.dataset}, seed {args.seed}, {len(z)} images")
     if args.starts:
-        for over in [10, *args.over]:
+        for over in sorted({10, *args.over}):
             print_starts(z, truth, over, args.starts, merge_neighbors, args.seed)
         return
     print(f"{'variant':34s} {'accuracy':>8s} {'NMI':>7s}  largest clusters")
