@@ -52,7 +52,7 @@ $(VENV)/.installed: requirements.txt constraints.txt
 
 # After editing requirements.txt: pin what the new install pulled in (torch without its +cpu tag).
 constraints: $(VENV)/.installed
-	{ sed -n '1,4p' constraints.txt; $(BIN)/pip freeze | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; } > constraints.txt.new
+	{ grep '^#' constraints.txt; $(BIN)/pip freeze | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 	touch $(VENV)/.installed
 

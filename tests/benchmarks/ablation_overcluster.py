@@ -102,22 +102,32 @@ def main():
             print_variant(z, truth, over, n_init, merge_neighbors, args.seed)
 
 
+def fit_mixture(z, over, n_init, merge_neighbors, random_state):
+    """``(mixture, labels)``: the best of ``n_init`` full-covariance mixtures of ``over``
+    components fitted to ``z``, its labels merged to 10 clusters when ``over`` is more."""
+    from sklearn.mixture import GaussianMixture
+
+    mixture = GaussianMixture(
+        over, covariance_type="full", n_init=n_init, random_state=random_state
+    )
+    labels = mixture.fit_predict(z)
+    if over > 10:
+        labels = merge_clusters(z, labels, 10, merge_neighbors)
+    return mixture, labels
+
+
 def print_starts(z, truth, over, starts, merge_neighbors, seed):
     """One mixture of ``over`` components (merged to 10 when more) per start, seeded
     ``seed * 1000 + start``: its log-likelihood, modularity, accuracy and NMI, then the
     start each label-free score picks."""
     from sklearn.metrics import normalized_mutual_info_score
-    from sklearn.mixture import GaussianMixture
 
     from deepclust.recommend import neighbour_graph
 
     graph = neighbour_graph(z, seed=seed)
     rows = []
     for start in range(starts):
-        mixture = GaussianMixture(over, covariance_type="full", random_state=seed * 1000 + start)
-        labels = mixture.fit_predict(z)
-        if over > 10:
-            labels = merge_clusters(z, labels, 10, merge_neighbors)
+        mixture, labels = fit_mixture(z, over, 1, merge_neighbors, seed * 1000 + start)
         rows.append(
             (
                 mixture.score(z),
@@ -148,13 +158,9 @@ def print_variant(z, truth, over, n_init, merge_neighbors, seed, composition=Fal
     accuracy, NMI, largest clusters and seconds; with ``composition`` also each cluster's
     size and its three largest classes."""
     from sklearn.metrics import normalized_mutual_info_score
-    from sklearn.mixture import GaussianMixture
 
     start = time.perf_counter()
-    mixture = GaussianMixture(over, covariance_type="full", n_init=n_init, random_state=seed)
-    labels = mixture.fit_predict(z)
-    if over > 10:
-        labels = merge_clusters(z, labels, 10, merge_neighbors)
+    _, labels = fit_mixture(z, over, n_init, merge_neighbors, seed)
     sizes = np.sort(np.bincount(labels))[::-1][:3].tolist()
     name = f"gmm {over}" + (" -> merged to 10" if over > 10 else "") + f", n_init {n_init}"
     print(
